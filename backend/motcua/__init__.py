@@ -1,0 +1,3 @@
+"""motcua: the mobile one-stop desk."""
+
+__version__ = "0.1.0"

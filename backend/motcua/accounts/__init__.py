@@ -1,0 +1,1 @@
+"""Accounts: users, roles, place scope, device and web sessions, sign-in."""

@@ -1,0 +1,103 @@
+"""Device and web sessions: opened at sign-in, found by token hash, listed and revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.models import AuthSession, User
+from motcua.accounts.principal import Principal
+from motcua.db.base import utcnow
+from motcua.settings import Settings
+
+# last_seen_at is written at most this often, so reads do not turn into writes.
+_TOUCH_EVERY = timedelta(minutes=10)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def lifetime(settings: Settings, kind: str) -> timedelta:
+    if kind == "device":
+        return timedelta(days=settings.device_session_days)
+    return timedelta(hours=settings.web_session_hours)
+
+
+async def open_session(
+    db: AsyncSession, user: User, kind: str, label: str, settings: Settings
+) -> tuple[str, AuthSession]:
+    """A new session for ``user``; the token is returned once and only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session = AuthSession(
+        user_id=user.id,
+        kind=kind,
+        token_hash=hash_token(token),
+        label=label[:200],
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime(settings, kind),
+    )
+    db.add(session)
+    await db.flush()
+    return token, session
+
+
+async def principal_for_token(
+    db: AsyncSession, token: str, kind: str, settings: Settings
+) -> Principal | None:
+    """The signed-in user behind ``token``, or None when it is unknown, expired, revoked or disabled."""
+    row = (
+        await db.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == hash_token(token), AuthSession.kind == kind)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    session, user = row.tuple()
+    now = utcnow()
+    if session.revoked_at is not None or session.expires_at <= now or not user.is_active:
+        return None
+    if now - session.last_seen_at > _TOUCH_EVERY:
+        # Sliding expiry: a phone used every few days stays signed in.
+        session.last_seen_at = now
+        session.expires_at = now + lifetime(settings, kind)
+        await db.commit()
+    return Principal(
+        user_id=user.id,
+        session_id=session.id,
+        session_kind=session.kind,
+        role=user.role,
+        full_name=user.full_name,
+        phone=user.phone,
+        commune_codes=frozenset(c.commune_code for c in user.communes),
+        province_codes=frozenset(p.province_code for p in user.provinces),
+    )
+
+
+async def list_sessions(db: AsyncSession, user_id: UUID) -> list[AuthSession]:
+    """The user's sessions still in force, newest first."""
+    now = utcnow()
+    result = await db.scalars(
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+        .order_by(AuthSession.created_at.desc())
+    )
+    return list(result)
+
+
+async def revoke_sessions(db: AsyncSession, user_id: UUID, session_id: UUID | None = None) -> int:
+    """Revoke one session of the user, or all of them; returns how many were in force."""
+    statement = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if session_id is not None:
+        statement = statement.where(AuthSession.id == session_id)
+    result = await db.execute(statement.values(revoked_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)

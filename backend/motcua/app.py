@@ -1,0 +1,97 @@
+"""Builds the Litestar application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from motcua import __version__
+from motcua.accounts.controller import AuthController, UsersController
+from motcua.accounts.guards import current_principal
+from motcua.accounts.middleware import AuthenticationMiddleware
+from motcua.accounts.principal import Principal
+from motcua.db.engine import make_engine
+from motcua.errors import EXCEPTION_HANDLERS
+from motcua.health import health
+from motcua.i18n import current_lang, t
+from motcua.logs import AccessLogMiddleware, configure_logging
+from motcua.places.controller import PlacesController
+from motcua.pwa import pwa_router
+from motcua.security_headers import SecurityHeadersMiddleware
+from motcua.settings import Settings, get_settings
+from motcua.web.pages import PagesController
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _principal(request: Request[Any, Any, Any]) -> Principal:
+    return current_principal(request)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings)
+    database = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+        set_default_exception_handler=False,
+    )
+
+    def engine_setup(jinja: JinjaTemplateEngine) -> None:
+        jinja.engine.globals.update(t=t, lang=current_lang, version=__version__)
+
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            UsersController,
+            PlacesController,
+            PagesController,
+            pwa_router(),
+            create_static_files_router(
+                path="/static", directories=[_HERE / "static"], include_in_schema=False
+            ),
+        ],
+        plugins=[SQLAlchemyPlugin(config=database)],
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "principal": Provide(_principal, sync_to_thread=False),
+        },
+        middleware=[
+            AccessLogMiddleware,
+            SecurityHeadersMiddleware,
+            DefineMiddleware(AuthenticationMiddleware, engine=engine, settings=settings),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="motcua_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrf-token",
+            exclude=["/api/"],
+        ),
+        template_config=TemplateConfig(
+            directory=_HERE / "templates", engine=JinjaTemplateEngine, engine_callback=engine_setup
+        ),
+        openapi_config=OpenAPIConfig(title="motcua", version=__version__, path="/schema"),
+        exception_handlers=EXCEPTION_HANDLERS,
+        logging_config=None,
+        state=State({"settings": settings}),
+    )

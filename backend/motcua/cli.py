@@ -1,0 +1,175 @@
+"""The ``motcua`` command: serve, migrate, seed the demo, manage users."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua import __version__
+from motcua.settings import Settings, SettingsError, get_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as error:
+        # One clear line, no traceback: the operator only needs to fix the variable.
+        click.echo(f"motcua: {error}", err=True)
+        sys.exit(2)
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one committed transaction on a short-lived engine."""
+    from motcua.db.engine import make_engine, session_scope
+
+    async def run() -> T:
+        engine = make_engine(_settings(), pooled=False)
+        try:
+            async with session_scope(engine) as db:
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@click.group()
+@click.version_option(__version__, prog_name="motcua")
+def main() -> None:
+    """motcua: the mobile one-stop desk."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with uvicorn (several workers need PostgreSQL)."""
+    import uvicorn
+
+    settings = _settings()
+    if workers > 1 and settings.is_sqlite:
+        click.echo(
+            "motcua: several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", err=True
+        )
+        sys.exit(2)
+    uvicorn.run(
+        "motcua.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations, then load or refresh the provinces and communes."""
+    from motcua.db.migrate import upgrade
+    from motcua.places.dataset import load_places
+
+    upgrade(_settings(), revision)
+    provinces, communes = _with_session(load_places)
+    click.echo(f"database is at {revision}; places updated: {provinces} provinces, {communes} communes")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from motcua.db.migrate import make_revision
+
+    make_revision(_settings(), message)
+
+
+@main.command()
+def demo() -> None:
+    """Seed the demo commune, villages and accounts (safe to run again) and print the logins."""
+    from motcua.demo import DEMO_PASSWORD, seed_demo
+
+    commune, accounts = _with_session(seed_demo)
+    click.echo(f"Demo: {commune.name} (code {commune.code}) — password for every account: {DEMO_PASSWORD}")
+    for account in accounts:
+        click.echo(f"  {account.role:<13} {account.phone}  {account.full_name}")
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.option("--phone", required=True, help="Vietnamese mobile number, used to sign in.")
+@click.option("--name", "full_name", required=True)
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "desk_officer", "volunteer"])
+)
+@click.option("--commune", "communes", multiple=True, type=int, help="Commune code (repeatable).")
+@click.option("--province", "provinces", multiple=True, type=int, help="Province code (repeatable).")
+@click.password_option(help="Asked for when not given.")
+def users_create(
+    phone: str,
+    full_name: str,
+    role: str,
+    communes: tuple[int, ...],
+    provinces: tuple[int, ...],
+    password: str,
+) -> None:
+    """Create an account."""
+    from motcua.accounts.users import create_user
+    from motcua.errors import ApiError
+
+    async def work(db: AsyncSession) -> str:
+        user = await create_user(
+            db,
+            phone=phone,
+            full_name=full_name,
+            role=role,
+            password=password,
+            commune_codes=communes,
+            province_codes=provinces,
+        )
+        return user.phone
+
+    try:
+        created = _with_session(work)
+    except ApiError as error:
+        for problem in error.body.fields:
+            click.echo(f"motcua: {problem.field}: {problem.message_en} ({problem.message_vi})", err=True)
+        sys.exit(1)
+    click.echo(f"created {role} {created}")
+
+
+@users.command("revoke-sessions")
+@click.option("--phone", required=True)
+def users_revoke_sessions(phone: str) -> None:
+    """Sign a user out of every phone and browser."""
+    from motcua.accounts.sessions import revoke_sessions
+    from motcua.accounts.users import find_user_by_phone
+
+    async def work(db: AsyncSession) -> int | None:
+        user = await find_user_by_phone(db, phone)
+        return None if user is None else await revoke_sessions(db, user.id)
+
+    revoked = _with_session(work)
+    if revoked is None:
+        click.echo(f"motcua: no user with phone {phone}", err=True)
+        sys.exit(1)
+    click.echo(f"revoked {revoked} session(s)")

@@ -1,0 +1,1 @@
+"""Database: the engine, the base model and the Alembic migrations."""

@@ -1,0 +1,104 @@
+"""Structured JSON logs that never carry passwords, tokens or full personal ID numbers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+_ID_NUMBER = re.compile(r"(?<!\d)\d{8}(\d{4})(?!\d)")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_SECRET_KEYS = ("password", "token", "secret", "authorization", "cookie", "otp", "pin")
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
+
+
+def redact(text: str) -> str:
+    """Mask 12-digit personal ID numbers and bearer tokens in free text."""
+    return _BEARER.sub(r"\1[redacted]", _ID_NUMBER.sub(r"********\1", text))
+
+
+def _clean(key: str, value: Any) -> Any:
+    if any(word in key.lower() for word in _SECRET_KEYS):
+        return "[redacted]"
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return redact(str(value))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS:
+                entry[key] = _clean(key, value)
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    """Send every log record, ours and the server's, through the JSON formatter."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # The access log would print query strings, which may carry a status-page secret.
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+_access = logging.getLogger("motcua.access")
+
+
+class AccessLogMiddleware:
+    """Logs each HTTP request: method, path (masked), status and duration; never headers or bodies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            user = scope.get("user")
+            _access.info(
+                "request",
+                extra={
+                    "method": scope.get("method", ""),
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": str(user.user_id) if user is not None else None,
+                },
+            )

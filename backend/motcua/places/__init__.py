@@ -1,0 +1,1 @@
+"""Places: provinces and communes from the official dataset, villages made by coordinators."""

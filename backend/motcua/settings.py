@@ -1,0 +1,147 @@
+"""Settings read once from the environment (prefix ``MOTCUA_``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_SECRET_FILE = "secret_key"  # noqa: S105 - a file name
+_MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable, documented where it is declared."""
+
+    name: str
+    default: str
+    help: str
+
+
+# The single list of environment variables; the README's configuration table mirrors it
+# and a test keeps the two in step.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MOTCUA_DATA_DIR", "./var", "Directory for the SQLite database, the secret key and uploads."),
+    Setting(
+        "MOTCUA_DATABASE_URL",
+        "sqlite+aiosqlite:///<data dir>/motcua.db",
+        "SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+    ),
+    Setting(
+        "MOTCUA_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Address residents and phones use to reach the server (QR codes, links, cookie security).",
+    ),
+    Setting(
+        "MOTCUA_SECRET_KEY",
+        "generated into <data dir>/secret_key",
+        "Signs cookies and CSRF tokens; at least 32 characters. Generated and kept on first start.",
+    ),
+    Setting("MOTCUA_LOG_LEVEL", "INFO", "One of DEBUG, INFO, WARNING, ERROR. Logs are JSON lines on stderr."),
+    Setting(
+        "MOTCUA_DEVICE_SESSION_DAYS",
+        "30",
+        "How long a phone's sign-in lasts after its last use, so volunteers can work offline for days.",
+    ),
+    Setting("MOTCUA_WEB_SESSION_HOURS", "12", "How long a sign-in to the desk and coordinator pages lasts."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, validated."""
+
+    data_dir: Path
+    database_url: str
+    public_url: str
+    secret_key: str = field(repr=False)
+    log_level: str = "INFO"
+    device_session_days: int = 30
+    web_session_hours: int = 12
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("MOTCUA_DATA_DIR", "./var")).expanduser().resolve()
+        database_url = env.get("MOTCUA_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'motcua.db'}"
+        _check_database_url(database_url)
+        public_url = env.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        parts = urlsplit(public_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise SettingsError(f"MOTCUA_PUBLIC_URL must be an http(s) address, got {public_url!r}")
+        log_level = env.get("MOTCUA_LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"MOTCUA_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            public_url=public_url,
+            secret_key=_secret_key(env.get("MOTCUA_SECRET_KEY"), data_dir),
+            log_level=log_level,
+            device_session_days=_positive_int(env, "MOTCUA_DEVICE_SESSION_DAYS", 30),
+            web_session_hours=_positive_int(env, "MOTCUA_WEB_SESSION_HOURS", 12),
+        )
+
+
+def _check_database_url(url: str) -> None:
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise SettingsError(
+            "MOTCUA_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://, "
+            f"got {url.split('://')[0]!r}"
+        )
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number above 0, got {raw!r}")
+    return int(raw)
+
+
+def _secret_key(given: str | None, data_dir: Path) -> str:
+    if given:
+        if len(given) < _MIN_SECRET_LENGTH:
+            raise SettingsError(f"MOTCUA_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters long")
+        return given
+    path = data_dir / _SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{_SECRET_FILE}.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        draft.chmod(0o600)
+        try:
+            # link() is atomic and refuses to replace: of two processes starting
+            # together, both end up with the first key written.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    except OSError as exc:
+        raise SettingsError(f"cannot keep the secret key in {path}: {exc.strerror}") from exc
+    return path.read_text(encoding="utf-8").strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Server-rendered pages for coordinators, desk officers and admins (cookie sessions, CSRF)."""
