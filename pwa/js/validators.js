@@ -1,0 +1,328 @@
+// Checks of personal ID numbers, phones, dates and ages; backend/motcua/catalogue/validators.py applies
+// the same rules. Both are driven by one case table, tests/fixtures/validator_cases.json: change a rule
+// or a message here, change it there too, and add the case to the table.
+
+/**
+ * @typedef {{code: string, message_vi: string, message_en: string}} Problem
+ */
+
+// Decree 137/2015 art. 13, Circular 07/2016/TT-BCA. Numbers issued before the 2025 province merger keep
+// these codes; that no new codes were introduced is UNCONFIRMED (facts/identity.md), so accept all 63.
+export const PROVINCE_CODES = Object.freeze({
+  "001": "Hà Nội",
+  "002": "Hà Giang",
+  "004": "Cao Bằng",
+  "006": "Bắc Kạn",
+  "008": "Tuyên Quang",
+  "010": "Lào Cai",
+  "011": "Điện Biên",
+  "012": "Lai Châu",
+  "014": "Sơn La",
+  "015": "Yên Bái",
+  "017": "Hòa Bình",
+  "019": "Thái Nguyên",
+  "020": "Lạng Sơn",
+  "022": "Quảng Ninh",
+  "024": "Bắc Giang",
+  "025": "Phú Thọ",
+  "026": "Vĩnh Phúc",
+  "027": "Bắc Ninh",
+  "030": "Hải Dương",
+  "031": "Hải Phòng",
+  "033": "Hưng Yên",
+  "034": "Thái Bình",
+  "035": "Hà Nam",
+  "036": "Nam Định",
+  "037": "Ninh Bình",
+  "038": "Thanh Hóa",
+  "040": "Nghệ An",
+  "042": "Hà Tĩnh",
+  "044": "Quảng Bình",
+  "045": "Quảng Trị",
+  "046": "Thừa Thiên Huế",
+  "048": "Đà Nẵng",
+  "049": "Quảng Nam",
+  "051": "Quảng Ngãi",
+  "052": "Bình Định",
+  "054": "Phú Yên",
+  "056": "Khánh Hòa",
+  "058": "Ninh Thuận",
+  "060": "Bình Thuận",
+  "062": "Kon Tum",
+  "064": "Gia Lai",
+  "066": "Đắk Lắk",
+  "067": "Đắk Nông",
+  "068": "Lâm Đồng",
+  "070": "Bình Phước",
+  "072": "Tây Ninh",
+  "074": "Bình Dương",
+  "075": "Đồng Nai",
+  "077": "Bà Rịa–Vũng Tàu",
+  "079": "TP. Hồ Chí Minh",
+  "080": "Long An",
+  "082": "Tiền Giang",
+  "083": "Bến Tre",
+  "084": "Trà Vinh",
+  "086": "Vĩnh Long",
+  "087": "Đồng Tháp",
+  "089": "An Giang",
+  "091": "Kiên Giang",
+  "092": "Cần Thơ",
+  "093": "Hậu Giang",
+  "094": "Sóc Trăng",
+  "095": "Bạc Liêu",
+  "096": "Cà Mau",
+});
+
+// Only the prefixes listed in facts/identity.md: Viettel, VinaPhone, MobiFone, Vietnamobile, Gmobile.
+export const MOBILE_PREFIXES = Object.freeze([
+  ...["032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098"], // Viettel
+  ...["081", "082", "083", "084", "085", "088", "091", "094"], // VinaPhone
+  ...["070", "076", "077", "078", "079", "089", "090", "093"], // MobiFone
+  ...["056", "058"], // Vietnamobile
+  "059", // Gmobile
+]);
+
+const DIGITS = /^[0-9]+$/;
+const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+const PHONE_SEPARATORS = /[\s.\-()]/g;
+
+/** @returns {Problem} */
+function problem(code, messageVi, messageEn) {
+  return { code, message_vi: messageVi, message_en: messageEn };
+}
+
+/**
+ * Check a 12-digit personal ID number, and against the declared sex and birth year when given.
+ * @param {string} number
+ * @param {{sex?: "male"|"female"|null, birthYear?: number|null}} [options]
+ * @returns {Problem[]}
+ */
+export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
+  if (sex !== null && sex !== "male" && sex !== "female") {
+    throw new RangeError(`sex must be "male", "female" or null, not ${JSON.stringify(sex)}`);
+  }
+  const digits = number.trim();
+  if (!digits) {
+    return [problem("personal_id.empty", "Chưa nhập số định danh cá nhân.", "The personal ID number is missing.")];
+  }
+  if (!DIGITS.test(digits)) {
+    return [
+      problem(
+        "personal_id.not_digits",
+        "Số định danh cá nhân chỉ gồm các chữ số.",
+        "The personal ID number must contain digits only.",
+      ),
+    ];
+  }
+  if (digits.length !== 12) {
+    return [
+      problem(
+        "personal_id.wrong_length",
+        "Số định danh cá nhân phải có đúng 12 chữ số.",
+        "The personal ID number must have exactly 12 digits.",
+      ),
+    ];
+  }
+
+  const problems = [];
+  if (!Object.prototype.hasOwnProperty.call(PROVINCE_CODES, digits.slice(0, 3))) {
+    problems.push(
+      problem(
+        "personal_id.province_unknown",
+        "Ba chữ số đầu không phải là mã tỉnh, thành phố hợp lệ.",
+        "The first three digits are not a known province code.",
+      ),
+    );
+  }
+  // Digit 4: 0/1 for the 1900s, 2/3 for the 2000s ... 8/9 for the 2300s; even is male, odd is female.
+  const centurySex = Number(digits[3]);
+  const century = 1900 + 100 * Math.floor(centurySex / 2);
+  const isFemale = centurySex % 2 === 1;
+  if (sex !== null && (sex === "female") !== isFemale) {
+    problems.push(
+      problem(
+        "personal_id.sex_mismatch",
+        "Chữ số thứ 4 không khớp với giới tính đã khai.",
+        "The 4th digit does not match the declared sex.",
+      ),
+    );
+  }
+  if (birthYear !== null) {
+    // Floor division and a non-negative remainder, as Python's // and % give.
+    if (Math.floor(birthYear / 100) * 100 !== century) {
+      problems.push(
+        problem(
+          "personal_id.century_mismatch",
+          "Chữ số thứ 4 không khớp với thế kỷ của năm sinh.",
+          "The 4th digit does not match the century of the birth year.",
+        ),
+      );
+    }
+    if ((((birthYear % 100) + 100) % 100) !== Number(digits.slice(4, 6))) {
+      problems.push(
+        problem(
+          "personal_id.birth_year_mismatch",
+          "Chữ số thứ 5 và 6 không khớp với năm sinh.",
+          "Digits 5 and 6 do not match the birth year.",
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+const NOT_MOBILE = [
+  "phone.not_mobile",
+  "Đây không phải số di động Việt Nam (số cố định hoặc đầu số không hợp lệ).",
+  "This is not a Vietnamese mobile number (a landline or an unknown prefix).",
+];
+
+/**
+ * Return the number as 0XXXXXXXXX, or the problem with it. Accepts +84, 84, 0084, spaces and dots.
+ * @param {string} text
+ * @returns {string|Problem}
+ */
+export function checkMobilePhone(text) {
+  let compact = text.replace(PHONE_SEPARATORS, "");
+  if (!compact) {
+    return problem("phone.empty", "Chưa nhập số điện thoại.", "The phone number is missing.");
+  }
+  if (compact.startsWith("+")) {
+    if (!compact.startsWith("+84")) {
+      return problem(
+        "phone.not_vietnamese",
+        "Chỉ nhận số điện thoại Việt Nam (+84).",
+        "Only Vietnamese numbers (+84) are accepted.",
+      );
+    }
+    compact = "0" + withoutLeadingZero(compact.slice(3));
+  } else if (compact.startsWith("0084")) {
+    compact = "0" + withoutLeadingZero(compact.slice(4));
+  } else if (compact.startsWith("84") && compact.length === 11) {
+    compact = "0" + compact.slice(2);
+  }
+  if (!DIGITS.test(compact)) {
+    return problem(
+      "phone.invalid_characters",
+      "Số điện thoại chỉ gồm chữ số, có thể kèm +84, dấu cách hoặc dấu chấm.",
+      "A phone number may contain only digits, with +84, spaces or dots.",
+    );
+  }
+  // Landlines (02x area codes, 11 digits) are told apart from typos: they are real numbers, not mobiles.
+  if (compact.startsWith("02")) {
+    return problem(...NOT_MOBILE);
+  }
+  if (compact.length !== 10) {
+    return problem(
+      "phone.wrong_length",
+      "Số di động phải có 10 chữ số, bắt đầu bằng số 0.",
+      "A mobile number has 10 digits and starts with 0.",
+    );
+  }
+  if (!MOBILE_PREFIXES.includes(compact.slice(0, 3))) {
+    return problem(...NOT_MOBILE);
+  }
+  return compact;
+}
+
+function withoutLeadingZero(text) {
+  return text.startsWith("0") ? text.slice(1) : text;
+}
+
+/**
+ * A calendar date as [year, month, day], or null when the text is not an existing YYYY-MM-DD date.
+ * Plain arithmetic, no Date object: no time zone can move the day.
+ */
+function parseIsoDate(text) {
+  const match = ISO_DATE.exec(text);
+  if (match === null) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= daysInMonth ? [year, month, day] : null;
+}
+
+/** Today as [year, month, day]; a Date counts by the phone's own calendar day, not UTC. */
+function parseToday(today) {
+  if (today instanceof Date) {
+    return [today.getFullYear(), today.getMonth() + 1, today.getDate()];
+  }
+  const parsed = parseIsoDate(today);
+  if (parsed === null) {
+    throw new RangeError(`today must be a YYYY-MM-DD date, not ${JSON.stringify(today)}`);
+  }
+  return parsed;
+}
+
+function compareDates(a, b) {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/**
+ * Check that a YYYY-MM-DD date exists and is not after today.
+ * @param {string} isoDate
+ * @param {string|Date} today
+ * @returns {Problem[]}
+ */
+export function checkDateNotFuture(isoDate, today) {
+  const day = parseIsoDate(isoDate);
+  if (day === null) {
+    return [
+      problem(
+        "date.invalid",
+        "Ngày không hợp lệ (cần dạng năm-tháng-ngày, ví dụ 1990-05-31).",
+        "Not a valid date (expected YYYY-MM-DD, e.g. 1990-05-31).",
+      ),
+    ];
+  }
+  if (compareDates(day, parseToday(today)) > 0) {
+    return [problem("date.in_future", "Ngày này nằm ở tương lai.", "This date is in the future.")];
+  }
+  return [];
+}
+
+/** Whole years lived; someone born on 29 February turns a year older on 1 March in common years. */
+function ageOn(birth, today) {
+  let years = today[0] - birth[0];
+  if (today[1] < birth[1] || (today[1] === birth[1] && today[2] < birth[2])) years -= 1;
+  return years;
+}
+
+/**
+ * Check that a date of birth gives an age that makes sense for the procedure.
+ * @param {string} birthDate
+ * @param {string|Date} today
+ * @param {number|null} [minAge]
+ * @param {number|null} [maxAge]
+ * @returns {Problem[]}
+ */
+export function checkAge(birthDate, today, minAge = null, maxAge = null) {
+  const problems = checkDateNotFuture(birthDate, today);
+  if (problems.length) return problems;
+  const age = ageOn(parseIsoDate(birthDate), parseToday(today));
+  if (minAge !== null && age < minAge) {
+    problems.push(problem("age.too_young", `Chưa đủ ${minAge} tuổi.`, `Younger than ${minAge} years.`));
+  }
+  if (maxAge !== null && age > maxAge) {
+    problems.push(
+      problem(
+        "age.too_old",
+        `Trên ${maxAge} tuổi, hãy kiểm tra lại ngày sinh.`,
+        `Older than ${maxAge} years; check the date of birth.`,
+      ),
+    );
+  }
+  return problems;
+}
+
+/**
+ * Hide all but the last four characters, for lists and logs: ********1234.
+ * @param {string} number
+ */
+export function maskPersonalId(number) {
+  const text = number.trim();
+  if (text.length <= 4) return "*".repeat(text.length);
+  return "*".repeat(text.length - 4) + text.slice(-4);
+}
