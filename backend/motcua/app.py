@@ -12,11 +12,11 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -28,11 +28,11 @@ from motcua.accounts.principal import Principal
 from motcua.db.engine import make_engine
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
-from motcua.i18n import current_lang, t
+from motcua.i18n import current_lang, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.controller import PlacesController
 from motcua.pwa import pwa_router
-from motcua.security_headers import SecurityHeadersMiddleware
+from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
 from motcua.web.pages import PagesController
 
@@ -56,8 +56,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def engine_setup(jinja: JinjaTemplateEngine) -> None:
         jinja.engine.globals.update(t=t, lang=current_lang, version=__version__)
+        jinja.engine.filters["local_time"] = local_time
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             AuthController,
@@ -75,8 +76,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "principal": Provide(_principal, sync_to_thread=False),
         },
         middleware=[
-            AccessLogMiddleware,
-            SecurityHeadersMiddleware,
             DefineMiddleware(AuthenticationMiddleware, engine=engine, settings=settings),
         ],
         csrf_config=CSRFConfig(
@@ -92,6 +91,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         openapi_config=OpenAPIConfig(title="motcua", version=__version__, path="/schema"),
         exception_handlers=EXCEPTION_HANDLERS,
+        # The plugin disposes only the engine of the first config made in a process; be sure.
+        on_shutdown=[engine.dispose],
         logging_config=None,
         state=State({"settings": settings}),
+        before_send=[add_security_headers],
     )
+    # Outermost, so that requests no route matches (404, 405) are logged too.
+    app.asgi_handler = AccessLogMiddleware(app.asgi_handler)
+    return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -26,18 +25,9 @@ def _settings() -> Settings:
 
 
 def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in one committed transaction on a short-lived engine."""
-    from motcua.db.engine import make_engine, session_scope
+    from motcua.db.engine import run_in_session
 
-    async def run() -> T:
-        engine = make_engine(_settings(), pooled=False)
-        try:
-            async with session_scope(engine) as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    return run_in_session(_settings(), work)
 
 
 @click.group()
@@ -173,3 +163,7 @@ def users_revoke_sessions(phone: str) -> None:
         click.echo(f"motcua: no user with phone {phone}", err=True)
         sys.exit(1)
     click.echo(f"revoked {revoked} session(s)")
+
+
+if __name__ == "__main__":
+    main()

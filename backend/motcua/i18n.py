@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from jinja2 import pass_context
 
 LANGUAGES = ("vi", "en")
+# Vietnam keeps UTC+7 all year (no daylight saving), so no time-zone database is needed.
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 LANGUAGE_COOKIE = "lang"
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -64,3 +67,8 @@ def t(context: Any, key: str) -> str:
 def current_lang(context: Any) -> str:
     request = context.get("request")
     return language_of(dict(request.cookies)) if request is not None else "vi"
+
+
+def local_time(moment: datetime) -> str:
+    """Jinja filter: a stored UTC time as people in Vietnam read it, e.g. ``21/11/2026 14:41``."""
+    return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")

@@ -62,7 +62,7 @@ async def principal_for_token(
     ).one_or_none()
     if row is None:
         return None
-    session, user = row.tuple()
+    session, user = row
     now = utcnow()
     if session.revoked_at is not None or session.expires_at <= now or not user.is_active:
         return None

@@ -11,6 +11,7 @@ from motcua.accounts.models import ROLES, User, UserCommune, UserProvince
 from motcua.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from motcua.accounts.phones import normalise_phone
 from motcua.accounts.principal import Principal
+from motcua.catalogue.validators import check_mobile_phone
 from motcua.errors import ApiError, FieldError
 from motcua.places.models import Commune, Province
 
@@ -28,16 +29,10 @@ async def create_user(
     """Validate and add a user; every problem is reported at once, field by field."""
     problems: list[FieldError] = []
     communes, provinces = sorted(set(commune_codes)), sorted(set(province_codes))
-    canonical = normalise_phone(phone)
-    if canonical is None:
-        problems.append(
-            FieldError(
-                "phone",
-                "phone.not_mobile",
-                "Số điện thoại không phải số di động Việt Nam hợp lệ.",
-                "Not a valid Vietnamese mobile number.",
-            )
-        )
+    checked = check_mobile_phone(phone)
+    canonical = checked if isinstance(checked, str) else None
+    if not isinstance(checked, str):
+        problems.append(FieldError("phone", checked["code"], checked["message_vi"], checked["message_en"]))
     elif await db.scalar(select(User.id).where(User.phone == canonical)) is not None:
         problems.append(
             FieldError(

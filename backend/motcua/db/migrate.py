@@ -11,12 +11,25 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
 
 from motcua.db.engine import make_engine
 from motcua.db.models import metadata
 from motcua.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def compare_type(
+    _context: MigrationContext, _inspected: Any, _column: Any, _inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Compare column types, except advanced-alchemy's decorated types (GUID, DateTimeUTC).
+
+    Those are stored as the dialect's native type (NUMERIC(16) or UUID, DATETIME or
+    TIMESTAMPTZ), which reflection cannot tell apart from the decorator; None means "use the
+    default comparison".
+    """
+    return False if isinstance(metadata_type, TypeDecorator) else None
 
 
 def alembic_config(settings: Settings) -> Config:
@@ -39,7 +52,7 @@ def drift(settings: Settings) -> list[Any]:
     """What autogenerate would change: empty when the models and the migrations agree."""
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": compare_type})
         return list(compare_metadata(context, metadata))
 
     async def run() -> list[Any]:

@@ -39,7 +39,7 @@ async def communes_in_scope(db: AsyncSession, principal: Principal) -> list[tupl
         .where(principal.commune_filter())
         .order_by(Province.code, Commune.name)
     )
-    return [row.tuple() for row in result]
+    return [(commune, province) for commune, province in result]
 
 
 async def villages_of(db: AsyncSession, commune: Commune) -> list[Village]:

@@ -37,7 +37,7 @@ class PagesController(Controller):
 
     @get("/login")
     async def login_form(
-        self, next_path: Annotated[str | None, QueryParameter(query="next")] = None
+        self, next_path: Annotated[str | None, QueryParameter(name="next")] = None
     ) -> Template:
         return Template("login.html", context={"next": _safe_next(next_path), "error": None, "phone": ""})
 

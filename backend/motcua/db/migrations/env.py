@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from motcua.db.engine import make_engine
+from motcua.db.migrate import compare_type
 from motcua.db.models import metadata
 from motcua.settings import Settings, get_settings
 
@@ -24,7 +25,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        compare_type=compare_type,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,71 @@
+"""Settings come from the environment in one place, and bad ones stop start-up with one line."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from motcua.settings import SETTINGS, Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_need_nothing_running(tmp_path: Path) -> None:
+    settings = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'motcua.db'}"
+    assert settings.is_sqlite
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert not settings.secure_cookies
+    assert settings.device_session_days == 30
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
+    second = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
+    assert first.secret_key == second.secret_key
+    assert len(first.secret_key) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.secret_key not in repr(first)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("MOTCUA_DATABASE_URL", "mysql://x", "MOTCUA_DATABASE_URL must start with"),
+        ("MOTCUA_LOG_LEVEL", "LOUD", "MOTCUA_LOG_LEVEL must be one of"),
+        ("MOTCUA_PUBLIC_URL", "motcua.local", "MOTCUA_PUBLIC_URL must be an http(s) address"),
+        ("MOTCUA_SECRET_KEY", "short", "at least 32 characters"),
+        ("MOTCUA_DEVICE_SESSION_DAYS", "0", "MOTCUA_DEVICE_SESSION_DAYS must be a whole number"),
+    ],
+)
+def test_bad_settings_are_refused_with_one_clear_line(
+    tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_the_command_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_LOG_LEVEL": "LOUD"}
+    result = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "motcua: MOTCUA_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'"
+    ]
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` | `{setting.default}` | {setting.help} |" in readme, setting.name
