@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from motcua.accounts.controller import AuthController, UsersController
 from motcua.accounts.guards import current_principal
 from motcua.accounts.middleware import AuthenticationMiddleware
 from motcua.accounts.principal import Principal
+from motcua.catalogue.controller import CatalogueController
+from motcua.catalogue.service import publish_on_start
 from motcua.db.engine import make_engine
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             UsersController,
             PlacesController,
+            CatalogueController,
             PagesController,
             pwa_router(),
             create_static_files_router(
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="motcua", version=__version__, path="/schema"),
         exception_handlers=EXCEPTION_HANDLERS,
         # The plugin disposes only the engine of the first config made in a process; be sure.
+        on_startup=[partial(publish_on_start, engine)],
         on_shutdown=[engine.dispose],
         logging_config=None,
         state=State({"settings": settings}),

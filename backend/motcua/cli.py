@@ -72,12 +72,15 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations, then load or refresh the provinces and communes."""
+    from motcua.catalogue.service import publish
     from motcua.db.migrate import upgrade
     from motcua.places.dataset import load_places
 
     upgrade(_settings(), revision)
     provinces, communes = _with_session(load_places)
     click.echo(f"database is at {revision}; places updated: {provinces} provinces, {communes} communes")
+    plan = _catalogue_or_exit(publish)
+    click.echo(f"catalogue: {len(plan.new)} new procedure version(s), {len(plan.unchanged)} unchanged")
 
 
 @db.command("revision")
@@ -87,6 +90,60 @@ def db_revision(message: str) -> None:
     from motcua.db.migrate import make_revision
 
     make_revision(_settings(), message)
+
+
+def _catalogue_or_exit(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from motcua.catalogue.documents import CatalogueError
+
+    try:
+        return _with_session(work)
+    except CatalogueError as error:
+        for problem in error.problems:
+            click.echo(f"motcua: catalogue: {problem}", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def catalogue() -> None:
+    """The procedure catalogue."""
+
+
+@catalogue.command("check")
+def catalogue_check() -> None:
+    """Validate the procedure files and show what publishing them would change."""
+    from motcua.catalogue.documents import load_documents
+    from motcua.catalogue.service import PublishPlan, plan_publish
+
+    async def work(db: AsyncSession) -> PublishPlan:
+        return await plan_publish(db, load_documents())
+
+    plan = _catalogue_or_exit(work)
+    for document in plan.new:
+        click.echo(f"new        {document.code} version {document.version}")
+    for document in plan.unchanged:
+        click.echo(f"unchanged  {document.code} version {document.version}")
+    for document in plan.changed:
+        click.echo(
+            f"REFUSED    {document.code} version {document.version}: published with other content", err=True
+        )
+    if plan.changed:
+        sys.exit(1)
+
+
+@catalogue.command("close")
+@click.argument("code")
+@click.argument("version", type=int)
+def catalogue_close(code: str, version: int) -> None:
+    """Close a version to new dossiers (those already queued on phones stay valid)."""
+    from motcua.catalogue.service import close_version
+
+    async def work(db: AsyncSession) -> bool:
+        return await close_version(db, code, version) is not None
+
+    if not _with_session(work):
+        click.echo(f"motcua: no version {version} of {code}", err=True)
+        sys.exit(1)
+    click.echo(f"closed {code} version {version}")
 
 
 @main.command()

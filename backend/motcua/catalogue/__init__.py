@@ -1,0 +1,1 @@
+"""The procedure catalogue: versioned procedure documents, their validation, guides and posters."""

@@ -1,0 +1,140 @@
+"""Checking a declaration against the exact procedure version it was written with.
+
+The JSON Schema of the form catches shape (required, types, choices, formats); the shared
+validators then check meaning (ID number against sex and birth year, mobile numbers, dates
+not in the future, ages that fit the procedure). Every problem names its field and says
+what is wrong in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from motcua.catalogue.validators import (
+    Problem,
+    check_age,
+    check_date_not_future,
+    check_mobile_phone,
+    check_personal_id,
+)
+from motcua.errors import FieldError
+
+_FORMATS = FormatChecker()
+
+
+def _keyword_message(error: ValidationError) -> tuple[str, str]:
+    value = error.validator_value
+    match error.validator:
+        case "required" | "dependentRequired":
+            return "Chưa điền mục này.", "This field is required."
+        case "minLength" if value == 1:
+            return "Chưa điền mục này.", "This field is required."
+        case "minLength":
+            return f"Cần ít nhất {value} ký tự.", f"At least {value} characters are needed."
+        case "maxLength":
+            return f"Tối đa {value} ký tự.", f"At most {value} characters."
+        case "pattern":
+            return "Không đúng định dạng.", "Not in the expected format."
+        case "format" if value == "date":
+            return "Ngày không hợp lệ (cần dạng năm-tháng-ngày).", "Not a valid date (YYYY-MM-DD)."
+        case "oneOf" | "anyOf" | "enum" | "const":
+            return "Lựa chọn không hợp lệ.", "Not one of the choices."
+        case "type":
+            return "Giá trị không đúng loại.", f"Must be of type {value}."
+        case "minimum" | "exclusiveMinimum":
+            return f"Phải từ {value} trở lên.", f"Must be at least {value}."
+        case "maximum" | "exclusiveMaximum":
+            return f"Không được quá {value}.", f"Must be at most {value}."
+        case "additionalProperties":
+            return "Mục này không có trong tờ khai.", "This field is not part of the declaration."
+        case _:
+            return "Giá trị không hợp lệ.", error.message
+
+
+def _fields_of(error: ValidationError) -> list[str]:
+    """The field(s) an error is about: the missing or extra ones for object-level keywords."""
+    path = ".".join(str(part) for part in error.absolute_path)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    value: Any = error.validator_value
+    schema: Any = error.schema
+    if error.validator == "required":
+        missing = [name for name in value if name not in instance]
+    elif error.validator == "dependentRequired":
+        missing = [
+            name
+            for trigger, needed in value.items()
+            if trigger in instance
+            for name in needed
+            if name not in instance
+        ]
+    elif error.validator == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        missing = [name for name in instance if name not in allowed]
+    else:
+        return [path or "(form)"]
+    return [f"{path}.{name}" if path else name for name in missing] or [path or "(form)"]
+
+
+def _from_problem(field: str, problem: Problem) -> FieldError:
+    return FieldError(field, problem["code"], problem["message_vi"], problem["message_en"])
+
+
+def _birth_year(data: dict[str, Any], person: dict[str, str]) -> int | None:
+    if (year := data.get(person.get("birth_year", ""))) is not None:
+        return year if isinstance(year, int) else None
+    birth = data.get(person.get("birth_date", ""))
+    if isinstance(birth, str) and len(birth) >= 4 and birth[:4].isdigit():
+        return int(birth[:4])
+    return None
+
+
+def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date) -> list[FieldError]:
+    problems: list[FieldError] = []
+    for name, spec in content["form"]["properties"].items():
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        widget = spec.get("x-widget")
+        if widget == "personal-id":
+            person = spec.get("x-person-fields", {})
+            sex = data.get(person.get("sex", ""))
+            problems += [
+                _from_problem(name, problem)
+                for problem in check_personal_id(
+                    value,
+                    sex=sex if sex in ("male", "female") else None,
+                    birth_year=_birth_year(data, person),
+                )
+            ]
+        elif widget == "phone":
+            checked = check_mobile_phone(value)
+            if not isinstance(checked, str):
+                problems.append(_from_problem(name, checked))
+        elif widget == "date":
+            problems += [_from_problem(name, p) for p in check_date_not_future(value, today)]
+    rule = content.get("age_rule")
+    if rule and isinstance(birth := data.get(rule["applies_to"]), str):
+        problems += [
+            _from_problem(rule["applies_to"], p)
+            for p in check_age(birth, today, rule.get("min_age"), rule.get("max_age"))
+        ]
+    return problems
+
+
+def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> list[FieldError]:
+    """Every problem of ``data`` against the form of ``content`` (a procedure document)."""
+    problems: list[FieldError] = []
+    for error in Draft202012Validator(content["form"], format_checker=_FORMATS).iter_errors(data):
+        vi, en = _keyword_message(error)
+        problems += [FieldError(field, f"form.{error.validator}", vi, en) for field in _fields_of(error)]
+    if isinstance(data, dict):
+        shape_failed = {problem.field for problem in problems}
+        problems += [p for p in _meaning_problems(content, data, today) if p.field not in shape_failed]
+    unique: dict[tuple[str, str], FieldError] = {}
+    for problem in problems:
+        unique.setdefault((problem.field, problem.code), problem)
+    return sorted(unique.values(), key=lambda p: p.field)
