@@ -34,6 +34,7 @@ def test_fresh_install_upgrades_seeds_the_demo_twice_and_manages_users(tmp_path:
     upgraded = motcua(tmp_path, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "34 provinces, 3321 communes" in upgraded.stdout
+    assert "catalogue: 10 new procedure version(s), 0 unchanged" in upgraded.stdout
     first = motcua(tmp_path, "demo")
     second = motcua(tmp_path, "demo")
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
@@ -87,3 +88,13 @@ def test_fresh_install_upgrades_seeds_the_demo_twice_and_manages_users(tmp_path:
     assert revoked.stdout.strip() == "revoked 0 session(s)"
     unknown = motcua(tmp_path, "users", "revoke-sessions", "--phone", "0977000999")
     assert unknown.returncode == 1
+
+
+def test_catalogue_check_shows_what_would_change_and_close_stops_new_dossiers(tmp_path: Path) -> None:
+    assert motcua(tmp_path, "db", "upgrade").returncode == 0
+    checked = motcua(tmp_path, "catalogue", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.count("unchanged  ") == 10
+    closed = motcua(tmp_path, "catalogue", "close", "dang-ky-khai-tu", "1")
+    assert closed.stdout.strip() == "closed dang-ky-khai-tu version 1"
+    assert motcua(tmp_path, "catalogue", "close", "khong-co", "1").returncode == 1
