@@ -126,3 +126,16 @@ def test_redaction_masks_ids_but_keeps_other_numbers() -> None:
     entry = json.loads(JsonFormatter().format(record))
     assert entry["authorization"] == "[redacted]"
     assert entry["count"] == 3
+
+
+def test_vietnamese_names_sort_by_letters_before_marks() -> None:
+    from motcua.i18n import vietnamese_sort_key
+
+    names = ["Chứng thực bản sao", "Cấp hộ chiếu", "Đăng ký khai sinh", "Đổi giấy phép lái xe", "Xác nhận"]
+    assert sorted(names, key=vietnamese_sort_key) == [
+        "Cấp hộ chiếu",
+        "Chứng thực bản sao",
+        "Đăng ký khai sinh",
+        "Đổi giấy phép lái xe",
+        "Xác nhận",
+    ]

@@ -26,9 +26,12 @@ from motcua.accounts.controller import AuthController, UsersController
 from motcua.accounts.guards import current_principal
 from motcua.accounts.middleware import AuthenticationMiddleware
 from motcua.accounts.principal import Principal
+from motcua.attachments.controller import AttachmentController
 from motcua.catalogue.controller import CatalogueController
+from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.db.engine import make_engine
+from motcua.dossiers.controller import DossierController
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
 from motcua.i18n import current_lang, local_time, t
@@ -37,6 +40,7 @@ from motcua.places.controller import PlacesController
 from motcua.pwa import pwa_router
 from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
+from motcua.sync.controller import SyncController
 from motcua.web.pages import PagesController
 
 _HERE = Path(__file__).resolve().parent
@@ -68,7 +72,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UsersController,
             PlacesController,
             CatalogueController,
+            SyncController,
+            AttachmentController,
+            DossierController,
             PagesController,
+            GuidesController,
             pwa_router(),
             create_static_files_router(
                 path="/static", directories=[_HERE / "static"], include_in_schema=False

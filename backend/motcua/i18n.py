@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -43,6 +44,44 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ứng dụng cho điện thoại tình nguyện viên đang được xây dựng.",
         "The volunteer phone app is being built.",
     ),
+    "guides": ("Hướng dẫn thủ tục", "Procedure guides"),
+    "guides_intro": (
+        "Chọn một thủ tục để xem cần mang giấy tờ gì, mất bao lâu, lệ phí bao nhiêu và nơi giải quyết.",
+        "Choose a procedure to see which papers to bring, how long it takes, what it costs and who decides it.",
+    ),
+    "no_procedures": ("Chưa có thủ tục nào được công bố.", "No procedure is published yet."),
+    "papers_to_bring": ("Giấy tờ cần mang", "Papers to bring"),
+    "papers_required": ("Bắt buộc", "Required"),
+    "papers_optional": ("Mang thêm nếu có hoặc khi cần", "Also bring if you have them or if needed"),
+    "processing_time": ("Thời gian giải quyết", "Processing time"),
+    "statutory_limit": ("Theo quy định", "By law"),
+    "fast_track_target": ("Mục tiêu của xã", "The commune's target"),
+    "fee": ("Lệ phí", "Fee"),
+    "authority": ("Nơi giải quyết", "Where it is decided"),
+    "legal_basis": ("Căn cứ pháp lý", "Legal basis"),
+    "last_checked": ("Thông tin được kiểm tra lần cuối", "Information last checked"),
+    "unconfirmed": ("Thông tin chưa được xác nhận", "Not confirmed"),
+    "unconfirmed_warning": (
+        "Một số thông tin dưới đây chưa được xác nhận. Hãy hỏi bộ phận một cửa của xã trước khi đi.",
+        "Some of the information below is not confirmed. Ask the commune's one-stop desk before you go.",
+    ),
+    "unconfirmed_other": ("Thông tin khác chưa được xác nhận", "Other information not confirmed"),
+    "print_poster": ("In áp phích A4 có mã QR", "Print the A4 poster with a QR code"),
+    "all_procedures": ("Tất cả thủ tục", "All procedures"),
+    "poster_kicker": ("Hướng dẫn thủ tục hành chính", "Administrative procedure guide"),
+    "scan_for_guide": (
+        "Quét mã QR bằng điện thoại để xem hướng dẫn đầy đủ",
+        "Scan the QR code with a phone for the full guide",
+    ),
+    "print_hint": (
+        "Dùng lệnh In của trình duyệt (Ctrl+P), khổ giấy A4, rồi dán ở nơi họp thôn.",
+        "Use the browser's Print command (Ctrl+P) on A4 paper, then pin it up at the village meeting place.",
+    ),
+    "back_to_guide": ("Về trang hướng dẫn", "Back to the guide"),
+    "volunteer_help": (
+        "Tình nguyện viên thanh niên giúp bà con chuẩn bị hồ sơ tại thôn.",
+        "Youth volunteers help residents prepare their papers in the village.",
+    ),
 }
 
 
@@ -72,3 +111,13 @@ def current_lang(context: Any) -> str:
 def local_time(moment: datetime) -> str:
     """Jinja filter: a stored UTC time as people in Vietnam read it, e.g. ``21/11/2026 14:41``."""
     return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+def vietnamese_sort_key(text: str) -> tuple[str, str]:
+    """Sort as a Vietnamese reader expects: by the letters first, then by the marks.
+
+    Plain code-point order puts "Chứng" before "Cấp"; comparing the unmarked letters
+    ("Chung", "Cap") first gives the dictionary order.
+    """
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold(), text

@@ -155,3 +155,12 @@ def test_sign_in_never_redirects_to_another_site(client: TestClient[Any], settin
     form = {"phone": "0901111101", "password": PASSWORD, "next": "//evil.example/", "_csrf_token": token}
     response = client.post("/login", data=form, follow_redirects=False)
     assert response.headers["location"] == "/office"
+
+
+def test_the_language_switch_comes_back_to_the_same_page(client: TestClient[Any]) -> None:
+    response = client.get("/language/en", params={"next": "/login"}, follow_redirects=False)
+    assert response.headers["location"] == "/login"
+    assert "lang=en" in response.headers["set-cookie"]
+    assert "Sign in" in client.get("/login").text
+    elsewhere = client.get("/language/vi", params={"next": "//evil.example/"}, follow_redirects=False)
+    assert elsewhere.headers["location"] == "/office"

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import IN_CI
+from tests.server import ServerProcess, motcua, motcua_env
 
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -32,55 +28,17 @@ PHONE_VIEWPORT = {"width": 360, "height": 740}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def motcua_env(data_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_LOG_LEVEL": "WARNING"}
-    env.pop("MOTCUA_DATABASE_URL", None)
-    return env
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"motcua serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:  # noqa: S310 - our own loopback server
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("motcua serve did not become healthy in time")
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``make run`` in miniature: migrate, seed the demo, serve on a free loopback port."""
-    data_dir = tmp_path_factory.mktemp("live")
-    env = motcua_env(data_dir)
-    for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "motcua.cli", *command], env=env, check=True, capture_output=True
-        )
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "motcua.cli", "serve", "--port", str(port)],
-        env={**env, "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    env = motcua_env(tmp_path_factory.mktemp("live"))
+    motcua(env, "db", "upgrade")
+    motcua(env, "demo")
+    server = ServerProcess(env).start()
     try:
-        _wait_until_healthy(url, server)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture(scope="module")

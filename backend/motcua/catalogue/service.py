@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from motcua.catalogue.documents import CatalogueError, ProcedureDocument, load_documents
 from motcua.catalogue.models import ProcedureVersion
 from motcua.db.base import utcnow
 from motcua.db.engine import session_scope
+from motcua.i18n import vietnamese_sort_key
+from motcua.sync.changes import append_changes, change
+
+log = logging.getLogger("motcua.catalogue")
 
 
 @dataclass
@@ -63,6 +68,7 @@ async def publish(db: AsyncSession, documents: list[ProcedureDocument] | None = 
             )
         )
     await db.flush()
+    await append_changes(db, [change("procedure_version", f"{d.code}:{d.version}") for d in plan.new])
     return plan
 
 
@@ -84,7 +90,7 @@ async def current_documents(db: AsyncSession) -> list[ProcedureDocument]:
     for row in await all_versions(db):
         if row.closed_at is None:
             newest[row.code] = row  # rows come in ascending version order
-    return sorted((_document(row) for row in newest.values()), key=lambda d: d.name_vi)
+    return sorted((_document(row) for row in newest.values()), key=lambda d: vietnamese_sort_key(d.name_vi))
 
 
 async def current_document(db: AsyncSession, code: str) -> ProcedureDocument | None:
@@ -98,6 +104,7 @@ async def close_version(
     row = await get_version(db, code, version)
     if row is not None and row.closed_at is None:
         row.closed_at = when or utcnow()
+        await append_changes(db, [change("procedure_version", f"{code}:{version}")])
     return row
 
 
@@ -108,8 +115,12 @@ async def publish_on_start(engine: AsyncEngine) -> None:
     fail to insert, and they then find the versions already there.
     """
     try:
-        async with session_scope(engine) as db:
-            await publish(db)
-    except IntegrityError:
-        async with session_scope(engine) as db:
-            await publish(db)
+        try:
+            async with session_scope(engine) as db:
+                await publish(db)
+        except IntegrityError:
+            async with session_scope(engine) as db:
+                await publish(db)
+    except (OperationalError, OSError) as error:
+        # Serve anyway: /health says the database is down, and the next start publishes.
+        log.warning("catalogue not published at start: database unreachable", extra={"error": str(error)})

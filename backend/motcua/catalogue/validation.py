@@ -79,7 +79,8 @@ def _fields_of(error: ValidationError) -> list[str]:
     return [f"{path}.{name}" if path else name for name in missing] or [path or "(form)"]
 
 
-def _from_problem(field: str, problem: Problem) -> FieldError:
+def field_error(field: str, problem: Problem) -> FieldError:
+    """A shared validator's problem as the API's field error."""
     return FieldError(field, problem["code"], problem["message_vi"], problem["message_en"])
 
 
@@ -103,7 +104,7 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
             person = spec.get("x-person-fields", {})
             sex = data.get(person.get("sex", ""))
             problems += [
-                _from_problem(name, problem)
+                field_error(name, problem)
                 for problem in check_personal_id(
                     value,
                     sex=sex if sex in ("male", "female") else None,
@@ -113,13 +114,13 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
         elif widget == "phone":
             checked = check_mobile_phone(value)
             if not isinstance(checked, str):
-                problems.append(_from_problem(name, checked))
+                problems.append(field_error(name, checked))
         elif widget == "date":
-            problems += [_from_problem(name, p) for p in check_date_not_future(value, today)]
+            problems += [field_error(name, p) for p in check_date_not_future(value, today)]
     rule = content.get("age_rule")
     if rule and isinstance(birth := data.get(rule["applies_to"]), str):
         problems += [
-            _from_problem(rule["applies_to"], p)
+            field_error(rule["applies_to"], p)
             for p in check_age(birth, today, rule.get("min_age"), rule.get("max_age"))
         ]
     return problems

@@ -80,10 +80,12 @@ class PagesController(Controller):
         return response
 
     @get("/language/{lang:str}")
-    async def language(self, lang: FromPath[str], request: Request[Any, Any, Any]) -> Redirect:
+    async def language(
+        self, lang: FromPath[str], next_path: Annotated[str | None, QueryParameter(name="next")] = None
+    ) -> Redirect:
+        # The page says where to come back to: with Referrer-Policy no-referrer there is no Referer.
         chosen = lang if lang in LANGUAGES else "vi"
-        back = request.headers.get("referer") or "/office"
-        response = Redirect(_safe_next(back.split(str(request.base_url).rstrip("/"), 1)[-1]))
+        response = Redirect(_safe_next(next_path))
         response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax")
         return response
 

@@ -1,0 +1,1 @@
+"""Attachments: photos, signatures and PDFs, uploaded once each by content hash."""

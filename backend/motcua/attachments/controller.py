@@ -1,0 +1,122 @@
+"""Attachment upload: idempotent by content hash, checked by content, limited in size."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+from litestar import Controller, Request, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.guards import signed_in
+from motcua.accounts.principal import Principal
+from motcua.attachments.models import Attachment
+from motcua.attachments.storage import sha256_of, sniff, store
+from motcua.dossiers.models import Dossier, DossierAttachment
+from motcua.dossiers.records import refresh_completeness
+from motcua.errors import ApiError
+from motcua.places.models import Commune
+from motcua.residents.models import Consent, Resident
+from motcua.settings import Settings
+from motcua.sync.changes import append_changes, change
+from motcua.sync.schemas import MAX_ATTACHMENT_BYTES
+
+
+class DossierProgress(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    missing_attachments: list[str]
+
+
+class UploadOut(msgspec.Struct, frozen=True):
+    sha256: str
+    outcome: Literal["stored", "duplicate"]
+    dossiers: list[DossierProgress]
+
+
+async def _expected(db: AsyncSession, principal: Principal, sha256: str) -> bool:
+    """Only bytes that a record in the user's places names may be uploaded."""
+    in_scope = select(Commune.code).where(principal.commune_filter())
+    by_dossier = exists().where(
+        DossierAttachment.sha256 == sha256,
+        DossierAttachment.dossier_id == Dossier.id,
+        Dossier.commune_code.in_(in_scope),
+    )
+    by_consent = exists().where(
+        Consent.signature_sha256 == sha256,
+        Consent.resident_id == Resident.id,
+        Resident.commune_code.in_(in_scope),
+    )
+    return bool(await db.scalar(select(or_(by_dossier, by_consent))))
+
+
+class AttachmentController(Controller):
+    path = "/api/attachments"
+    tags = ["sync"]
+
+    @put(
+        "/{sha256:str}",
+        guards=[signed_in],
+        status_code=200,
+        request_max_body_size=MAX_ATTACHMENT_BYTES,
+    )
+    async def upload(
+        self,
+        sha256: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> UploadOut:
+        """Send the raw bytes; the path names their SHA-256. Sending the same bytes again is harmless."""
+        data = await request.body()
+        if sha256_of(data) != sha256:
+            raise ApiError(
+                400,
+                "attachment.hash_mismatch",
+                "Tệp nhận được không khớp mã băm; hãy gửi lại.",
+                "The bytes received do not match their hash; send them again.",
+            )
+        media_type = sniff(data)
+        if media_type is None:
+            raise ApiError(
+                415,
+                "attachment.type",
+                "Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF.",
+                "Only JPEG, PNG or WebP images and PDF files are accepted.",
+            )
+        if not await _expected(db_session, principal, sha256):
+            raise ApiError(
+                409,
+                "attachment.not_expected",
+                "Chưa có hồ sơ nào cần tệp này; hãy đồng bộ hồ sơ trước.",
+                "No record needs this file yet; sync the records first.",
+            )
+        duplicate = (
+            await db_session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256)) is not None
+        )
+        if not duplicate:
+            store(settings, sha256, data)
+            db_session.add(
+                Attachment(
+                    sha256=sha256, media_type=media_type, size=len(data), uploaded_by=principal.user_id
+                )
+            )
+            await db_session.flush()
+        dossiers = await db_session.scalars(
+            select(Dossier)
+            .join(DossierAttachment, DossierAttachment.dossier_id == Dossier.id)
+            .where(DossierAttachment.sha256 == sha256)
+        )
+        progress, changes = [], []
+        for dossier in dossiers:
+            before = dossier.status
+            missing = await refresh_completeness(db_session, dossier)
+            if dossier.status != before:
+                changes.append(change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id))
+            progress.append(DossierProgress(str(dossier.id), dossier.status, missing))
+        await append_changes(db_session, changes)
+        return UploadOut(sha256, "duplicate" if duplicate else "stored", progress)

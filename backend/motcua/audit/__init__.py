@@ -1,0 +1,1 @@
+"""The audit trail: who read or exported whose personal data, and when."""

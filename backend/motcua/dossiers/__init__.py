@@ -1,0 +1,1 @@
+"""Dossiers: a resident's declaration for one procedure, its photographed papers and signature."""

@@ -1,0 +1,58 @@
+"""Dossiers and the attachments each one needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from motcua.db.base import DateTimeUTC, Record, ReferenceRow
+
+# On the server a dossier is "incomplete" until every attachment it names has arrived,
+# then "received"; the desk workflow moves it on from there.
+DOSSIER_STATUSES = (
+    "incomplete",
+    "received",
+    "accepted",
+    "in_progress",
+    "needs_supplement",
+    "ready",
+    "delivered",
+    "rejected",
+    "withdrawn",
+)
+EDITABLE_STATUSES = ("incomplete", "received", "needs_supplement")
+
+
+class Dossier(Record):
+    """One dossier, keyed by the phone's id, with the human tracking code made on the phone."""
+
+    __tablename__ = "dossier"
+
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    procedure_code: Mapped[str] = mapped_column(String(80))
+    procedure_version: Mapped[int]
+    resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
+    commune_code: Mapped[int] = mapped_column(ForeignKey("commune.code"), index=True)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    papers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    signature_sha256: Mapped[str] = mapped_column(String(64))
+    receipt_secret_hash: Mapped[str] = mapped_column(String(64))
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    device_session_id: Mapped[UUID | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="incomplete")
+    written_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    received_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class DossierAttachment(ReferenceRow):
+    """An attachment a dossier names (a paper photo or the signature), by content hash."""
+
+    __tablename__ = "dossier_attachment"
+
+    dossier_id: Mapped[UUID] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(60))

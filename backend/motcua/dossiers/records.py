@@ -1,0 +1,161 @@
+"""Applying dossier records pushed by phones, and telling which attachments each one lacks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.attachments.models import Attachment
+from motcua.catalogue.rules import checked_declaration
+from motcua.db.base import utcnow
+from motcua.dossiers.models import EDITABLE_STATUSES, Dossier, DossierAttachment
+from motcua.errors import ApiError, FieldError
+from motcua.sync.handlers import (
+    SHA256_PATTERN,
+    Applied,
+    Incoming,
+    decode_body,
+    refuse_fields,
+    resident_for_child,
+)
+from motcua.sync.outcomes import Refused
+
+Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
+TRACKING_CODE_PATTERN = "^[A-Z0-9]{2,8}-[0-9]{1,8}$"
+
+
+class PaperPhotos(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    paper_id: str
+    photos: list[Sha256]
+
+
+class DossierBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    resident_id: UUID
+    tracking_code: Annotated[str, msgspec.Meta(pattern=TRACKING_CODE_PATTERN)]
+    procedure_code: str
+    procedure_version: int
+    form: dict[str, Any]
+    papers: list[PaperPhotos]
+    signature_sha256: Sha256
+    receipt_secret_hash: Sha256
+
+
+def _check_papers(content: dict[str, Any], papers: list[PaperPhotos]) -> list[FieldError]:
+    expected = {paper["id"]: paper for paper in content["required_papers"]}
+    given = {paper.paper_id: paper for paper in papers}
+    problems = [
+        FieldError(
+            f"papers.{paper_id}",
+            "paper.unknown",
+            "Thủ tục không có giấy tờ này.",
+            "Not a paper of this procedure.",
+        )
+        for paper_id in given
+        if paper_id not in expected
+    ]
+    for paper_id, paper in expected.items():
+        needed = paper.get("photos", 0) if paper.get("required") else 0
+        if needed and len(given[paper_id].photos if paper_id in given else []) < needed:
+            problems.append(
+                FieldError(
+                    f"papers.{paper_id}",
+                    "paper.photos_missing",
+                    f"Cần chụp {needed} ảnh “{paper['name']['vi']}”.",
+                    f"{needed} photo(s) of “{paper['name']['en']}” are needed.",
+                )
+            )
+    return problems
+
+
+async def missing_attachments(db: AsyncSession, dossier_id: UUID) -> list[str]:
+    """The content hashes a dossier names that have not arrived yet."""
+    rows = await db.scalars(
+        select(DossierAttachment.sha256)
+        .outerjoin(Attachment, Attachment.sha256 == DossierAttachment.sha256)
+        .where(DossierAttachment.dossier_id == dossier_id, Attachment.id.is_(None))
+        .order_by(DossierAttachment.sha256)
+    )
+    return list(rows)
+
+
+async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
+    """Move a dossier between incomplete and received as its attachments arrive."""
+    missing = await missing_attachments(db, dossier.id)
+    if not missing and dossier.status == "incomplete":
+        dossier.status = "received"
+        dossier.received_at = utcnow()
+    elif missing and dossier.status == "received":
+        dossier.status, dossier.received_at = "incomplete", None
+    return missing
+
+
+async def apply_dossier(incoming: Incoming) -> Applied:
+    db, record = incoming.db, incoming.record
+    body = decode_body(record, DossierBody)
+    resident = await resident_for_child(incoming, body.resident_id)
+    try:
+        version = await checked_declaration(
+            db, body.procedure_code, body.procedure_version, body.form, record.written_at
+        )
+    except ApiError as error:
+        fields = [msgspec.structs.replace(f, field=f"form.{f.field}") for f in error.body.fields]
+        raise Refused(error.body.code, error.body.message_vi, error.body.message_en, fields) from None
+    refuse_fields(_check_papers(version.content, body.papers))
+    taken = await db.scalar(select(Dossier.id).where(Dossier.tracking_code == body.tracking_code))
+    if taken is not None and taken != record.id:
+        raise Refused(
+            "tracking_code.taken",
+            "Mã hồ sơ này đã được dùng cho hồ sơ khác.",
+            "This tracking code belongs to another dossier.",
+            [FieldError("tracking_code", "tracking_code.taken", "Mã đã dùng.", "Code in use.")],
+        )
+    values = {
+        "tracking_code": body.tracking_code,
+        "procedure_code": body.procedure_code,
+        "procedure_version": body.procedure_version,
+        "resident_id": resident.id,
+        "commune_code": resident.commune_code,
+        "form": body.form,
+        "papers": [msgspec.to_builtins(p) for p in body.papers],
+        "signature_sha256": body.signature_sha256,
+        "receipt_secret_hash": body.receipt_secret_hash,
+    }
+    dossier = await db.get(Dossier, record.id)
+    if dossier is None:
+        if not incoming.is_new:
+            raise Refused(
+                "record.unknown", "Máy chủ chưa có hồ sơ này.", "The server does not hold this dossier."
+            )
+        dossier = Dossier(
+            id=record.id,
+            volunteer_id=incoming.principal.user_id,
+            device_session_id=incoming.principal.session_id,
+            written_at=record.written_at,
+            **values,
+        )
+        db.add(dossier)
+    elif dossier.status not in EDITABLE_STATUSES:
+        raise Refused(
+            "dossier.locked",
+            "Bộ phận một cửa đang xử lý hồ sơ này nên không sửa được.",
+            "The desk is processing this dossier, so it cannot be changed.",
+        )
+    else:
+        for key, value in values.items():
+            setattr(dossier, key, value)
+        await db.execute(delete(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id))
+    await db.flush()
+    roles = {body.signature_sha256: "signature"}
+    for paper in body.papers:
+        for photo in paper.photos:
+            roles.setdefault(photo, f"paper:{paper.paper_id}")
+    db.add_all(DossierAttachment(dossier_id=dossier.id, sha256=sha, role=role) for sha, role in roles.items())
+    await db.flush()
+    missing = await refresh_completeness(db, dossier)
+    return Applied(
+        commune_code=dossier.commune_code, owner_id=dossier.volunteer_id, missing_attachments=missing
+    )

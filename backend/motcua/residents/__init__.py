@@ -1,0 +1,1 @@
+"""Residents, their consents and their digital-citizen checklist, as written on volunteers' phones."""

@@ -1,0 +1,1 @@
+"""The offline sync protocol: batch push with an outcome per record, holdings, scoped pull."""

@@ -1,0 +1,83 @@
+"""Sync API: push a batch, ask what the server holds, pull changes, read the limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.guards import roles, signed_in
+from motcua.accounts.principal import Principal
+from motcua.attachments.storage import ACCEPTED_TYPES
+from motcua.errors import ApiError
+from motcua.sync.pull import holdings, pull
+from motcua.sync.push import push
+from motcua.sync.schemas import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_BATCH_RECORDS,
+    HoldingsIn,
+    HoldingsOut,
+    Limits,
+    PullOut,
+    PushIn,
+    PushOut,
+)
+
+PULL_PAGE_SIZE = 500
+
+
+class SyncController(Controller):
+    path = "/api/sync"
+    tags = ["sync"]
+
+    @get("/limits")
+    async def limits(self) -> Limits:
+        """Batch and upload limits, so a phone never meets a bare 413."""
+        return Limits(MAX_BATCH_RECORDS, MAX_ATTACHMENT_BYTES, list(ACCEPTED_TYPES), PULL_PAGE_SIZE)
+
+    @post("/push", guards=[roles("volunteer", "coordinator")], status_code=200)
+    async def push(
+        self,
+        data: JSONBody[PushIn],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> PushOut:
+        """Apply a batch of records; one outcome per record, in the order sent."""
+        if len(data.records) > MAX_BATCH_RECORDS:
+            raise ApiError(
+                413,
+                "batch.too_large",
+                f"Mỗi lần gửi tối đa {MAX_BATCH_RECORDS} bản ghi.",
+                f"Send at most {MAX_BATCH_RECORDS} records at a time.",
+            )
+        return PushOut(await push(db_session, principal, data.records))
+
+    @post("/holdings", guards=[signed_in], status_code=200)
+    async def holdings(
+        self,
+        data: JSONBody[HoldingsIn],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> HoldingsOut:
+        """Which of these ids the server holds; re-send the ``missing`` ones (a restored server)."""
+        if len(data.ids) > 5 * MAX_BATCH_RECORDS:
+            raise ApiError(413, "batch.too_large", "Hỏi quá nhiều mã một lần.", "Too many ids at once.")
+        return await holdings(db_session, principal, data.ids)
+
+    @get("/pull", guards=[signed_in])
+    async def pull(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        cursor: Annotated[str, QueryParameter()] = "0",
+        limit: Annotated[int, QueryParameter(ge=1, le=PULL_PAGE_SIZE)] = PULL_PAGE_SIZE,
+    ) -> PullOut:
+        """Changes after ``cursor`` in the user's places; repeat with the returned cursor while ``more``."""
+        if not cursor.isdigit():
+            raise ApiError(
+                400, "cursor.invalid", "Con trỏ đồng bộ không hợp lệ.", "The sync cursor is not valid."
+            )
+        return await pull(db_session, principal, int(cursor), limit)

@@ -1,0 +1,113 @@
+"""What every record handler gets and gives back, and the helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.principal import Principal
+from motcua.errors import FieldError
+from motcua.i18n import VIETNAM_TIME
+from motcua.places.models import Commune
+from motcua.residents.models import Resident, ResidentMerge
+from motcua.sync.outcomes import Held, Refused, waiting_for_record
+from motcua.sync.schemas import RecordIn
+
+BodyT = TypeVar("BodyT")
+
+
+@dataclass
+class Incoming:
+    """One record being applied, with who sent it."""
+
+    db: AsyncSession
+    record: RecordIn
+    content_hash: str
+    principal: Principal
+    # (resident id, purpose) of every consent given in the same batch: a resident and the
+    # consents signed at registration travel together and are judged together.
+    batch_consents: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def is_new(self) -> bool:
+        return self.record.revision == 1
+
+    @property
+    def written_on(self) -> date:
+        """The day, in Vietnam, when the volunteer wrote the record: dates are judged against it."""
+        return self.record.written_at.astimezone(VIETNAM_TIME).date()
+
+
+@dataclass
+class Applied:
+    """What applying a record did."""
+
+    commune_code: int
+    owner_id: UUID
+    merged_into: UUID | None = None
+    missing_attachments: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str]] = field(default_factory=list)  # extra (kind, id) for the change log
+
+
+def decode_body(record: RecordIn, body_type: type[BodyT]) -> BodyT:
+    """The body as its kind's type, or a refusal naming the field."""
+    try:
+        return msgspec.convert(record.body, body_type)
+    except msgspec.ValidationError as error:
+        text = str(error)
+        path = text.split("at `$.", 1)[1].rstrip("`") if "at `$." in text else "body"
+        raise Refused(
+            "record.invalid",
+            "Bản ghi không đúng định dạng.",
+            "The record is not in the expected format.",
+            [FieldError(path, "invalid", "Giá trị không hợp lệ.", text)],
+        ) from None
+
+
+def refuse_fields(problems: list[FieldError]) -> None:
+    if problems:
+        raise Refused(
+            "record.invalid",
+            "Bản ghi còn mục chưa đúng.",
+            "Some fields of the record are not right.",
+            problems,
+        )
+
+
+async def ensure_in_scope(db: AsyncSession, principal: Principal, commune_code: int) -> None:
+    commune = await db.get(Commune, commune_code)
+    if commune is None or not principal.may_act_in(commune):
+        raise Refused(
+            "scope.outside",
+            "Nơi này nằm ngoài địa bàn của tài khoản.",
+            "This place is outside your account's places.",
+        )
+
+
+async def canonical_resident(db: AsyncSession, resident_id: UUID) -> Resident | None:
+    """The resident, following a merge when ``resident_id`` was a second registration."""
+    resident = await db.get(Resident, resident_id)
+    if resident is not None:
+        return resident
+    merged_into = await db.scalar(
+        select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == resident_id)
+    )
+    return None if merged_into is None else await db.get(Resident, merged_into)
+
+
+async def resident_for_child(incoming: Incoming, resident_id: UUID) -> Resident:
+    """The parent resident of a consent, checklist step or dossier, in scope, or hold the record."""
+    resident = await canonical_resident(incoming.db, resident_id)
+    if resident is None:
+        raise Held(waiting_for_record(resident_id))
+    await ensure_in_scope(incoming.db, incoming.principal, resident.commune_code)
+    return resident
+
+
+SHA256_PATTERN = "^[0-9a-f]{64}$"

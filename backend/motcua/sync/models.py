@@ -1,0 +1,87 @@
+"""What the server keeps about every record a phone sent: revisions, held and refused records,
+and the change log that pull reads."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from motcua.db.base import Record, ReferenceRow
+
+RECORD_KINDS = ("resident", "consent", "checklist", "dossier")
+
+
+class SyncRecord(ReferenceRow):
+    """The current revision of each record, keyed by the id the phone gave it."""
+
+    __tablename__ = "sync_record"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    commune_code: Mapped[int] = mapped_column(ForeignKey("commune.code"), index=True)
+    owner_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+
+class RecordRevision(Record):
+    """Every revision the server applied, and every one it refused as a conflict, kept whole."""
+
+    __tablename__ = "record_revision"
+    __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
+
+    record_id: Mapped[UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    base_revision: Mapped[int | None] = mapped_column(Integer, default=None)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10))  # applied | conflict
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    session_id: Mapped[UUID]
+
+
+class HeldRecord(Record):
+    """A record that arrived before what it depends on; applied as soon as that arrives."""
+
+    __tablename__ = "held_record"
+    __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
+
+    record_id: Mapped[UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    waiting_for: Mapped[str] = mapped_column(String(120), index=True)
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    session_id: Mapped[UUID]
+
+
+class RefusedRecord(Record):
+    """The quarantine: a record the server refused, with its reason, kept for the coordinator."""
+
+    __tablename__ = "refused_record"
+    __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
+
+    record_id: Mapped[UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[dict[str, Any]] = mapped_column(JSON)
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Change(ReferenceRow):
+    """The change log: one row per applied change, in commit order, read by pull with a cursor."""
+
+    __tablename__ = "change"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(100))
+    commune_code: Mapped[int | None] = mapped_column(default=None, index=True)
+    owner_id: Mapped[UUID | None] = mapped_column(default=None, index=True)
