@@ -33,6 +33,9 @@ def test_phone_signs_in_and_gets_a_thirty_day_device_session(
     assert session.kind == "device"
     assert timedelta(days=29) < session.expires_at - session.created_at <= timedelta(days=30)
     assert body["token"] not in session.token_hash  # only a hash is stored
+    assert body["device_code"] == session.device_code
+    assert len(body["device_code"]) == 4
+    assert not set(body["device_code"]) & set("0O1IL")  # nothing to misread aloud
 
 
 def test_password_is_stored_as_argon2id(settings: Settings) -> None:

@@ -70,3 +70,29 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def watch_errors(page: Page, expected_statuses: frozenset[int] = frozenset()) -> list[str]:
+    """Collect script errors, CSP refusals (an inline style or script shows up here) and failed
+    requests, except the favicon Chromium asks for on its own and ``expected_statuses``."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            and response.status not in expected_statuses
+            and not response.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return errors

@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from motcua.catalogue.documents import load_documents
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -20,30 +20,6 @@ A4_VIEWPORT = {"width": 794, "height": 1123}
 # Has a same-day cut-off and a fee that is not confirmed: the most a guide shows.
 CODE = "chung-thuc-ban-sao-tu-ban-chinh"
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def _watch_errors(page: Page) -> list[str]:
-    """Script errors, CSP refusals (an inline style would show up here) and failed requests,
-    except the favicon Chromium asks for on its own."""
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "response",
-        lambda response: (
-            errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not response.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    return errors
 
 
 @pytest.fixture
@@ -56,7 +32,7 @@ def sheet(browser: Browser) -> Iterator[Page]:
 
 
 def test_the_poster_qr_code_opens_the_guide(live_server: str, sheet: Page) -> None:
-    errors = _watch_errors(sheet)
+    errors = watch_errors(sheet)
     sheet.goto(f"{live_server}/thu-tuc/{CODE}/poster")
     expect(sheet.get_by_role("heading", level=1)).to_have_text("Chứng thực bản sao từ bản chính")
     expect(sheet.locator("svg.qr")).to_be_visible()
@@ -72,7 +48,7 @@ def test_the_poster_qr_code_opens_the_guide(live_server: str, sheet: Page) -> No
 
 
 def test_every_poster_prints_on_one_a4_page(live_server: str, sheet: Page) -> None:
-    errors = _watch_errors(sheet)
+    errors = watch_errors(sheet)
     for document in load_documents():
         sheet.goto(f"{live_server}/thu-tuc/{document.code}/poster")
         pdf = sheet.pdf(format="A4", print_background=True)
@@ -82,7 +58,7 @@ def test_every_poster_prints_on_one_a4_page(live_server: str, sheet: Page) -> No
 
 
 def test_a_guide_reads_on_a_small_phone(live_server: str, phone: Page) -> None:
-    errors = _watch_errors(phone)
+    errors = watch_errors(phone)
     phone.goto(f"{live_server}/thu-tuc")
     phone.get_by_role("link", name="Chứng thực bản sao từ bản chính").click()
     expect(phone).to_have_url(f"{live_server}/thu-tuc/{CODE}")

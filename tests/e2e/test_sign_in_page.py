@@ -5,23 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, watch_errors
 
 pytestmark = pytest.mark.browser
 
 
 def test_coordinator_signs_in_adds_a_village_and_signs_out(live_server: str, phone: Page) -> None:
-    errors: list[str] = []
-    # HTTP statuses (the 401 of a failed sign-in) are expected; script errors and CSP refusals are not.
-    phone.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    phone.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch_errors(phone, expected_statuses=frozenset({401}))  # the failed sign-in answers 401
 
     phone.goto(f"{live_server}/office")
     expect(phone).to_have_url(f"{live_server}/login?next=/office")

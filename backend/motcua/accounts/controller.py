@@ -66,7 +66,13 @@ class AuthController(Controller):
             label=label,
             settings=settings,
         )
-        return TokenOut(token=token, session_id=session.id, expires_at=session.expires_at, user=_me(user))
+        return TokenOut(
+            token=token,
+            session_id=session.id,
+            expires_at=session.expires_at,
+            user=_me(user),
+            device_code=session.device_code or "",
+        )
 
     @post("/auth/logout", guards=[signed_in], status_code=204)
     async def logout(

@@ -65,6 +65,9 @@ class AuthSession(Record):
     kind: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
+    # Short and unique, for device sessions only: the prefix of the tracking codes the phone
+    # makes offline ("K7QM-12"), so two phones can never make the same code.
+    device_code: Mapped[str | None] = mapped_column(String(8), unique=True, default=None)
     last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

@@ -28,6 +28,7 @@ class TokenOut(msgspec.Struct, frozen=True):
     session_id: UUID
     expires_at: datetime
     user: MeOut
+    device_code: str
 
 
 class SessionOut(msgspec.Struct, frozen=True):

@@ -19,6 +19,18 @@ from motcua.settings import Settings
 _TOUCH_EVERY = timedelta(minutes=10)
 
 
+# Letters and digits a person cannot confuse when reading a code aloud (no 0/O, 1/I/L).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+async def _new_device_code(db: AsyncSession) -> str:
+    for length in (4, 4, 4, 5, 6, 8):
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+        if await db.scalar(select(AuthSession.id).where(AuthSession.device_code == code)) is None:
+            return code
+    raise RuntimeError("no free device code")
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -40,6 +52,7 @@ async def open_session(
         kind=kind,
         token_hash=hash_token(token),
         label=label[:200],
+        device_code=await _new_device_code(db) if kind == "device" else None,
         created_at=now,
         last_seen_at=now,
         expires_at=now + lifetime(settings, kind),
