@@ -31,7 +31,7 @@ from motcua.catalogue.controller import CatalogueController
 from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.db.engine import make_engine
-from motcua.dossiers.controller import DossierController
+from motcua.dossiers.controller import DossierController, ReceiptController
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
 from motcua.i18n import current_lang, local_time, t
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             AttachmentController,
             DossierController,
+            ReceiptController,
             PagesController,
             GuidesController,
             pwa_router(),

@@ -62,3 +62,23 @@ def test_an_upload_over_the_limit_is_refused(field: Field) -> None:
     response = field.client.put(f"/api/attachments/{sha256(big)}", content=big, headers=field.volunteer_a1)
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+
+
+def test_the_receipt_qr_is_drawn_only_for_the_secret_the_phone_made(field: Field, phone_a1: Phone) -> None:
+    import hashlib
+
+    resident = phone_a1.resident(5)
+    dossier = phone_a1.dossier(resident)
+    secret = "bi-mat-cua-bien-nhan-1234"
+    dossier["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
+    url = f"/api/dossiers/{dossier['id']}/receipt-qr"
+    assert field.client.get(url, params={"secret": secret}, headers=field.volunteer_a1).status_code == 404
+    field.push(field.volunteer_a1, resident, dossier)
+    answer = field.client.get(url, params={"secret": secret}, headers=field.volunteer_a1)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert answer.text.startswith("<svg")
+    wrong = field.client.get(url, params={"secret": "doan-bua-mot-ma-khac"}, headers=field.volunteer_a1)
+    assert wrong.status_code == 403
+    outsider = field.client.get(url, params={"secret": secret}, headers=field.volunteer_b)
+    assert outsider.status_code == 404

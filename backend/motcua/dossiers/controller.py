@@ -1,21 +1,27 @@
-"""Dossier lookups for phones: what a dossier still lacks."""
+"""Dossier lookups for phones: what a dossier still lacks, and the receipt's QR code."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from typing import Annotated
+from urllib.parse import quote
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import signed_in
 from motcua.accounts.principal import Principal
+from motcua.catalogue.qr import qr_svg
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.records import missing_attachments
 from motcua.errors import ApiError
 from motcua.places.models import Commune
+from motcua.settings import Settings
 
 
 class DossierState(msgspec.Struct, frozen=True):
@@ -43,3 +49,39 @@ class DossierController(Controller):
             raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
         missing = await missing_attachments(db_session, dossier.id)
         return DossierState(dossier.id, dossier.tracking_code, dossier.status, missing)
+
+
+def status_page_url(settings: Settings, tracking_code: str, secret: str) -> str:
+    """Where a resident follows their dossier: the code, and the secret only the receipt carries."""
+    return f"{settings.public_url}/ho-so/{quote(tracking_code)}?k={quote(secret)}"
+
+
+class ReceiptController(Controller):
+    path = "/api/dossiers"
+    tags = ["sync"]
+
+    @get("/{dossier_id:uuid}/receipt-qr", guards=[signed_in], media_type="image/svg+xml")
+    async def receipt_qr(
+        self,
+        dossier_id: FromPath[UUID],
+        secret: Annotated[str, QueryParameter(min_length=16, max_length=128)],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Response[str]:
+        """The QR code of the resident's status page, once the server holds the dossier.
+
+        The phone made the secret and sent only its SHA-256; the QR is drawn only for the
+        secret that matches, so this cannot be used to mint links to other dossiers.
+        """
+        dossier = await db_session.get(Dossier, dossier_id)
+        commune = await db_session.get(Commune, dossier.commune_code) if dossier else None
+        if dossier is None or commune is None or not principal.may_act_in(commune):
+            raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
+        given = hashlib.sha256(secret.encode()).hexdigest()
+        if not hmac.compare_digest(given, dossier.receipt_secret_hash):
+            raise ApiError(
+                403, "receipt.secret_mismatch", "Mã bí mật không khớp.", "The secret does not match."
+            )
+        svg = qr_svg(status_page_url(settings, dossier.tracking_code, secret), title=dossier.tracking_code)
+        return Response(svg, media_type="image/svg+xml", headers={"cache-control": "private, max-age=86400"})

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-import advanced_alchemy.types
 
 
 revision: str = "0004"
