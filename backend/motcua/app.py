@@ -31,6 +31,7 @@ from motcua.catalogue.controller import CatalogueController
 from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.db.engine import make_engine
+from motcua.desk.controller import DeskController
 from motcua.dossiers.controller import DossierController, ReceiptController
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttachmentController,
             DossierController,
             ReceiptController,
+            DeskController,
             PagesController,
             GuidesController,
             pwa_router(),

@@ -85,3 +85,15 @@ class LoginAttempt(Record):
     phone: Mapped[str] = mapped_column(String(32))
     client: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class Invitation(Record):
+    """A one-time sign-in link (or its QR) for a new volunteer's phone; only its hash is kept."""
+
+    __tablename__ = "invitation"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

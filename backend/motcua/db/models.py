@@ -1,26 +1,33 @@
 """Every model, imported in one place so Alembic and the app see the whole metadata."""
 
-from motcua.accounts.models import AuthSession, LoginAttempt, User, UserCommune, UserProvince
+from motcua.accounts.models import AuthSession, Invitation, LoginAttempt, User, UserCommune, UserProvince
 from motcua.attachments.models import Attachment
 from motcua.audit.models import AuditEvent
+from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.catalogue.models import ProcedureVersion
 from motcua.db.base import metadata
-from motcua.dossiers.models import Dossier, DossierAttachment
+from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.sync.models import Change, HeldRecord, RecordRevision, RefusedRecord, SyncRecord
+from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [
     "Attachment",
     "AuditEvent",
     "AuthSession",
+    "CalendarOverride",
+    "Campaign",
     "Change",
     "ChecklistStep",
     "Commune",
     "Consent",
+    "DeskHours",
     "Dossier",
     "DossierAttachment",
+    "DossierEvent",
     "HeldRecord",
+    "Invitation",
     "LoginAttempt",
     "ProcedureVersion",
     "Province",
@@ -28,6 +35,9 @@ __all__ = [
     "RefusedRecord",
     "Resident",
     "ResidentMerge",
+    "Route",
+    "RouteStop",
+    "RouteVolunteer",
     "SyncRecord",
     "User",
     "UserCommune",

@@ -46,6 +46,12 @@ class Dossier(Record):
     status: Mapped[str] = mapped_column(String(20), default="incomplete")
     written_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     received_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # The desk's side: the clock starts at acceptance; the national portal's own code.
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    result_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    portal_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    supplement_needed: Mapped[str | None] = mapped_column(String(1000), default=None)
 
 
 class DossierAttachment(ReferenceRow):
@@ -56,3 +62,15 @@ class DossierAttachment(ReferenceRow):
     dossier_id: Mapped[UUID] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(60))
+
+
+class DossierEvent(Record):
+    """One step of a dossier through the desk workflow: who moved it, when, why."""
+
+    __tablename__ = "dossier_event"
+
+    dossier_id: Mapped[UUID] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    reason: Mapped[str] = mapped_column(String(1000), default="")

@@ -1,0 +1,1 @@
+"""Campaigns with targets, and routes: which volunteers go to which villages on which day."""

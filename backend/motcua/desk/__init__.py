@@ -1,0 +1,1 @@
+"""The commune one-stop desk: the inbox, the workflow, deadlines in working time."""

@@ -1,0 +1,137 @@
+"""The desk workflow of a dossier: which moves are allowed, and what each one records.
+
+received → accepted (the deadline clock starts) → in_progress → needs_supplement ⇄ in_progress
+→ ready (result available) → delivered; or rejected / withdrawn on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.principal import Principal
+from motcua.catalogue.models import ProcedureVersion
+from motcua.db.base import utcnow
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.errors import ApiError, FieldError
+from motcua.i18n import VIETNAM_TIME
+from motcua.sync.changes import append_changes, change
+from motcua.worktime.calendar import deadline
+from motcua.worktime.service import commune_calendar
+
+MOVES: dict[str, tuple[str, ...]] = {
+    "received": ("accepted", "rejected", "withdrawn"),
+    "incomplete": ("rejected", "withdrawn"),
+    "accepted": ("in_progress", "needs_supplement", "ready", "rejected", "withdrawn"),
+    "in_progress": ("needs_supplement", "ready", "rejected", "withdrawn"),
+    "needs_supplement": ("in_progress", "rejected", "withdrawn"),
+    "ready": ("delivered",),
+    "delivered": (),
+    "rejected": (),
+    "withdrawn": (),
+}
+NEEDS_REASON = ("needs_supplement", "rejected", "withdrawn")
+DUE_SOON = timedelta(hours=4)
+
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "incomplete": ("Chưa đủ tệp", "Attachments missing"),
+    "received": ("Đã nhận", "Received"),
+    "accepted": ("Đã tiếp nhận", "Accepted"),
+    "in_progress": ("Đang giải quyết", "In progress"),
+    "needs_supplement": ("Cần bổ sung", "Needs supplement"),
+    "ready": ("Có kết quả", "Result ready"),
+    "delivered": ("Đã trả kết quả", "Delivered"),
+    "rejected": ("Từ chối", "Rejected"),
+    "withdrawn": ("Đã rút", "Withdrawn"),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    reason: str = ""
+    portal_code: str | None = None
+
+
+def allowed_moves(status: str) -> tuple[str, ...]:
+    return MOVES.get(status, ())
+
+
+def _refuse(dossier: Dossier, to: str) -> ApiError:
+    here_vi, here_en = STATUS_WORDS.get(dossier.status, (dossier.status, dossier.status))
+    there_vi, there_en = STATUS_WORDS.get(to, (to, to))
+    return ApiError(
+        409,
+        "workflow.illegal",
+        f"Không thể chuyển hồ sơ từ “{here_vi}” sang “{there_vi}”.",
+        f"A dossier cannot go from “{here_en}” to “{there_en}”.",
+    )
+
+
+async def _deadline_from(db: AsyncSession, dossier: Dossier, start: datetime) -> datetime:
+    version = await db.scalar(
+        select(ProcedureVersion).where(
+            ProcedureVersion.code == dossier.procedure_code,
+            ProcedureVersion.version == dossier.procedure_version,
+        )
+    )
+    target: dict[str, Any] = (
+        version.content["fast_track_target"] if version else {"amount": 1, "unit": "working_days"}
+    )
+    local = start.astimezone(VIETNAM_TIME)
+    calendar = await commune_calendar(db, dossier.commune_code, since=local.date() - timedelta(days=1))
+    cutoff = time.fromisoformat(target["same_day_cutoff"]) if target.get("same_day_cutoff") else None
+    due = deadline(calendar, local.replace(tzinfo=None), target["amount"], target["unit"], cutoff)
+    return due.replace(tzinfo=VIETNAM_TIME)
+
+
+async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: Move) -> DossierEvent:
+    """Apply one move, or refuse it with a message the desk officer can act on."""
+    if step.to not in allowed_moves(dossier.status):
+        raise _refuse(dossier, step.to)
+    reason = step.reason.strip()
+    if step.to in NEEDS_REASON and not reason:
+        raise ApiError(
+            400,
+            "workflow.reason_required",
+            "Cần ghi rõ lý do (hoặc giấy tờ cần bổ sung).",
+            "Say why (or which papers must be added).",
+            [FieldError("reason", "required", "Chưa ghi lý do.", "The reason is missing.")],
+        )
+    now = utcnow()
+    event = DossierEvent(
+        dossier_id=dossier.id,
+        from_status=dossier.status,
+        to_status=step.to,
+        actor_id=principal.user_id,
+        reason=reason,
+    )
+    if step.portal_code is not None and step.portal_code.strip():
+        dossier.portal_code = step.portal_code.strip()[:40]
+    if step.to == "accepted" or (dossier.status == "needs_supplement" and step.to == "in_progress"):
+        # The clock starts at acceptance, and starts again when the supplement is complete.
+        dossier.accepted_at = dossier.accepted_at if step.to == "in_progress" else now
+        dossier.deadline_at = await _deadline_from(db, dossier, now)
+    if step.to == "needs_supplement":
+        dossier.supplement_needed = reason
+    if step.to in ("ready", "rejected", "withdrawn"):
+        dossier.result_at = now
+    dossier.status = step.to
+    db.add(event)
+    await db.flush()
+    await append_changes(db, [change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id)])
+    return event
+
+
+def urgency(dossier: Dossier, now: datetime | None = None) -> str | None:
+    """``overdue`` or ``due_soon`` while the desk still owes a result; None otherwise."""
+    if dossier.deadline_at is None or dossier.status in ("ready", "delivered", "rejected", "withdrawn"):
+        return None
+    now = now or utcnow()
+    if dossier.deadline_at < now:
+        return "overdue"
+    return "due_soon" if dossier.deadline_at - now < DUE_SOON else None

@@ -1,0 +1,1 @@
+"""Working time: desk hours per commune, public holidays, overrides, and deadlines counted in them."""
