@@ -32,6 +32,7 @@ from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.db.engine import make_engine
 from motcua.desk.controller import DeskController
+from motcua.desk.pages import DeskPages
 from motcua.dossiers.controller import DossierController, ReceiptController
 from motcua.errors import EXCEPTION_HANDLERS
 from motcua.health import health
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DossierController,
             ReceiptController,
             DeskController,
+            DeskPages,
             PagesController,
             GuidesController,
             pwa_router(),
