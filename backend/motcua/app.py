@@ -44,6 +44,7 @@ from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
 from motcua.sync.controller import SyncController
 from motcua.web.pages import PagesController
+from motcua.web.volunteers import InvitationPages, VolunteerPages
 
 _HERE = Path(__file__).resolve().parent
 
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DeskController,
             DeskPages,
             PagesController,
+            VolunteerPages,
+            InvitationPages,
             GuidesController,
             pwa_router(),
             create_static_files_router(

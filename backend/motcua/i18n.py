@@ -15,6 +15,32 @@ LANGUAGE_COOKIE = "lang"
 
 TEXT: dict[str, tuple[str, str]] = {
     # The desk
+    # Managing volunteers
+    "volunteers": ("Tình nguyện viên", "Volunteers"),
+    "invite_volunteer": ("Mời tình nguyện viên", "Invite a volunteer"),
+    "invite_ready": ("Đường dẫn mời đã sẵn sàng", "The invitation is ready"),
+    "invite_how": (
+        "Cho tình nguyện viên quét mã QR bằng điện thoại của họ (hoặc gửi đường dẫn qua Zalo) để tự đặt mật khẩu.",
+        "Let the volunteer scan the QR code with their phone (or send the link) to set their own password.",
+    ),
+    "invite_expires": ("Hết hạn", "Expires"),
+    "invite_again": ("Gửi lại lời mời", "Invite again"),
+    "sign_out_phones": ("Đăng xuất mọi điện thoại", "Sign out every phone"),
+    "deactivate": ("Ngừng hoạt động", "Deactivate"),
+    "reactivate": ("Cho hoạt động lại", "Reactivate"),
+    "active": ("Đang hoạt động", "Active"),
+    "inactive": ("Đã ngừng", "Deactivated"),
+    "devices_signed_in": ("Điện thoại đang đăng nhập", "Phones signed in"),
+    "full_name": ("Họ và tên", "Full name"),
+    "commune": ("Xã", "Commune"),
+    "welcome": ("Chào mừng", "Welcome"),
+    "invite_set_password": (
+        "Đặt mật khẩu cho tài khoản tình nguyện viên của bạn. Mật khẩu chỉ mình bạn biết.",
+        "Set the password of your volunteer account. Only you should know it.",
+    ),
+    "new_password": ("Mật khẩu mới (ít nhất 8 ký tự)", "New password (at least 8 characters)"),
+    "repeat_password": ("Nhập lại mật khẩu", "Repeat the password"),
+    "save_and_open_app": ("Lưu và mở ứng dụng", "Save and open the app"),
     "need_elderly": ("Người cao tuổi", "Elderly"),
     "need_disability": ("Người khuyết tật", "Disability"),
     "need_low_vision": ("Nhìn kém", "Low vision"),

@@ -1,0 +1,194 @@
+"""Coordinators manage their volunteers: invite by link or QR, deactivate, sign out lost phones."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.guards import roles
+from motcua.accounts.invitations import invitation_url, invite, open_invitation, redeem
+from motcua.accounts.models import AuthSession, User
+from motcua.accounts.principal import Principal
+from motcua.accounts.sessions import revoke_sessions
+from motcua.accounts.users import create_user, ensure_may_manage, users_in_scope
+from motcua.catalogue.qr import qr_svg
+from motcua.db.base import utcnow
+from motcua.errors import ApiError
+from motcua.places import service as places
+from motcua.settings import Settings
+
+
+async def _volunteer(db: AsyncSession, principal: Principal, user_id: UUID) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise ApiError(404, "user.not_found", "Không tìm thấy tài khoản.", "No such user.")
+    await ensure_may_manage(db, principal, user.role, [c.commune_code for c in user.communes])
+    return user
+
+
+class VolunteerPages(Controller):
+    path = "/office/volunteers"
+    include_in_schema = False
+    guards = [roles("coordinator")]
+
+    async def _page(
+        self,
+        db: AsyncSession,
+        principal: Principal,
+        invited: dict[str, Any] | None = None,
+        error: Any = None,
+        status_code: int = 200,
+    ) -> Template:
+        volunteers = [u for u in await users_in_scope(db, principal) if u.role == "volunteer"]
+        now = utcnow()
+        counts: dict[UUID, int] = {
+            user_id: count
+            for user_id, count in await db.execute(
+                select(AuthSession.user_id, func.count())
+                .where(
+                    AuthSession.revoked_at.is_(None),
+                    AuthSession.expires_at > now,
+                    AuthSession.kind == "device",
+                )
+                .group_by(AuthSession.user_id)
+            )
+        }
+        communes = [commune for commune, _ in await places.communes_in_scope(db, principal)][:50]
+        return Template(
+            "volunteers.html",
+            context={
+                "volunteers": volunteers,
+                "devices": counts,
+                "communes": communes,
+                "invited": invited,
+                "error": error,
+            },
+            status_code=status_code,
+        )
+
+    @get("/")
+    async def list_volunteers(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> Template:
+        return await self._page(db_session, principal)
+
+    @post("/", status_code=200)
+    async def invite_new(
+        self,
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """Create the volunteer's account and show the one-time link and its QR for their phone."""
+        try:
+            commune = int(data.get("commune", "0") or 0)
+            await ensure_may_manage(db_session, principal, "volunteer", [commune])
+            async with db_session.begin_nested():
+                user = await create_user(
+                    db_session,
+                    phone=data.get("phone", ""),
+                    full_name=data.get("full_name", ""),
+                    role="volunteer",
+                    # Unusable until the volunteer sets their own from the link.
+                    password=secrets.token_urlsafe(32),
+                    commune_codes=[commune],
+                )
+        except ApiError as error:
+            return await self._page(db_session, principal, error=error.body, status_code=error.status_code)
+        token, invitation = await invite(db_session, principal, user)
+        url = invitation_url(settings, token)
+        invited = {
+            "user": user,
+            "url": url,
+            "qr": qr_svg(url, title=user.full_name),
+            "expires_at": invitation.expires_at,
+        }
+        return await self._page(db_session, principal, invited=invited)
+
+    @post("/{user_id:uuid}/invite", status_code=200)
+    async def invite_again(
+        self,
+        user_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        user = await _volunteer(db_session, principal, user_id)
+        token, invitation = await invite(db_session, principal, user)
+        url = invitation_url(settings, token)
+        invited = {
+            "user": user,
+            "url": url,
+            "qr": qr_svg(url, title=user.full_name),
+            "expires_at": invitation.expires_at,
+        }
+        return await self._page(db_session, principal, invited=invited)
+
+    @post("/{user_id:uuid}/active", status_code=303)
+    async def set_active(
+        self,
+        user_id: FromPath[UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> Redirect:
+        """Deactivate (which also signs every phone out) or reactivate a volunteer."""
+        user = await _volunteer(db_session, principal, user_id)
+        user.is_active = data.get("active") == "1"
+        if not user.is_active:
+            await revoke_sessions(db_session, user.id)
+        return Redirect("/office/volunteers", status_code=303)
+
+    @post("/{user_id:uuid}/revoke", status_code=303)
+    async def revoke(
+        self,
+        user_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> Redirect:
+        """Sign a lost or handed-over phone out; the volunteer signs in again on the new one."""
+        user = await _volunteer(db_session, principal, user_id)
+        await revoke_sessions(db_session, user.id)
+        return Redirect("/office/volunteers", status_code=303)
+
+
+class InvitationPages(Controller):
+    """The page a new volunteer opens from the link or QR (no sign-in needed)."""
+
+    path = "/moi"
+    include_in_schema = False
+
+    @get("/{token:str}")
+    async def form(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        _, user = await open_invitation(db_session, token)
+        return Template("invitation.html", context={"user": user, "token": token, "error": None})
+
+    @post("/{token:str}", status_code=303)
+    async def set_password(
+        self,
+        token: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect | Template:
+        try:
+            user = await redeem(db_session, token, data.get("password", ""), data.get("repeated", ""))
+        except ApiError as error:
+            if error.status_code == 404:
+                raise
+            _, user = await open_invitation(db_session, token)
+            return Template(
+                "invitation.html",
+                context={"user": user, "token": token, "error": error.body},
+                status_code=400,
+            )
+        # The phone app opens with the number filled in; the volunteer types the new password.
+        return Redirect(f"/?phone={user.phone}", status_code=303)
