@@ -45,6 +45,7 @@ from motcua.settings import Settings, get_settings
 from motcua.sync.controller import SyncController
 from motcua.web.pages import PagesController
 from motcua.web.volunteers import InvitationPages, VolunteerPages
+from motcua.worktime.pages import CalendarPages
 
 _HERE = Path(__file__).resolve().parent
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PagesController,
             VolunteerPages,
             InvitationPages,
+            CalendarPages,
             GuidesController,
             pwa_router(),
             create_static_files_router(

@@ -15,6 +15,33 @@ LANGUAGE_COOKIE = "lang"
 
 TEXT: dict[str, tuple[str, str]] = {
     # The desk
+    # The working calendar
+    "calendar": ("Lịch làm việc", "Working calendar"),
+    "desk_hours": ("Giờ tiếp nhận hồ sơ", "Desk hours"),
+    "desk_hours_hint": (
+        "Ghi các khoảng giờ, cách nhau bằng dấu phẩy; để trống ngày không làm việc. Hạn trả kết quả chỉ tính giờ này.",
+        "Write the open spans, separated by commas; leave closed days empty. Deadlines count only these hours.",
+    ),
+    "weekday_mon": ("Thứ Hai", "Monday"),
+    "weekday_tue": ("Thứ Ba", "Tuesday"),
+    "weekday_wed": ("Thứ Tư", "Wednesday"),
+    "weekday_thu": ("Thứ Năm", "Thursday"),
+    "weekday_fri": ("Thứ Sáu", "Friday"),
+    "weekday_sat": ("Thứ Bảy", "Saturday"),
+    "weekday_sun": ("Chủ Nhật", "Sunday"),
+    "calendar_overrides": ("Ngày nghỉ thêm và ngày làm bù", "Extra days off and swapped working days"),
+    "calendar_overrides_hint": (
+        "Ngày lễ, Tết theo luật đã được tính sẵn. Ghi thêm các ngày theo thông báo của Chính phủ hoặc của xã.",
+        "Public holidays and Tết are already counted. Add the days the government's or the commune's notices set.",
+    ),
+    "day": ("Ngày", "Day"),
+    "kind": ("Loại", "Kind"),
+    "day_off": ("Nghỉ", "Day off"),
+    "working_day": ("Làm việc (làm bù)", "Working day (swap)"),
+    "applies_to": ("Áp dụng cho", "Applies to"),
+    "nationwide": ("Toàn quốc", "Nationwide"),
+    "save": ("Lưu", "Save"),
+    "remove": ("Bỏ", "Remove"),
     # Managing volunteers
     "volunteers": ("Tình nguyện viên", "Volunteers"),
     "invite_volunteer": ("Mời tình nguyện viên", "Invite a volunteer"),

@@ -185,5 +185,6 @@ def test_desk_hours_that_overlap_or_run_backwards_are_refused() -> None:
         parse_hours({"mon": [["07:00", "11:30"], ["11:00", "17:00"]]})
     with pytest.raises(ValueError, match="overlap or run backwards"):
         parse_hours({"mon": [["17:00", "07:00"]]})
+    assert parse_hours({"sun": []}) == {"sun": []}  # a closed day
     with pytest.raises(ValueError, match="unknown weekday"):
         parse_hours({"monday": [["07:00", "11:30"]]})

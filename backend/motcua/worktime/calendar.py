@@ -25,7 +25,8 @@ def parse_hours(hours: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, list[
         if day not in WEEKDAYS:
             raise ValueError(f"unknown weekday {day!r}")
         spans = sorted((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals)
-        for (start, end), following in zip(spans, [*spans[1:], None], strict=True):
+        for index, (start, end) in enumerate(spans):
+            following = spans[index + 1] if index + 1 < len(spans) else None
             if end <= start or (following is not None and following[0] < end):
                 raise ValueError(f"desk hours of {day} overlap or run backwards")
         parsed[day] = spans
