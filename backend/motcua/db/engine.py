@@ -30,10 +30,21 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     engine = create_async_engine(settings.database_url, **options)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # A deferred SQLite transaction that reads and then writes fails at once ("database is
+    # locked") when another writer committed in between; the busy timeout does not help.
+    # Taking the write lock at BEGIN makes concurrent requests wait their turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (the driver's own implicit transactions also break
+    # SAVEPOINT, which every pushed record uses).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,43 +50,91 @@ def _envelope(record: RecordIn) -> dict[str, object]:
 
 
 class _Push:
+    """One batch. What the server already knows of the batch's records is read once up front
+    (revisions, held, refused, current), so each record costs its own writes and little else."""
+
     def __init__(self, db: AsyncSession, principal: Principal, batch: list[RecordIn]) -> None:
         self.db = db
         self.principal = principal
         self.changes: list[Change] = []
+        self.applied_keys: set[str] = set()
         self.batch_consents = frozenset(
             (str(r.body.get("resident_id")), str(r.body.get("purpose")))
             for r in batch
             if r.kind == "consent" and r.body.get("given") is True
         )
+        self.known: set[UUID] = set()
+        self.seen: dict[tuple[UUID, str], str] = {}
+        self.held: dict[tuple[UUID, str], str] = {}  # → what it waits for
+        self.refused: set[tuple[UUID, str]] = set()
+        self.current: dict[UUID, SyncRecord] = {}
+
+    async def learn(self, ids: set[UUID]) -> None:
+        """Read what the server holds for ``ids``: four queries for the whole batch."""
+        db = self.db
+        for record_id, digest, state in await db.execute(
+            select(RecordRevision.record_id, RecordRevision.content_hash, RecordRevision.state).where(
+                RecordRevision.record_id.in_(ids)
+            )
+        ):
+            self.seen[(record_id, digest)] = state
+        for record_id, digest, waiting_for in await db.execute(
+            select(HeldRecord.record_id, HeldRecord.content_hash, HeldRecord.waiting_for).where(
+                HeldRecord.record_id.in_(ids)
+            )
+        ):
+            self.held[(record_id, digest)] = waiting_for
+        for record_id, digest in await db.execute(
+            select(RefusedRecord.record_id, RefusedRecord.content_hash).where(
+                RefusedRecord.record_id.in_(ids)
+            )
+        ):
+            self.refused.add((record_id, digest))
+        for row in await db.scalars(select(SyncRecord).where(SyncRecord.id.in_(ids))):
+            self.current[row.id] = row
+        self.known |= ids
+
+    def forget(self, record_id: UUID) -> None:
+        self.known.discard(record_id)
+        self.current.pop(record_id, None)
+        self.refused -= {key for key in self.refused if key[0] == record_id}
+        for facts in (self.seen, self.held):
+            for key in [key for key in facts if key[0] == record_id]:
+                del facts[key]
 
     async def one(self, record: RecordIn, principal: Principal, depth: int = 0) -> Outcome:
         """Push one record inside its own savepoint, retrying once if a concurrent push raced it."""
         digest = content_hash(record)
         for attempt in (1, 2):
+            if record.id not in self.known:
+                await self.learn({record.id})
             try:
                 async with self.db.begin_nested():
                     return await self._classify(record, digest, principal, depth)
+            except Refused as refusal:
+                # The savepoint undid whatever the handler wrote; keep the record and its reason.
+                return await self._refused(record, digest, principal, refusal)
+            except Held as held:
+                return await self._hold(record, digest, principal, held.waiting_for)
             except IntegrityError:
+                # Another phone stored the same record a moment ago: look again.
+                self.forget(record.id)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
     async def _classify(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
-        db = self.db
-        seen = await db.scalar(
-            select(RecordRevision).where(
-                RecordRevision.record_id == record.id, RecordRevision.content_hash == digest
-            )
-        )
-        current = await db.get(SyncRecord, record.id)
+        seen = self.seen.get((record.id, digest))
+        current = self.current.get(record.id)
         if seen is not None:
             server_revision = current.revision if current else None
-            if seen.state == "conflict":
+            if seen == "conflict":
                 return self._conflict(record, server_revision, "revision.conflict")
-            merged = await db.scalar(
-                select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == record.id)
-            )
+            merged = None
+            if record.kind == "resident":
+                merged = await self.db.scalar(
+                    select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == record.id)
+                )
             return Outcome(
                 record.id,
                 record.kind,
@@ -95,25 +143,23 @@ class _Push:
                 server_revision=server_revision,
                 merged_into=merged,
             )
-        if await db.scalar(
-            select(HeldRecord.id).where(HeldRecord.record_id == record.id, HeldRecord.content_hash == digest)
-        ):
-            return Outcome(record.id, record.kind, record.revision, "held")
+        waiting_for = self.held.get((record.id, digest))
+        if waiting_for is not None:
+            if waiting_for not in self.applied_keys:
+                return Outcome(record.id, record.kind, record.revision, "held")
+            # Sent again in the batch that brought its parent: apply it now, not after the batch.
+            await self.db.execute(
+                delete(HeldRecord).where(HeldRecord.record_id == record.id, HeldRecord.content_hash == digest)
+            )
+            del self.held[(record.id, digest)]
         if current is not None and current.kind != record.kind:
-            return await self._refused(
-                record,
-                digest,
-                principal,
-                Refused(
-                    "record.kind_mismatch",
-                    "Mã bản ghi đã dùng cho loại khác.",
-                    "This record id belongs to another kind of record.",
-                ),
+            raise Refused(
+                "record.kind_mismatch",
+                "Mã bản ghi đã dùng cho loại khác.",
+                "This record id belongs to another kind of record.",
             )
         if current is None and record.revision > 1:
-            return await self._hold(
-                record, digest, principal, waiting_for_revision(record.id, record.base_revision or 1)
-            )
+            raise Held(waiting_for_revision(record.id, record.base_revision or 1))
         if current is not None:
             if (
                 record.revision <= current.revision
@@ -122,47 +168,33 @@ class _Push:
             ):
                 # The same revision with other content, or an edit of a revision that is no
                 # longer the newest: keep both, apply neither.
-                db.add(self._revision(record, digest, principal, "conflict"))
+                self.db.add(self._revision(record, digest, principal, "conflict"))
+                self.seen[(record.id, digest)] = "conflict"
                 return self._conflict(record, current.revision, "revision.stale_base")
             if record.base_revision > current.revision:
-                return await self._hold(
-                    record, digest, principal, waiting_for_revision(record.id, record.base_revision)
-                )
+                raise Held(waiting_for_revision(record.id, record.base_revision))
             if record.revision != record.base_revision + 1:
-                return await self._refused(
-                    record,
-                    digest,
-                    principal,
-                    Refused(
-                        "revision.gap",
-                        "Số phiên bản không liền kề.",
-                        "A revision must follow its base by one.",
-                    ),
+                raise Refused(
+                    "revision.gap",
+                    "Số phiên bản không liền kề.",
+                    "A revision must follow its base by one.",
                 )
         return await self._apply(record, digest, principal, depth)
 
     async def _apply(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
         handler = HANDLERS[record.kind][1]
-        incoming = Incoming(self.db, record, digest, principal, self.batch_consents)
-        try:
-            async with self.db.begin_nested():
-                applied = await handler(incoming)
-        except Refused as refusal:
-            return await self._refused(record, digest, principal, refusal)
-        except Held as held:
-            return await self._hold(record, digest, principal, held.waiting_for)
-        current = await self.db.get(SyncRecord, record.id)
+        applied = await handler(Incoming(self.db, record, digest, principal, self.batch_consents))
+        current = self.current.get(record.id)
         if current is None:
-            self.db.add(
-                SyncRecord(
-                    id=record.id,
-                    kind=record.kind,
-                    revision=record.revision,
-                    content_hash=digest,
-                    commune_code=applied.commune_code,
-                    owner_id=applied.owner_id,
-                )
+            current = SyncRecord(
+                id=record.id,
+                kind=record.kind,
+                revision=record.revision,
+                content_hash=digest,
+                commune_code=applied.commune_code,
+                owner_id=applied.owner_id,
             )
+            self.db.add(current)
         else:
             current.revision, current.content_hash, current.commune_code = (
                 record.revision,
@@ -170,16 +202,24 @@ class _Push:
                 applied.commune_code,
             )
         self.db.add(self._revision(record, digest, principal, "applied"))
-        await self.db.execute(
-            delete(RefusedRecord).where(
-                RefusedRecord.record_id == record.id, RefusedRecord.content_hash == digest
+        if (record.id, digest) in self.refused:
+            await self.db.execute(
+                delete(RefusedRecord).where(
+                    RefusedRecord.record_id == record.id, RefusedRecord.content_hash == digest
+                )
             )
-        )
         self.changes.append(change(record.kind, record.id, applied.commune_code, applied.owner_id))
         self.changes += [change(kind, rid, applied.commune_code) for kind, rid in applied.changes]
         await self.db.flush()
-        await self._release(waiting_for_record(record.id), depth)
-        await self._release(waiting_for_revision(record.id, record.revision), depth)
+        self.current[record.id] = current
+        self.seen[(record.id, digest)] = "applied"
+        self.refused.discard((record.id, digest))
+        self.applied_keys |= {waiting_for_record(record.id), waiting_for_revision(record.id, record.revision)}
+        if depth > 0:
+            # Applied on release: what waited for this record goes on too.
+            await self.release(
+                {waiting_for_record(record.id), waiting_for_revision(record.id, record.revision)}, depth
+            )
         return Outcome(
             record.id,
             record.kind,
@@ -190,18 +230,23 @@ class _Push:
             missing_attachments=applied.missing_attachments,
         )
 
-    async def _release(self, key: str, depth: int) -> None:
-        """Apply the records that were waiting for ``key``, as the user who sent each."""
-        if depth >= _MAX_RELEASE_DEPTH:
+    async def release(self, keys: set[str], depth: int = 0) -> None:
+        """Apply the records that were waiting for any of ``keys``, as the user who sent each.
+
+        Called once after the batch (one query, however many records it applied), and again
+        for whatever a released record unblocks in turn.
+        """
+        if not keys or depth >= _MAX_RELEASE_DEPTH:
             return
         waiting = list(
             await self.db.scalars(
-                select(HeldRecord).where(HeldRecord.waiting_for == key).order_by(HeldRecord.created_at)
+                select(HeldRecord).where(HeldRecord.waiting_for.in_(keys)).order_by(HeldRecord.created_at)
             )
         )
         for held in waiting:
             await self.db.delete(held)
             await self.db.flush()
+            self.held.pop((held.record_id, held.content_hash), None)
             record = msgspec.convert(held.envelope, RecordIn)
             sender = await principal_of(self.db, held.user_id, held.session_id)
             if sender is not None:
@@ -220,6 +265,7 @@ class _Push:
             )
         )
         await self.db.flush()
+        self.held[(record.id, digest)] = waiting_for
         return Outcome(record.id, record.kind, record.revision, "held")
 
     def _revision(self, record: RecordIn, digest: str, principal: Principal, state: str) -> RecordRevision:
@@ -239,24 +285,26 @@ class _Push:
         self, record: RecordIn, digest: str, principal: Principal, refusal: Refused
     ) -> Outcome:
         """Quarantine the record with its reason (once, however often the phone sends it)."""
-        kept = await self.db.scalar(
-            select(RefusedRecord).where(
-                RefusedRecord.record_id == record.id, RefusedRecord.content_hash == digest
+        reason = msgspec.to_builtins(refusal.body)
+        if (record.id, digest) in self.refused:
+            await self.db.execute(
+                update(RefusedRecord)
+                .where(RefusedRecord.record_id == record.id, RefusedRecord.content_hash == digest)
+                .values(reason=reason)
             )
-        )
-        if kept is None:
+        else:
             self.db.add(
                 RefusedRecord(
                     record_id=record.id,
                     kind=record.kind,
                     content_hash=digest,
-                    reason=msgspec.to_builtins(refusal.body),
+                    reason=reason,
                     envelope=_envelope(record),
                     user_id=principal.user_id,
                 )
             )
-        else:
-            kept.reason = msgspec.to_builtins(refusal.body)
+            await self.db.flush()
+            self.refused.add((record.id, digest))
         return Outcome(record.id, record.kind, record.revision, "rejected", reason=refusal.body)
 
     @staticmethod
@@ -293,12 +341,36 @@ async def principal_of(db: AsyncSession, user_id: UUID, session_id: UUID) -> Pri
     )
 
 
+async def _orphans_now_free(db: AsyncSession, limit: int = 100) -> set[str]:
+    """Keys of held records whose parent has arrived meanwhile.
+
+    Two pushes racing on PostgreSQL can hold a child while its parent commits in the other
+    transaction, unseen; the next push of anyone picks it up here, so nothing stays held.
+    """
+    keys = set(await db.scalars(select(HeldRecord.waiting_for).distinct().limit(limit)))
+    if not keys:
+        return set()
+    wanted = {UUID(key.split(":")[1]) for key in keys}
+    present = {
+        row.id: row.revision for row in await db.scalars(select(SyncRecord).where(SyncRecord.id.in_(wanted)))
+    }
+    free = set()
+    for key in keys:
+        _, record_id, *revision = key.split(":")
+        have = present.get(UUID(record_id))
+        if have is not None and (not revision or have >= int(revision[0])):
+            free.add(key)
+    return free
+
+
 async def push(db: AsyncSession, principal: Principal, records: list[RecordIn]) -> list[Outcome]:
     """Apply a batch; the outcomes come back in the order the records were sent."""
     run = _Push(db, principal, records)
+    await run.learn({record.id for record in records})
     order = sorted(range(len(records)), key=lambda i: (HANDLERS[records[i].kind][0], records[i].revision))
     outcomes: dict[int, Outcome] = {}
     for index in order:
         outcomes[index] = await run.one(records[index], principal)
+    await run.release(run.applied_keys | await _orphans_now_free(db))
     await append_changes(db, run.changes)
     return [outcomes[i] for i in range(len(records))]
