@@ -79,9 +79,13 @@ async def all_versions(db: AsyncSession) -> list[ProcedureVersion]:
 
 
 async def get_version(db: AsyncSession, code: str, version: int) -> ProcedureVersion | None:
-    return await db.scalar(
-        select(ProcedureVersion).where(ProcedureVersion.code == code, ProcedureVersion.version == version)
-    )
+    """One version, read once per session: a batch of dossiers asks for the same few."""
+    cache: dict[tuple[str, int], ProcedureVersion | None] = db.info.setdefault("procedure_versions", {})
+    if (code, version) not in cache:
+        cache[(code, version)] = await db.scalar(
+            select(ProcedureVersion).where(ProcedureVersion.code == code, ProcedureVersion.version == version)
+        )
+    return cache[(code, version)]
 
 
 async def current_documents(db: AsyncSession) -> list[ProcedureDocument]:
