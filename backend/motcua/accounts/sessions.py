@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import AuthSession, User
 from motcua.accounts.principal import Principal
+from motcua.campaigns.routes import assigned_communes
 from motcua.db.base import utcnow
 from motcua.settings import Settings
 
@@ -84,6 +85,8 @@ async def principal_for_token(
         session.last_seen_at = now
         session.expires_at = now + lifetime(settings, kind)
         await db.commit()
+    # A volunteer's scope follows their assignments: also the communes of their routes.
+    assigned = await assigned_communes(db, user.id) if user.role == "volunteer" else frozenset()
     return Principal(
         user_id=user.id,
         session_id=session.id,
@@ -91,7 +94,7 @@ async def principal_for_token(
         role=user.role,
         full_name=user.full_name,
         phone=user.phone,
-        commune_codes=frozenset(c.commune_code for c in user.communes),
+        commune_codes=frozenset(c.commune_code for c in user.communes) | assigned,
         province_codes=frozenset(p.province_code for p in user.provinces),
     )
 

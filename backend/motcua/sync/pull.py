@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any, Literal
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.principal import Principal
 from motcua.audit.service import record_access
+from motcua.campaigns.models import Route
+from motcua.campaigns.routes import describe
 from motcua.catalogue.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.records import missing_attachments
@@ -88,6 +91,19 @@ async def _change_out(db: AsyncSession, row: Change, residents: set[UUID]) -> Ch
             "missing_attachments": await missing_attachments(db, dossier.id),
         }
         return ChangeOut(row.seq, row.kind, row.record_id, revision, None, server)
+    if row.kind == "route":
+        route = await db.get(Route, UUID(row.record_id))
+        if route is None or row.owner_id not in {member.user_id for member in route.team}:
+            return ChangeOut(row.seq, row.kind, row.record_id, server={"removed": True})
+        out = (await describe(db, [route]))[0]
+        body = {
+            "day": out.day.isoformat(),
+            "note": out.note,
+            "commune_code": out.commune_code,
+            "stops": msgspec.to_builtins(out.stops),
+            "team": msgspec.to_builtins(out.team),
+        }
+        return ChangeOut(row.seq, row.kind, row.record_id, body=body)
     code, _, number = row.record_id.partition(":")
     version = await db.scalar(
         select(ProcedureVersion).where(ProcedureVersion.code == code, ProcedureVersion.version == int(number))
@@ -105,7 +121,8 @@ async def _change_out(db: AsyncSession, row: Change, residents: set[UUID]) -> Ch
 
 async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) -> PullOut:
     """Changes after ``cursor`` that ``principal`` may see: records of their places, their own
-    dossiers' server state, and catalogue versions. Every resident sent is audited."""
+    dossiers' server state, the routes they are on, and catalogue versions. Every resident
+    sent is audited."""
     in_scope = select(Commune.code).where(principal.commune_filter())
     rows = list(
         await db.scalars(
@@ -114,7 +131,7 @@ async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) 
                 Change.seq > cursor,
                 or_(
                     and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope)),
-                    and_(Change.kind == "dossier", Change.owner_id == principal.user_id),
+                    and_(Change.kind.in_(("dossier", "route")), Change.owner_id == principal.user_id),
                     Change.kind == "procedure_version",
                 ),
             )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.accounts.principal import Principal
+from motcua.campaigns.routes import assigned_communes
 from motcua.dossiers.records import apply_dossier
 from motcua.residents.models import ResidentMerge
 from motcua.residents.records import apply_checklist, apply_consent, apply_resident
@@ -329,6 +330,7 @@ async def principal_of(db: AsyncSession, user_id: UUID, session_id: UUID) -> Pri
     user = await db.get(User, user_id)
     if user is None or not user.is_active:
         return None
+    assigned = await assigned_communes(db, user.id) if user.role == "volunteer" else frozenset()
     return Principal(
         user_id=user.id,
         session_id=session_id,
@@ -336,7 +338,7 @@ async def principal_of(db: AsyncSession, user_id: UUID, session_id: UUID) -> Pri
         role=user.role,
         full_name=user.full_name,
         phone=user.phone,
-        commune_codes=frozenset(c.commune_code for c in user.communes),
+        commune_codes=frozenset(c.commune_code for c in user.communes) | assigned,
         province_codes=frozenset(p.province_code for p in user.provinces),
     )
 

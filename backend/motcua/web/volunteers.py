@@ -50,8 +50,8 @@ class VolunteerPages(Controller):
         volunteers = [u for u in await users_in_scope(db, principal) if u.role == "volunteer"]
         now = utcnow()
         counts: dict[UUID, int] = {
-            user_id: count
-            for user_id, count in await db.execute(
+            row[0]: row[1]
+            for row in await db.execute(
                 select(AuthSession.user_id, func.count())
                 .where(
                     AuthSession.revoked_at.is_(None),
