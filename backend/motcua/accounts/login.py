@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import anyio
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,11 +73,12 @@ async def sign_in(
     ):
         raise _too_many()
     user = await db.scalar(select(User).where(User.phone == key))
-    ok = (
-        verify_password(user.password_hash if user else None, password)
-        and user is not None
-        and user.is_active
-    )
+    password_hash = user.password_hash if user else None
+    # End the read before the deliberately slow hash check, and run that check off the
+    # event loop: neither the database (SQLite's write lock) nor other requests wait on it.
+    await db.commit()
+    matches = await anyio.to_thread.run_sync(verify_password, password_hash, password)
+    ok = matches and user is not None and user.is_active
     db.add(LoginAttempt(phone=key, client=client[:64], succeeded=ok))
     await db.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - _KEEP_ATTEMPTS))
     if not ok or user is None:
