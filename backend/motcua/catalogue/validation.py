@@ -8,12 +8,15 @@ what is wrong in Vietnamese and English.
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from motcua.catalogue.documents import canonical_json
 from motcua.catalogue.validators import (
     Problem,
     check_age,
@@ -24,6 +27,12 @@ from motcua.catalogue.validators import (
 from motcua.errors import FieldError
 
 _FORMATS = FormatChecker()
+
+
+@lru_cache(maxsize=64)
+def _form_validator(form_json: bytes) -> Draft202012Validator:
+    """Building a validator compiles the schema; a server sees the same few forms all day."""
+    return Draft202012Validator(json.loads(form_json), format_checker=_FORMATS)
 
 
 def _keyword_message(error: ValidationError) -> tuple[str, str]:
@@ -129,7 +138,7 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
 def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> list[FieldError]:
     """Every problem of ``data`` against the form of ``content`` (a procedure document)."""
     problems: list[FieldError] = []
-    for error in Draft202012Validator(content["form"], format_checker=_FORMATS).iter_errors(data):
+    for error in _form_validator(canonical_json(content["form"])).iter_errors(data):
         vi, en = _keyword_message(error)
         problems += [FieldError(field, f"form.{error.validator}", vi, en) for field in _fields_of(error)]
     if isinstance(data, dict):
