@@ -27,9 +27,13 @@ from motcua.accounts.guards import current_principal
 from motcua.accounts.middleware import AuthenticationMiddleware
 from motcua.accounts.principal import Principal
 from motcua.attachments.controller import AttachmentController
+from motcua.campaigns.campaign_pages import CampaignPages
+from motcua.campaigns.route_controller import RouteController
+from motcua.campaigns.route_pages import RoutePages
 from motcua.catalogue.controller import CatalogueController
 from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
+from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine
 from motcua.desk.controller import DeskController
 from motcua.desk.pages import DeskPages
@@ -39,9 +43,12 @@ from motcua.health import health
 from motcua.i18n import current_lang, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.controller import PlacesController
+from motcua.push.controller import PushController
+from motcua.push.reach import ReachController, ReachPages
 from motcua.pwa import pwa_router
 from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
+from motcua.status.pages import StatusPages
 from motcua.sync.controller import SyncController
 from motcua.web.pages import PagesController
 from motcua.web.volunteers import InvitationPages, VolunteerPages
@@ -83,10 +90,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DeskController,
             DeskPages,
             PagesController,
+            DashboardPages,
+            CampaignPages,
             VolunteerPages,
             InvitationPages,
             CalendarPages,
+            RouteController,
+            RoutePages,
             GuidesController,
+            StatusPages,
+            PushController,
+            ReachController,
+            ReachPages,
             pwa_router(),
             create_static_files_router(
                 path="/static", directories=[_HERE / "static"], include_in_schema=False

@@ -40,18 +40,27 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--push-worker/--no-push-worker",
+    default=None,
+    help="Send push notifications inside the server [default: on with SQLite, off with PostgreSQL].",
+)
+def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     """Serve the app with uvicorn (several workers need PostgreSQL)."""
     import uvicorn
 
+    from motcua.push.vapid import vapid_keys
+
     settings = _settings()
+    vapid_keys(settings)  # made on first start, before any process serves the public key
+    in_process = settings.is_sqlite if push_worker is None else push_worker
     if workers > 1 and settings.is_sqlite:
         click.echo(
             "motcua: several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", err=True
         )
         sys.exit(2)
     uvicorn.run(
-        "motcua.app:create_app",
+        "motcua.push.served:create_app" if in_process else "motcua.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -60,6 +69,34 @@ def serve(host: str, port: int, workers: int) -> None:
         server_header=False,
         log_config=None,
         access_log=False,
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Send push notifications from the outbox until stopped (beside `serve` on PostgreSQL)."""
+    from motcua.logs import configure_logging
+    from motcua.push.worker import run_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    run_worker(settings)
+
+
+@main.group()
+def push() -> None:
+    """Web Push."""
+
+
+@push.command("keys")
+def push_keys() -> None:
+    """Show the VAPID public key (made and kept in the data directory on first use)."""
+    from motcua.push.vapid import KEY_FILE, vapid_keys
+
+    settings = _settings()
+    click.echo(vapid_keys(settings).public_key)
+    click.echo(
+        f"(private key in {settings.data_dir / KEY_FILE}; keep it: subscriptions are bound to it)", err=True
     )
 
 

@@ -53,6 +53,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a phone's sign-in lasts after its last use, so volunteers can work offline for days.",
     ),
     Setting("MOTCUA_WEB_SESSION_HOURS", "12", "How long a sign-in to the desk and coordinator pages lasts."),
+    Setting(
+        "MOTCUA_PUSH_INTERVAL_SECONDS",
+        "5",
+        "How long the push worker waits before looking again when it has nothing to send.",
+    ),
+    Setting(
+        "MOTCUA_PUSH_CONTACT",
+        "the public URL if https, else mailto:push@<its host>",
+        "Who push services may contact about this server (the VAPID subject): a mailto: or https: address.",
+    ),
 )
 
 
@@ -67,6 +77,8 @@ class Settings:
     log_level: str = "INFO"
     device_session_days: int = 30
     web_session_hours: int = 12
+    push_interval_seconds: int = 5
+    push_contact: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +109,8 @@ class Settings:
             log_level=log_level,
             device_session_days=_positive_int(env, "MOTCUA_DEVICE_SESSION_DAYS", 30),
             web_session_hours=_positive_int(env, "MOTCUA_WEB_SESSION_HOURS", 12),
+            push_interval_seconds=_positive_int(env, "MOTCUA_PUSH_INTERVAL_SECONDS", 5),
+            push_contact=_push_contact(env.get("MOTCUA_PUSH_CONTACT"), public_url),
         )
 
 
@@ -113,6 +127,17 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} must be a whole number above 0, got {raw!r}")
     return int(raw)
+
+
+def _push_contact(given: str | None, public_url: str) -> str:
+    """The VAPID ``sub`` claim: push services accept only a mailto: or https: address."""
+    if given:
+        if not given.startswith(("mailto:", "https://")):
+            raise SettingsError(f"MOTCUA_PUSH_CONTACT must start with mailto: or https://, got {given!r}")
+        return given
+    if public_url.startswith("https://"):
+        return public_url
+    return f"mailto:push@{urlsplit(public_url).hostname or 'localhost'}"
 
 
 def _secret_key(given: str | None, data_dir: Path) -> str:

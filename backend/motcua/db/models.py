@@ -8,7 +8,9 @@ from motcua.catalogue.models import ProcedureVersion
 from motcua.db.base import metadata
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
+from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
+from motcua.status.models import Rating, StatusGuess, StatusView
 from motcua.sync.models import Change, HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.worktime.models import CalendarOverride, DeskHours
 
@@ -31,13 +33,20 @@ __all__ = [
     "LoginAttempt",
     "ProcedureVersion",
     "Province",
+    "PushFollow",
+    "PushOutbox",
+    "PushSubscription",
+    "Rating",
     "RecordRevision",
     "RefusedRecord",
     "Resident",
+    "ResidentContact",
     "ResidentMerge",
     "Route",
     "RouteStop",
     "RouteVolunteer",
+    "StatusGuess",
+    "StatusView",
     "SyncRecord",
     "User",
     "UserCommune",

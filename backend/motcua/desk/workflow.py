@@ -19,6 +19,7 @@ from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
+from motcua.push.outbox import notify_status
 from motcua.sync.changes import append_changes, change
 from motcua.worktime.calendar import deadline
 from motcua.worktime.service import commune_calendar
@@ -123,6 +124,7 @@ async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: M
     dossier.status = step.to
     db.add(event)
     await db.flush()
+    await notify_status(db, dossier, event)  # the push outbox, committed with the move
     await append_changes(db, [change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id)])
     return event
 

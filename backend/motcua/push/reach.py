@@ -1,0 +1,349 @@
+"""Nobody forgotten: was each resident reached with their dossier's news, and whom to call or visit.
+
+A dossier's newest status change reached its resident when a push to one of their browsers
+was delivered, when they opened the status page after it, or when their volunteer told them
+by phone or at their door. Coordinators see that per dossier (``/office/reach``); a volunteer
+gets the residents still to tell, for the statuses they must act on (``/api/reach/mine``,
+``/office/reach/mine``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.accounts.guards import roles, signed_in
+from motcua.accounts.models import User
+from motcua.accounts.principal import Principal
+from motcua.audit.service import record_access
+from motcua.desk.service import dossier_in_scope
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.errors import ApiError, FieldError
+from motcua.places import service as places
+from motcua.places.models import Village
+from motcua.push.models import CONTACT_METHODS, PushFollow, PushOutbox, ResidentContact
+from motcua.residents.models import Resident
+from motcua.status.models import StatusView
+from motcua.status.words import ACT_ON, TIMELINE, Said
+
+REACHED = ("push", "page", "call", "visit")
+LIMIT = 200
+STATE_WORDS: dict[str, Said] = {
+    "push": Said("Đã nhận thông báo", "Notified"),
+    "page": Said("Đã xem trang hồ sơ", "Opened the status page"),
+    "call": Said("Đã gọi điện báo", "Told by phone"),
+    "visit": Said("Đã đến nhà báo", "Told at home"),
+    "sending": Said("Đang gửi thông báo", "Notification on its way"),
+    "failed": Said("Thông báo không tới được", "Notification not delivered"),
+    "no_subscription": Said("Không nhận thông báo: cần gọi hoặc đến nhà", "No notifications: call or visit"),
+    "no_news": Said("Chưa có tin mới", "No news yet"),
+}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One dossier, its newest status change and whether the resident knows of it."""
+
+    dossier: Dossier
+    resident: Resident
+    village: str
+    volunteer: str
+    event: DossierEvent | None
+    state: str
+    at: datetime | None
+    subscribed: bool
+
+    @property
+    def reached(self) -> bool:
+        return self.state in REACHED
+
+    @property
+    def to_tell(self) -> bool:
+        """On the volunteer's "call or visit" list: news to act on that did not reach them."""
+        return (
+            self.event is not None
+            and self.event.to_status in ACT_ON
+            and self.dossier.status == self.event.to_status
+            and self.state in ("failed", "no_subscription")
+        )
+
+
+async def reach_of(db: AsyncSession, *where: ColumnElement[bool], limit: int = LIMIT) -> list[Reach]:
+    """The reach of the newest change of each dossier matching ``where`` (not reached first)."""
+    found = (
+        await db.execute(
+            select(Dossier, Resident, Village.name, User.full_name)
+            .join(Resident, Resident.id == Dossier.resident_id)
+            .join(Village, Village.id == Resident.village_id)
+            .join(User, User.id == Dossier.volunteer_id)
+            .where(Dossier.status != "incomplete", *where)
+            .order_by(Dossier.created_at.desc())
+            .limit(limit)
+        )
+    ).all()
+    if not found:
+        return []
+    ids = [dossier.id for dossier, *_ in found]
+    newest: dict[UUID, DossierEvent] = {}
+    for change in await db.scalars(
+        select(DossierEvent).where(DossierEvent.dossier_id.in_(ids)).order_by(DossierEvent.created_at)
+    ):
+        newest[change.dossier_id] = change
+    event_ids = [change.id for change in newest.values()]
+    pushes: dict[UUID | None, list[tuple[str, datetime | None]]] = {}
+    for event_id, state, sent_at in await db.execute(
+        select(PushOutbox.event_id, PushOutbox.state, PushOutbox.sent_at).where(
+            PushOutbox.event_id.in_(event_ids), PushOutbox.audience == "resident"
+        )
+    ):
+        pushes.setdefault(event_id, []).append((state, sent_at))
+    told = {
+        contact.event_id: contact
+        for contact in await db.scalars(
+            select(ResidentContact)
+            .where(ResidentContact.event_id.in_(event_ids))
+            .order_by(ResidentContact.created_at)
+        )
+    }
+    viewed = {
+        view.dossier_id: view.viewed_at
+        for view in await db.scalars(select(StatusView).where(StatusView.dossier_id.in_(ids)))
+    }
+    resident_ids = {dossier.resident_id for dossier, *_ in found}
+    follows = (
+        await db.execute(
+            select(PushFollow.dossier_id, PushFollow.resident_id).where(
+                or_(PushFollow.dossier_id.in_(ids), PushFollow.resident_id.in_(resident_ids))
+            )
+        )
+    ).all()
+    followed_dossiers = {row.dossier_id for row in follows}
+    followed_residents = {row.resident_id for row in follows}
+
+    rows = []
+    for dossier, resident, village, volunteer in found:
+        event = newest.get(dossier.id)
+        state, at = "no_news", None
+        if event is not None:
+            sent = [sent_at for state_, sent_at in pushes.get(event.id, []) if state_ == "sent" and sent_at]
+            seen = viewed.get(dossier.id)
+            contact = told.get(event.id)
+            if sent:
+                state, at = "push", min(sent)
+            elif contact is not None:
+                state, at = contact.method, contact.created_at
+            elif seen is not None and seen >= event.created_at:
+                state, at = "page", seen
+            elif any(state_ in ("pending", "sending") for state_, _ in pushes.get(event.id, [])):
+                state = "sending"
+            elif pushes.get(event.id):
+                state = "failed"
+            else:
+                state = "no_subscription"
+        rows.append(
+            Reach(
+                dossier=dossier,
+                resident=resident,
+                village=village,
+                volunteer=volunteer,
+                event=event,
+                state=state,
+                at=at,
+                subscribed=dossier.id in followed_dossiers or dossier.resident_id in followed_residents,
+            )
+        )
+    rows.sort(key=lambda row: (row.reached, -(row.event.created_at.timestamp() if row.event else 0)))
+    return rows
+
+
+async def call_list(db: AsyncSession, volunteer_id: UUID) -> list[Reach]:
+    """The volunteer's residents still to tell, by phone or at their door."""
+    rows = await reach_of(db, Dossier.volunteer_id == volunteer_id, Dossier.status.in_(ACT_ON))
+    return [row for row in rows if row.to_tell]
+
+
+async def record_told(
+    db: AsyncSession, principal: Principal, dossier: Dossier, method: str
+) -> ResidentContact:
+    """The volunteer (or a coordinator) told the resident the dossier's newest news."""
+    if method not in CONTACT_METHODS:
+        raise ApiError(
+            400,
+            "reach.method",
+            "Hãy chọn gọi điện hoặc đến nhà.",
+            "Choose call or visit.",
+            [FieldError("method", "invalid", "Chỉ nhận: call, visit.", "One of: call, visit.")],
+        )
+    if principal.role == "volunteer" and dossier.volunteer_id != principal.user_id:
+        raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
+    event = await db.scalar(
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == dossier.id)
+        .order_by(DossierEvent.created_at.desc())
+        .limit(1)
+    )
+    contact = ResidentContact(
+        dossier_id=dossier.id,
+        event_id=event.id if event else None,
+        volunteer_id=principal.user_id,
+        method=method,
+    )
+    db.add(contact)
+    await db.flush()
+    return contact
+
+
+# -- the API for the PWA ---------------------------------------------------------------------
+
+
+class ToTell(msgspec.Struct, frozen=True):
+    dossier_id: UUID
+    tracking_code: str
+    status: str
+    news_vi: str
+    news_en: str
+    reason: str
+    changed_at: datetime
+    resident_id: UUID
+    resident_name: str
+    resident_phone: str | None
+    village: str
+    subscribed: bool
+    state: str
+
+
+class TellIn(msgspec.Struct, frozen=True):
+    method: str
+
+
+class Told(msgspec.Struct, frozen=True):
+    dossier_id: UUID
+    method: str
+    told_at: datetime
+
+
+def _to_tell(row: Reach) -> ToTell:
+    assert row.event is not None
+    step = TIMELINE.get(row.event.to_status, Said(row.event.to_status, row.event.to_status))
+    return ToTell(
+        dossier_id=row.dossier.id,
+        tracking_code=row.dossier.tracking_code,
+        status=row.dossier.status,
+        news_vi=step.vi,
+        news_en=step.en,
+        reason=row.event.reason,
+        changed_at=row.event.created_at,
+        resident_id=row.resident.id,
+        resident_name=row.resident.full_name,
+        resident_phone=row.resident.phone,
+        village=row.village,
+        subscribed=row.subscribed,
+        state=row.state,
+    )
+
+
+class ReachController(Controller):
+    path = "/api/reach"
+    tags = ["push"]
+    guards = [signed_in]
+
+    @get("/mine")
+    async def mine(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> list[ToTell]:
+        """Residents the volunteer must call or visit: their news did not reach them by push."""
+        rows = await call_list(db_session, principal.user_id)
+        record_access(db_session, principal, "reach.call_list", [row.resident.id for row in rows])
+        return [_to_tell(row) for row in rows]
+
+    @post("/{dossier_id:uuid}/told", status_code=201)
+    async def told(
+        self,
+        dossier_id: FromPath[UUID],
+        data: JSONBody[TellIn],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> Told:
+        """The resident was told by phone (``call``) or at their door (``visit``)."""
+        dossier = await dossier_in_scope(db_session, principal, dossier_id)
+        contact = await record_told(db_session, principal, dossier, data.method)
+        return Told(dossier.id, contact.method, contact.created_at)
+
+
+# -- the pages -------------------------------------------------------------------------------
+
+
+def _back(target: str | None, fallback: str) -> str:
+    return target if target and target.startswith("/office/reach") else fallback
+
+
+class ReachPages(Controller):
+    path = "/office/reach"
+    include_in_schema = False
+
+    @get("/", guards=[roles("coordinator", "desk_officer")])
+    async def commune(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        commune_code: Annotated[int | None, QueryParameter(name="commune")] = None,
+        only_unreached: Annotated[bool, QueryParameter(name="unreached")] = False,
+    ) -> Template:
+        """Per dossier of a commune: did the resident hear of its newest status?"""
+        communes = [commune for commune, _ in (await places.communes_in_scope(db_session, principal))[:200]]
+        if commune_code is None and communes:
+            commune_code = communes[0].code
+        commune = await places.commune_in_scope(db_session, principal, commune_code) if commune_code else None
+        rows = await reach_of(db_session, Dossier.commune_code == commune.code) if commune else []
+        record_access(
+            db_session,
+            principal,
+            "reach.commune",
+            [row.resident.id for row in rows],
+            {"commune": commune_code},
+        )
+        shown = [row for row in rows if not row.reached] if only_unreached else rows
+        return Template(
+            "reach/commune.html",
+            context={
+                "commune": commune,
+                "communes": communes,
+                "rows": shown,
+                "reached": sum(row.reached for row in rows),
+                "total": len(rows),
+                "only_unreached": only_unreached,
+                "words": STATE_WORDS,
+                "timeline": TIMELINE,
+            },
+        )
+
+    @get("/mine", guards=[signed_in])
+    async def mine(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> Template:
+        """The volunteer's "call or visit" list, as a page."""
+        rows = await call_list(db_session, principal.user_id)
+        record_access(db_session, principal, "reach.call_list", [row.resident.id for row in rows])
+        return Template("reach/mine.html", context={"rows": rows, "words": STATE_WORDS, "timeline": TIMELINE})
+
+    @post("/{dossier_id:uuid}/told", status_code=303, guards=[signed_in])
+    async def told(
+        self,
+        dossier_id: FromPath[UUID],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> Redirect:
+        dossier = await dossier_in_scope(db_session, principal, dossier_id)
+        await record_told(db_session, principal, dossier, data.get("method", ""))
+        return Redirect(_back(data.get("next"), "/office/reach/mine"), status_code=303)

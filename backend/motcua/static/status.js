@@ -1,0 +1,95 @@
+// The status page's "Nhận thông báo" button: subscribe this browser to the dossier's news.
+// Without JavaScript, service workers or Push, the page still shows everything else and says
+// that the volunteer will bring the news instead.
+(() => {
+  "use strict";
+  const box = document.getElementById("thong-bao");
+  if (!box) return;
+  // The secret opened the page and left a cookie: take it out of the address bar and history.
+  if (new URLSearchParams(location.search).has("k")) history.replaceState(null, "", location.pathname + location.hash);
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return;
+
+  const code = box.dataset.code;
+  const on = document.getElementById("push-on");
+  const off = document.getElementById("push-off");
+  const everything = document.getElementById("push-everything");
+  const base = `/ho-so/${encodeURIComponent(code)}/push`;
+
+  function show(state) {
+    for (const el of box.querySelectorAll("[data-state]")) el.hidden = el.dataset.state !== state;
+    for (const el of box.querySelectorAll("[data-when]")) el.hidden = el.dataset.when !== state;
+    on.hidden = !(state === "off" || state === "error");
+    off.hidden = state !== "on";
+    box.dataset.now = state;
+  }
+
+  async function post(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": box.dataset.csrf },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  }
+
+  function keyBytes(base64url) {
+    const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
+    return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  }
+
+  const ready = navigator.serviceWorker.register("/ho-so/sw.js", { scope: "/ho-so/" }).then(() => navigator.serviceWorker.ready);
+
+  async function start() {
+    if (Notification.permission === "denied") return show("denied");
+    const registration = await ready;
+    const current = await registration.pushManager.getSubscription();
+    if (!current) return show("off");
+    const state = await post(`${base}/state`, { endpoint: current.endpoint });
+    show(state.following ? "on" : "off");
+  }
+
+  on.addEventListener("click", async () => {
+    on.disabled = true;
+    try {
+      const permission = await Notification.requestPermission();
+      if (permission !== "granted") return show(permission === "denied" ? "denied" : "off");
+      const registration = await ready;
+      const subscription =
+        (await registration.pushManager.getSubscription()) ||
+        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) }));
+      await post(base, { subscription: subscription.toJSON(), everything: everything.checked });
+      show("on");
+    } catch (error) {
+      console.warn("push subscription failed", error);
+      show("error");
+    } finally {
+      on.disabled = false;
+    }
+  });
+
+  off.addEventListener("click", async () => {
+    off.disabled = true;
+    try {
+      const registration = await ready;
+      const subscription = await registration.pushManager.getSubscription();
+      if (subscription) {
+        const answer = await post(`${base}/remove`, { endpoint: subscription.endpoint });
+        // Other dossiers may still be followed from this browser: unsubscribe only when none is.
+        if (answer.subscription_removed) await subscription.unsubscribe();
+      }
+      show("off");
+    } catch (error) {
+      console.warn("push unsubscribe failed", error);
+      show("error");
+    } finally {
+      off.disabled = false;
+    }
+  });
+
+  start().catch((error) => {
+    console.warn("push unavailable", error);
+    show("unsupported");
+  });
+})();

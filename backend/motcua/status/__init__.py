@@ -1,0 +1,1 @@
+"""The resident's own page: a dossier's status by code and secret, push subscriptions, ratings."""

@@ -1,0 +1,240 @@
+"""A resident scans the receipt's QR code in Chromium, subscribes, hears the desk's news, rates.
+
+What is real: Chromium, the status page and its script under the strict CSP, the service
+worker registered at /ho-so/sw.js, the notification permission (granted to the context), the
+server and its in-process push worker, the VAPID signature, the aes128gcm encryption, and a
+push service on loopback that checks both and decrypts with the browser's keys; the push
+event that shows the notification is delivered to the real service worker through the
+DevTools protocol. What is stubbed: ``PushManager.subscribe``/``getSubscription`` in the
+page, because Chromium can only subscribe through Google's push service, which this machine
+cannot reach (and never in an off-the-record context); the stub hands the page a
+subscription whose endpoint and keys are the test's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from playwright.sync_api import Browser as Chromium
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import PHONE_VIEWPORT, screenshot, watch_errors
+from tests.push.fake_push import Browser as PushBrowser
+from tests.push.fake_push import FakePushService
+from tests.server import ServerProcess, motcua, motcua_env
+from tests.sync.phone import Phone
+
+pytestmark = pytest.mark.browser
+
+# Replaces the browser's push subscription with one the test made (see the module docstring).
+STUB = """
+(() => {
+  const made = %s;
+  const calls = [];
+  window.__pushStub = calls;
+  const subscription = () => ({
+    endpoint: made.endpoint,
+    expirationTime: null,
+    options: { userVisibleOnly: true },
+    toJSON: () => ({ endpoint: made.endpoint, expirationTime: null, keys: made.keys }),
+    unsubscribe: async () => { localStorage.removeItem("push-stub"); calls.push("unsubscribe"); return true; },
+  });
+  PushManager.prototype.subscribe = async function (options) {
+    const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))
+      .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+    calls.push({ userVisibleOnly: options.userVisibleOnly, key });
+    localStorage.setItem("push-stub", "1");
+    return subscription();
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return localStorage.getItem("push-stub") ? subscription() : null;
+  };
+})();
+"""
+
+
+@dataclass
+class StatusServer:
+    url: str
+    code: str
+    secret: str
+    desk: dict[str, str]
+    dossier_id: str
+
+    def move(self, to: str, reason: str = "") -> None:
+        answer = httpx.post(
+            f"{self.url}/api/desk/dossiers/{self.dossier_id}/moves",
+            json={"to": to, "reason": reason},
+            headers=self.desk,
+        )
+        assert answer.status_code == 200, answer.text
+
+
+def _sign_in(url: str, phone: str) -> dict[str, str]:
+    answer = httpx.post(f"{url}/api/auth/login", json={"phone": phone, "password": "motcua-demo"})
+    return {"authorization": f"Bearer {answer.json()['token']}"}
+
+
+@pytest.fixture(scope="module")
+def status_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatusServer]:
+    """``motcua serve`` on SQLite (so the push worker runs inside it), one synced dossier."""
+    env = motcua_env(tmp_path_factory.mktemp("status"), MOTCUA_PUSH_INTERVAL_SECONDS="1")
+    motcua(env, "db", "upgrade")
+    motcua(env, "demo")
+    server = ServerProcess(env).start()
+    try:
+        volunteer = _sign_in(server.url, "0901000011")
+        villages = httpx.get(f"{server.url}/api/places/communes/24235", headers=volunteer).json()["villages"]
+        phone = Phone("DEMO", UUID(villages[0]["id"]))
+        resident = phone.resident(7, name="H’Blăk Niê")
+        dossier = phone.dossier(resident)
+        secret = secrets.token_urlsafe(18)
+        dossier["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
+        pushed = httpx.post(
+            f"{server.url}/api/sync/push", json={"records": [resident, dossier]}, headers=volunteer
+        )
+        assert {o["outcome"] for o in pushed.json()["outcomes"]} == {"applied"}
+        for digest, data in phone.attachments.items():
+            httpx.put(f"{server.url}/api/attachments/{digest}", content=data, headers=volunteer)
+        yield StatusServer(
+            server.url,
+            dossier["body"]["tracking_code"],
+            secret,
+            _sign_in(server.url, "0901000002"),
+            dossier["id"],
+        )
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def push_service() -> Iterator[FakePushService]:
+    with FakePushService() as service:
+        yield service
+
+
+def _resident_phone(chromium: Chromium, url: str, subscriber: PushBrowser) -> tuple[BrowserContext, Page]:
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    context.grant_permissions(["notifications"], origin=url)
+    made = {"endpoint": subscriber.endpoint, "keys": subscriber.subscription()["keys"]}
+    context.add_init_script(STUB % json.dumps(made))
+    return context, context.new_page()
+
+
+def _deliver_to_the_service_worker(
+    context: BrowserContext, page: Page, url: str, payload: dict[str, Any]
+) -> None:
+    """A real, trusted push event for the page's service worker, as the push service would cause."""
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"])
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not any(r["scopeURL"] == f"{url}/ho-so/" for r in registrations) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{url}/ho-so/")
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": url, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
+    )
+
+
+def _notifications(page: Page) -> list[dict[str, Any]]:
+    shown: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.getRegistration("/ho-so/");
+            return (await registration.getNotifications()).map((n) => ({
+                title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }));
+        }"""
+    )
+    return shown
+
+
+def test_a_resident_subscribes_on_the_status_page_hears_each_move_and_rates_the_service(
+    browser: Chromium, status_server: StatusServer, push_service: FakePushService
+) -> None:
+    url, code = status_server.url, status_server.code
+    server_key = httpx.get(f"{url}/api/push/key").json()["public_key"]
+    grandmother = push_service.browser("grandmother", server_key=server_key)
+    context, page = _resident_phone(browser, url, grandmother)
+    errors = watch_errors(page)
+
+    page.goto(f"{url}/ho-so/{code}?k={status_server.secret}")
+    expect(page.locator(".headline .vi")).to_have_text("Xã đã nhận hồ sơ của bà.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đăng ký khai tử")
+    expect(page).to_have_url(f"{url}/ho-so/{code}")  # the secret left the address bar
+    notify = page.get_by_role("button", name="Nhận thông báo")
+    expect(notify).to_be_visible()
+    screenshot(page, "status-page")
+
+    notify.click()
+    expect(page.get_by_text("✓ Đã bật thông báo.")).to_be_visible()
+    assert page.evaluate("window.__pushStub") == [{"userVisibleOnly": True, "key": server_key}]
+
+    # The desk accepts the dossier: within a cycle of the server's worker, the push service has it.
+    status_server.move("accepted")
+    (message,) = push_service.wait_for(1, timeout=15, browser=grandmother)
+    assert message.payload["body"].startswith("Cán bộ xã đã tiếp nhận hồ sơ của bà.")
+    assert message.headers["topic"] == status_server.dossier_id.replace("-", "")
+    assert push_service.errors == []
+
+    _deliver_to_the_service_worker(context, page, url, message.payload)
+    page.wait_for_function(
+        """async () => (await (await navigator.serviceWorker.getRegistration("/ho-so/")).getNotifications()).length > 0"""
+    )
+    (shown,) = _notifications(page)
+    assert shown["title"] == message.payload["title"]
+    assert shown["body"] == message.payload["body"]
+    assert shown["url"] == f"/ho-so/{code}"
+
+    status_server.move("ready")
+    push_service.wait_for(2, timeout=15, browser=grandmother)
+    page.reload()  # as when the notification is tapped: no secret, the cookie opens it
+    expect(page.locator(".headline .vi")).to_have_text(
+        "Đã có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn."
+    )
+    expect(page.get_by_text("✓ Đã bật thông báo.")).to_be_visible()
+    screenshot(page, "status-page-ready")
+
+    status_server.move("delivered")
+    push_service.wait_for(3, timeout=15, browser=grandmother)
+    page.reload()
+    page.get_by_text("Hài lòng", exact=True).click()
+    page.get_by_label("Góp ý (không bắt buộc)").fill("Cháu tình nguyện viên rất nhiệt tình.")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("status")).to_contain_text("Cảm ơn bà đã đánh giá: Hài lòng.")
+    screenshot(page, "status-page-rated")
+
+    page.get_by_role("button", name="Tắt thông báo").click()
+    expect(page.get_by_role("button", name="Nhận thông báo")).to_be_visible()
+    assert page.evaluate("window.__pushStub") == ["unsubscribe"]
+    assert [p["status"] for p in grandmother.payloads()] == ["accepted", "ready", "delivered"]
+    assert errors == [], errors
+    context.close()
+
+
+def test_a_wrong_secret_shows_the_same_page_as_an_unknown_code(
+    browser: Chromium, status_server: StatusServer
+) -> None:
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    page = context.new_page()
+    errors = watch_errors(page, expected_statuses=frozenset({404}))
+    page.goto(f"{status_server.url}/ho-so/{status_server.code}?k=not-the-secret")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Không tìm thấy hồ sơ")
+    wrong = page.content()
+    page.goto(f"{status_server.url}/ho-so/ZZZZ-1?k={status_server.secret}")
+    assert page.content() == wrong
+    screenshot(page, "status-page-not-found")
+    assert errors == [], errors
+    context.close()

@@ -1,0 +1,267 @@
+"""The resident's status page: opened by the receipt's secret, in plain words, guessing limited,
+and its "Nhận thông báo" button (subscribe, follow all of one's dossiers, unsubscribe)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from motcua.app import create_app
+from motcua.errors import ApiError
+from motcua.push.models import PushFollow, PushSubscription
+from motcua.push.subscriptions import BrowserSubscription, SubscriptionKeys, check_subscription
+from motcua.settings import Settings
+from motcua.status.access import MAX_GUESSES_PER_CLIENT, MAX_GUESSES_PER_CODE
+from motcua.status.models import StatusGuess
+from tests.conftest import make_settings, rows
+from tests.push.conftest import csrf_of, drain, open_page, subscribe, synced_dossier, walk
+from tests.push.fake_push import FakePushService
+from tests.sync.conftest import Field
+from tests.sync.phone import Phone
+
+
+def _fresh(settings: Settings) -> TestClient:  # type: ignore[type-arg]
+    """Another browser: no cookie of this dossier."""
+    return TestClient(app=create_app(settings), base_url="http://testserver.local")
+
+
+def test_the_receipts_secret_opens_the_page_in_plain_words_and_the_browser_may_come_back(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    page = field.client.get(dossier.url)
+    assert page.status_code == 200
+    html = page.text
+    assert "Xã đã nhận hồ sơ của bà." in html
+    assert "The commune has received your dossier." in html
+    assert "Đăng ký khai tử" in html
+    assert "Nguyễn Thị Lan 1" in html
+    assert "Người Thử" in html  # the volunteer, with a number to call
+    assert not re.search(r"\d{12}", html), "no ID number on a public page"
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    cookie = next(c for c in page.headers.get_list("set-cookie") if c.startswith(f"hoso_{dossier.code}="))
+    assert "Path=/ho-so/" in cookie
+    assert "HttpOnly" in cookie
+
+    # From a notification: the same browser opens the page without the secret.
+    assert field.client.get(f"/ho-so/{dossier.code}").status_code == 200
+    with _fresh(settings) as stranger:
+        assert stranger.get(f"/ho-so/{dossier.code}").status_code == 404
+        assert stranger.get(f"/ho-so/{dossier.code.lower()}?k={dossier.secret}").status_code == 200
+
+
+def test_a_wrong_secret_an_unknown_code_and_a_code_alone_look_the_same(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    with _fresh(settings) as stranger:
+        wrong = stranger.get(f"/ho-so/{dossier.code}?k=not-the-secret-at-all")
+        unknown = stranger.get(f"/ho-so/ZZZ9-99?k={dossier.secret}")
+        alone = stranger.get(f"/ho-so/{dossier.code}")
+        nonsense = stranger.get("/ho-so/%3Cscript%3E?k=x")
+    assert wrong.status_code == unknown.status_code == alone.status_code == nonsense.status_code == 404
+    assert wrong.text == unknown.text == alone.text
+    assert "Không tìm thấy hồ sơ" in wrong.text
+    assert dossier.code not in wrong.text
+    assert not any("hoso_" in cookie for cookie in wrong.headers.get_list("set-cookie"))
+
+
+def test_guessing_a_codes_secret_is_limited_and_logged_without_the_secret(
+    field: Field, phone_a1: Phone, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    other = synced_dossier(field, phone_a1, serial=2)
+    open_page(field.client, dossier)  # the resident opened it before the guessing began
+    guesses = [f"guess-number-{n:03d}-xyz" for n in range(MAX_GUESSES_PER_CODE)]
+    with _fresh(settings) as guesser:
+        for guess in guesses:
+            assert guesser.get(f"/ho-so/{dossier.code}?k={guess}").status_code == 404
+        # Past the limit even the right secret is refused, so a lucky guess would tell nothing.
+        limited = guesser.get(dossier.url)
+        assert limited.status_code == 429
+        assert limited.headers["retry-after"] == "900"
+        assert "Vui lòng thử lại sau 15 phút" in limited.text
+        # Other dossiers are not locked by guesses at this one, nor the resident who was here before.
+        assert guesser.get(other.url).status_code == 200
+    assert field.client.get(dossier.url).status_code == 200
+    stored = rows(settings, select(StatusGuess))
+    assert len(stored) == MAX_GUESSES_PER_CODE
+    assert {guess.tracking_code for guess in stored} == {dossier.code}
+
+    # What the server logged (the test's own HTTP client logs its URLs: not the server's doing).
+    logged = "\n".join(
+        line for line in capsys.readouterr().err.splitlines() if '"logger": "httpx"' not in line
+    )
+    assert logged.count("status page wrong code or secret") == MAX_GUESSES_PER_CODE
+    assert "status page guesses limited" in logged
+    assert dossier.code in logged
+    for secret in [*guesses, dossier.secret, other.secret]:
+        assert secret not in logged
+    assert "k=" not in logged  # the access log has paths only, never query strings
+
+
+def test_guessing_many_codes_from_one_address_is_limited(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    with _fresh(settings) as guesser:
+        for n in range(MAX_GUESSES_PER_CLIENT):
+            assert guesser.get(f"/ho-so/AB{n:02d}-1?k=secret-{n}").status_code == 404
+        assert guesser.get(dossier.url).status_code == 429
+
+
+def test_a_supplement_says_what_to_bring_where_and_when(
+    field: Field, phone_a1: Phone, desk_officer: dict[str, str]
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    walk(field, desk_officer, dossier, "accepted", ("needs_supplement", "Bản sao giấy báo tử có chứng thực"))
+    html = field.client.get(dossier.url).text
+    assert "Hồ sơ cần thêm giấy tờ. Mời bà mang đến Bộ phận một cửa, UBND Xã Buôn Đôn" in html
+    assert "Giấy tờ cần mang thêm" in html
+    assert "Bản sao giấy báo tử có chứng thực" in html
+    assert "Thứ Hai – Thứ Sáu: 07:00–11:30, 13:30–17:00" in html
+    assert "Nhớ mang theo thẻ căn cước" in html
+    steps = re.findall(r'<span class="step"><span class="vi">([^<]+)</span>', html)
+    assert steps == ["Xã đề nghị bổ sung giấy tờ", "Cán bộ xã tiếp nhận hồ sơ", "Xã đã nhận hồ sơ"]
+
+    walk(field, desk_officer, dossier, "in_progress", "ready")
+    html = field.client.get(dossier.url).text
+    assert "Đã có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn." in html
+
+
+def test_a_rejection_gives_its_reason(field: Field, phone_a1: Phone, desk_officer: dict[str, str]) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    walk(field, desk_officer, dossier, ("rejected", "Người mất không cư trú tại xã"))
+    html = field.client.get(dossier.url).text
+    assert "Xã không giải quyết được hồ sơ này." in html
+    assert "Người mất không cư trú tại xã" in html
+
+
+def test_subscribing_needs_the_page_opened_and_its_csrf_token(
+    field: Field, phone_a1: Phone, settings: Settings, push_service: FakePushService
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    browser = push_service.browser("grandmother")
+    body = {"subscription": browser.subscription()}
+    with _fresh(settings) as stranger:
+        token = csrf_of(field.client.get(dossier.url).text)
+        stranger.get("/thu-tuc")  # a CSRF cookie of its own, but no access to the dossier
+        refused = stranger.post(
+            f"/ho-so/{dossier.code}/push",
+            json=body,
+            headers={"x-csrf-token": stranger.cookies.get("motcua_csrf", "")},
+        )
+        assert refused.status_code == 404
+    assert field.client.post(f"/ho-so/{dossier.code}/push", json=body).status_code == 403  # no CSRF token
+    assert field.client.post(
+        f"/ho-so/{dossier.code}/push", json=body, headers={"x-csrf-token": token}
+    ).json() == {
+        "following": True,
+        "everything": False,
+    }
+    assert len(rows(settings, select(PushSubscription))) == 1
+    state = field.client.post(
+        f"/ho-so/{dossier.code}/push/state",
+        json={"endpoint": browser.endpoint},
+        headers={"x-csrf-token": token},
+    )
+    assert state.json() == {"following": True, "everything": False}
+
+
+def test_unsubscribing_stops_the_news_and_forgets_the_browser(
+    field: Field,
+    phone_a1: Phone,
+    desk_officer: dict[str, str],
+    settings: Settings,
+    push_service: FakePushService,
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    browser = push_service.browser("grandmother")
+    subscribe(field.client, dossier, browser)
+    token = open_page(field.client, dossier)
+    removed = field.client.post(
+        f"/ho-so/{dossier.code}/push/remove",
+        json={"endpoint": browser.endpoint},
+        headers={"x-csrf-token": token},
+    )
+    assert removed.json() == {"following": False, "subscription_removed": True}
+    assert rows(settings, select(PushSubscription)) == []
+    walk(field, desk_officer, dossier, "accepted")
+    assert drain(settings) == 0
+    assert browser.received == []
+
+
+def test_following_all_of_a_residents_dossiers_reaches_a_dossier_made_later(
+    field: Field,
+    phone_a1: Phone,
+    desk_officer: dict[str, str],
+    settings: Settings,
+    push_service: FakePushService,
+) -> None:
+    resident = phone_a1.resident(5)
+    first = synced_dossier(field, phone_a1, resident)
+    browser = push_service.browser("grandmother")
+    assert subscribe(field.client, first, browser, everything=True) == {"following": True, "everything": True}
+    later = synced_dossier(field, phone_a1, resident)
+    # The notification will point at a page this browser never had the secret of: it opens.
+    assert field.client.get(f"/ho-so/{later.code}").status_code == 200
+    walk(field, desk_officer, later, "accepted")
+    drain(settings)
+    (payload,) = browser.payloads()
+    assert payload["url"] == f"/ho-so/{later.code}"
+    assert {(f.dossier_id is None, f.resident_id is None) for f in rows(settings, select(PushFollow))} == {
+        (True, False),
+        (False, True),
+    }
+
+
+def test_the_residents_service_worker_is_served_for_the_status_pages_only(field: Field) -> None:
+    worker = field.client.get("/ho-so/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["service-worker-allowed"] == "/ho-so/"
+    assert worker.headers["cache-control"] == "no-cache"
+    assert 'addEventListener("push"' in worker.text
+    assert 'addEventListener("notificationclick"' in worker.text
+    assert "fetch" not in worker.text  # it caches nothing and never stands between page and server
+
+
+def test_a_subscription_no_browser_would_make_is_refused(
+    field: Field, phone_a1: Phone, push_service: FakePushService
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    token = open_page(field.client, dossier)
+    bad = push_service.browser("bad").subscription()
+    bad["keys"]["p256dh"] = "bm90LWEta2V5"
+    answer = field.client.post(
+        f"/ho-so/{dossier.code}/push", json={"subscription": bad}, headers={"x-csrf-token": token}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "push.subscription_invalid"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://fcm.googleapis.com/fcm/send/x",
+        "https://127.0.0.1:9000/x",
+        "https://localhost/x",
+        "https://10.0.0.7/x",
+        "ftp://x/y",
+    ],
+)
+def test_an_https_deployment_sends_only_to_public_https_push_services(tmp_path: Path, endpoint: str) -> None:
+    settings = replace(make_settings(tmp_path), public_url="https://motcua.example")
+    with FakePushService() as service:
+        keys = service.browser("b").subscription()["keys"]
+    given = BrowserSubscription(endpoint, SubscriptionKeys(keys["p256dh"], keys["auth"]))
+    with pytest.raises(ApiError):
+        check_subscription(settings, given)
+    check_subscription(settings, BrowserSubscription("https://fcm.googleapis.com/fcm/send/x", given.keys))
