@@ -71,3 +71,28 @@ def test_the_public_key_is_the_one_the_worker_signs_with(field: Field, settings:
     from motcua.push.vapid import vapid_keys
 
     assert field.client.get("/api/push/key").json() == {"public_key": vapid_keys(settings).public_key}
+
+
+def test_a_route_planned_by_the_coordinator_is_pushed_to_the_new_team_only(
+    field: Field, settings: Settings, push_service: FakePushService
+) -> None:
+    from tests.conftest import add_user, bearer
+    from tests.routes.conftest import route_body, user_id
+
+    add_user(settings, "0901111101", "coordinator", (COMMUNE_A,))
+    coordinator = bearer(field.client, "0901111101")
+    phone = push_service.browser("volunteer-phone")
+    subscribe_volunteer(field.client, field.volunteer_a1, phone)
+    volunteer = user_id(settings, "0971000001")
+    body = route_body(
+        COMMUNE_A, date(2026, 11, 24), [(field.village_a, "Nhà văn hóa", "07:30:00", None)], [volunteer]
+    )
+    created = field.client.post("/api/routes", json=body, headers=coordinator)
+    assert created.status_code == 201, created.text
+    assert drain(settings) == 1
+    (payload,) = phone.payloads()
+    assert payload["title"] == "Lộ trình mới ngày 24/11/2026"
+    # Replacing the route with the same team sends nothing new: the phone sees it in its pull.
+    replaced = field.client.put(f"/api/routes/{created.json()['id']}", json=body, headers=coordinator)
+    assert replaced.status_code == 200
+    assert drain(settings) == 0

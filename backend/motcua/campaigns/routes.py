@@ -17,6 +17,7 @@ from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Commune, Village
 from motcua.places.service import commune_in_scope
+from motcua.push.outbox import notify_assignment
 from motcua.sync.changes import append_changes, change
 
 MAX_STOPS = 30
@@ -280,6 +281,8 @@ async def create_route(db: AsyncSession, principal: Principal, data: RouteIn) ->
     db.add(route)
     await db.flush()
     await _tell_team(db, route, [member.user_id for member in route.team])
+    for member in route.team:
+        await notify_assignment(db, route, member.user_id)
     return route
 
 
@@ -293,6 +296,9 @@ async def replace_route(db: AsyncSession, principal: Principal, route_id: UUID, 
     _fill(route, data)
     await db.flush()
     await _tell_team(db, route, [*before, *(member.user_id for member in route.team)])
+    for member in route.team:
+        if member.user_id not in before:  # pushed to the newcomers; the rest see it in their pull
+            await notify_assignment(db, route, member.user_id)
     return route
 
 
