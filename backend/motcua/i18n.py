@@ -14,6 +14,11 @@ VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 LANGUAGE_COOKIE = "lang"
 
 TEXT: dict[str, tuple[str, str]] = {
+    "ratings_satisfied": ("Người dân hài lòng", "Residents satisfied"),
+    "ratings_detail": (
+        "{} hài lòng · {} bình thường · {} không hài lòng",
+        "{} satisfied · {} neutral · {} dissatisfied",
+    ),
     # The desk
     # The working calendar
     "calendar": ("Lịch làm việc", "Working calendar"),

@@ -150,3 +150,36 @@ def test_a_desk_officer_sees_the_dashboard_and_a_volunteer_does_not(known: Known
     assert client.get("/office/dashboard").status_code == 200
     sign_in_page(client, "0961000021")
     assert client.get("/office/dashboard").status_code == 403
+
+
+def test_residents_ratings_feed_the_dashboard(known: Known, settings: Settings) -> None:
+    from datetime import datetime, timedelta
+    from uuid import UUID
+
+    from sqlalchemy import select
+
+    from motcua.dossiers.models import Dossier
+    from motcua.i18n import VIETNAM_TIME
+    from motcua.status.models import Rating
+
+    async def rate(db: AsyncSession) -> None:
+        dossiers = list(await db.scalars(select(Dossier).where(Dossier.commune_code == COMMUNE_A)))
+        moment = datetime(2026, 3, 20, 10, 0, tzinfo=VIETNAM_TIME)
+        for index, (dossier, score) in enumerate(
+            zip(dossiers, ["satisfied", "satisfied", "neutral"], strict=False)
+        ):
+            db.add(
+                Rating(
+                    dossier_id=UUID(str(dossier.id)),
+                    commune_code=dossier.commune_code,
+                    volunteer_id=dossier.volunteer_id,
+                    score=score,
+                    rated_at=moment + timedelta(minutes=index),
+                )
+            )
+
+    in_db(settings, rate)
+    march = _figures(settings, Filters((COMMUNE_A,), *MARCH))
+    assert march.ratings == {"satisfied": 2, "neutral": 1, "dissatisfied": 0}
+    elsewhere = _figures(settings, Filters((COMMUNE_B,), *MARCH))
+    assert sum(elsewhere.ratings.values()) == 0

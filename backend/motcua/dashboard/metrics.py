@@ -38,6 +38,7 @@ from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Village
 from motcua.residents.models import ChecklistStep, Resident
 from motcua.residents.records import ChecklistStepName
+from motcua.status.ratings import rating_counts
 
 STEPS: tuple[str, ...] = get_args(ChecklistStepName)
 FULFILLED = ("done", "not_applicable")
@@ -148,6 +149,8 @@ class Figures:
     median_hours_to_result: float | None
     volunteers_active: int
     villages: list[VillageFigure]
+    # Residents' ratings after delivery: satisfied / neutral / dissatisfied.
+    ratings: dict[str, int] = field(default_factory=dict)
     # Residents helped per day, or per week (the date its first day) for periods over 92 days.
     timeline: list[tuple[date, int]] = field(default_factory=list)
     timeline_days: int = 1
@@ -374,6 +377,7 @@ async def figures(db: AsyncSession, filters: Filters) -> Figures:
         median_hours_to_result=median,
         volunteers_active=await db.scalar(select(func.count(distinct(act.c.volunteer_id)))) or 0,
         villages=await _villages(db, filters, act),
+        ratings=await rating_counts(db, filters.commune_codes, filters.start, filters.end),
         timeline=await _timeline(db, filters, act),
         timeline_days=timeline_days(filters),
     )
