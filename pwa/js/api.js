@@ -1,0 +1,73 @@
+// Talking to the server: JSON with the bearer token, a timeout, and failures told apart.
+
+/**
+ * Why a request got no usable answer:
+ *   offline      the phone has no network at all
+ *   unreachable  the phone has a network but the server did not answer (down, restarting, no data)
+ *   timeout      no answer in time
+ *   server       the server answered 5xx
+ *   auth         the sign-in is no longer valid (401)
+ * In every case nothing may be assumed about what the server did: keep everything queued.
+ */
+export class ApiFailure extends Error {
+  constructor(kind, status = 0, body = null) {
+    super(body?.message_en ?? `${kind}${status ? ` ${status}` : ""}`);
+    this.name = "ApiFailure";
+    this.kind = kind;
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/**
+ * @param {{getToken?: () => (string|null), fetchImpl?: typeof fetch, isOnline?: () => boolean, base?: string}} options
+ */
+export function createApi({
+  getToken = () => null,
+  fetchImpl = (...args) => globalThis.fetch(...args),
+  isOnline = () => globalThis.navigator?.onLine !== false,
+  base = "",
+} = {}) {
+  /**
+   * Answers below 500 other than 401 come back as {status, data, text, headers} for the caller
+   * to judge; everything else throws an ApiFailure.
+   */
+  async function request(method, path, { json, body, headers = {}, timeout = 20_000 } = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeout);
+    const token = getToken();
+    const sent = { ...headers };
+    if (token) sent.authorization = `Bearer ${token}`;
+    if (json !== undefined) {
+      sent["content-type"] = "application/json";
+      body = JSON.stringify(json);
+    }
+    let response;
+    let text;
+    try {
+      response = await fetchImpl(base + path, { method, headers: sent, body, signal: controller.signal, cache: "no-store" });
+      text = await response.text();
+    } catch {
+      throw new ApiFailure(controller.signal.aborted ? "timeout" : isOnline() ? "unreachable" : "offline");
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    if (text && (response.headers.get("content-type") ?? "").includes("json")) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (response.status >= 500) throw new ApiFailure("server", response.status, data);
+    if (response.status === 401) throw new ApiFailure("auth", 401, data);
+    return { status: response.status, data, text, headers: response.headers };
+  }
+
+  return {
+    request,
+    get: (path, options) => request("GET", path, options),
+    post: (path, json, options) => request("POST", path, { ...options, json }),
+  };
+}

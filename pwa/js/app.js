@@ -1,0 +1,392 @@
+// The volunteer app: start-up, the sign-in / PIN / lock gate, the router, the sync scheduler and
+// the service worker's update flow. Screens live in screens/*.js and load on first use.
+
+import { createApi } from "./api.js";
+import { backoffDelay } from "./backoff.js";
+import { deleteDb, getMeta, getMetas, openDb, setMeta } from "./db.js";
+import { setLang, t } from "./i18n.js";
+import { shouldLock, watchIdle } from "./lock.js";
+import { enqueue, isUnsent } from "./queue.js";
+import { h, releaseBlobUrls } from "./ui.js";
+
+const SYNC_PERIOD_MS = 10 * 60_000;
+const LANG_KEY = "motcua.lang";
+
+const ROUTES = [
+  [/^\/?(today)?$/, "today"],
+  [/^\/residents$/, "residents"],
+  [/^\/residents\/new$/, "register"],
+  [/^\/resident\/([\w-]+)$/, "resident"],
+  [/^\/resident\/([\w-]+)\/checklist$/, "checklist"],
+  [/^\/dossiers$/, "dossiers"],
+  [/^\/dossier\/new$/, "dossier"],
+  [/^\/dossier\/([\w-]+)$/, "receipt"],
+  [/^\/sync$/, "sync"],
+  [/^\/more$/, "more"],
+];
+const SCREENS = {
+  today: () => import("./screens/today.js"),
+  residents: () => import("./screens/residents.js"),
+  register: () => import("./screens/register.js"),
+  resident: () => import("./screens/resident.js"),
+  checklist: () => import("./screens/checklist.js"),
+  dossiers: () => import("./screens/dossiers.js"),
+  dossier: () => import("./screens/dossier.js"),
+  receipt: () => import("./screens/receipt.js"),
+  sync: () => import("./screens/syncscreen.js"),
+  more: () => import("./screens/more.js"),
+};
+const TABS = [
+  ["#/today", "nav_today", ["today"]],
+  ["#/residents", "nav_residents", ["residents", "register", "resident", "checklist"]],
+  ["#/dossiers", "nav_dossiers", ["dossiers", "dossier", "receipt"]],
+  ["#/sync", "nav_sync", ["sync"]],
+  ["#/more", "menu", ["more"]],
+];
+
+const main = document.getElementById("app");
+const tabs = document.getElementById("tabs");
+const chip = document.getElementById("sync-chip");
+
+const app = {
+  db: null,
+  api: null,
+  session: null,
+  gate: null, // "login" | "pin" | "locked" | null
+  gateReason: null,
+  current: null,
+  installPrompt: null,
+  worker: null,
+
+  navigate(hash) {
+    if (location.hash === hash) show({ refresh: true });
+    else location.hash = hash;
+  },
+
+  /** Show the current screen again if it only displays data (never a form being filled in). */
+  refresh() {
+    if (!this.gate && this.current?.live) show({ refresh: true });
+  },
+
+  /** Queue records written now, then try to send them soon. */
+  async queue(envelopes, options) {
+    const records = await enqueue(this.db, envelopes, options);
+    await syncer.counts();
+    syncer.soon();
+    this.worker?.sync?.register("motcua-sync").catch(() => {});
+    return records;
+  },
+
+  async openGate(gate, reason = null) {
+    this.gate = gate;
+    this.gateReason = reason;
+    idle?.stop();
+    idle = null;
+    await show();
+  },
+
+  /** Past the gate: watch for idleness and show the app. */
+  async enter() {
+    this.gate = null;
+    this.gateReason = null;
+    idle?.stop();
+    idle = watchIdle({ onIdle: () => this.lock(), touch: (at) => setMeta(this.db, "lastActivity", at) });
+    if (!location.hash || location.hash === "#") location.hash = "#/today";
+    await show();
+    await setMeta(this.db, "lastActivity", Date.now());
+    syncer.run();
+    // Ask again each time: browsers grant it more readily to an installed, used app.
+    navigator.storage?.persisted?.().then((yes) => yes || navigator.storage.persist()).catch(() => {});
+  },
+
+  lock() {
+    if (this.gate) return;
+    setMeta(this.db, "lastActivity", 0); // closing and reopening the app must not skip the PIN
+    this.openGate("locked");
+  },
+
+  setLang(lang) {
+    localStorage.setItem(LANG_KEY, lang);
+    setLang(lang);
+    renderChrome();
+    show();
+  },
+
+  /** Sign out: tell the server, then wipe every record, photo and setting from this phone. */
+  async signOut() {
+    try {
+      const { disableNotifications } = await import("./push.js");
+      // Notifications about residents must stop with the session; never wait long for it.
+      await Promise.race([disableNotifications(this.api), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    } catch {
+      // offline or unsupported: the server drops the subscription when it stops answering
+    }
+    try {
+      await this.api.post("/api/auth/logout", undefined, { timeout: 5000 });
+    } catch {
+      // offline: the session ends on the server when it expires or is revoked
+    }
+    idle?.stop();
+    this.db.close();
+    await deleteDb();
+    location.hash = "";
+    location.reload();
+  },
+
+  async unsentCount() {
+    return (await this.db.all("records")).filter(isUnsent).length;
+  },
+};
+let idle = null;
+
+/** The sync scheduler: on start, on `online`, after writing, periodically, with backoff. */
+const syncer = {
+  running: false,
+  progress: null,
+  status: null,
+  nextAt: null,
+  timer: null,
+  soonTimer: null,
+  unsent: 0,
+  total: 0,
+  listeners: new Set(),
+
+  emit() {
+    renderChip();
+    for (const listener of this.listeners) listener(this);
+  },
+
+  async counts() {
+    const records = await app.db.all("records");
+    this.total = records.length;
+    this.unsent = records.filter(isUnsent).length;
+    this.emit();
+  },
+
+  async run() {
+    if (!app.session || app.gate === "login") return null;
+    if (this.running) return this.running;
+    clearTimeout(this.timer);
+    this.progress = { step: "limits" };
+    // Loaded on first use, so opening the app does not wait for the sync code.
+    this.running = import("./sync.js").then(({ syncNow }) => syncNow({
+      db: app.db,
+      api: app.api,
+      onProgress: (progress) => {
+        this.progress = progress;
+        this.emit();
+      },
+    }));
+    this.emit();
+    const status = await this.running;
+    this.running = null;
+    this.status = status;
+    // Never snatch the screen from a volunteer filling a form: say it, and let them choose when.
+    const notice = document.getElementById("notice");
+    notice.hidden = !(!status.ok && status.kind === "auth");
+    if (!notice.hidden) {
+      notice.replaceChildren(
+        h(
+          "button",
+          {
+            type: "button",
+            class: "banner-button",
+            onclick: () => {
+              notice.hidden = true;
+              app.openGate("login", "session_expired");
+            },
+          },
+          t("sign_in_again"),
+        ),
+      );
+    }
+    await this.schedule();
+    await this.counts();
+    app.session = (await getMeta(app.db, "session")) ?? app.session;
+    app.refresh();
+    return status;
+  },
+
+  async schedule() {
+    clearTimeout(this.timer);
+    const failures = (await getMeta(app.db, "syncFailures")) ?? 0;
+    const delay = failures ? backoffDelay(failures - 1) : SYNC_PERIOD_MS;
+    this.nextAt = Date.now() + delay;
+    this.timer = setTimeout(() => this.run(), delay);
+  },
+
+  soon() {
+    clearTimeout(this.soonTimer);
+    if (navigator.onLine) this.soonTimer = setTimeout(() => this.run(), 1500);
+  },
+};
+app.syncer = syncer;
+
+function renderChip() {
+  if (!app.session || app.gate) {
+    chip.hidden = true;
+    return;
+  }
+  chip.hidden = false;
+  let kind = "ok";
+  let text = `✓ ${t("all_sent_short")}`;
+  if (syncer.running) {
+    kind = "busy";
+    text = t("syncing");
+  } else if (!navigator.onLine) {
+    kind = "offline";
+    text = syncer.unsent ? `${t("offline")} · ${syncer.unsent}` : t("offline");
+  } else if (syncer.status && !syncer.status.ok) {
+    kind = "failed";
+    text = syncer.unsent ? t("unsent_chip", { n: syncer.unsent }) : t("progress.failed");
+  } else if (syncer.unsent) {
+    kind = "waiting";
+    text = t("unsent_chip", { n: syncer.unsent });
+  }
+  chip.className = `sync-chip ${kind}`;
+  chip.textContent = text;
+}
+
+function renderChrome() {
+  document.getElementById("brand-name").textContent = t("app_short");
+  chip.setAttribute("aria-label", t("nav_sync"));
+  tabs.replaceChildren(
+    ...TABS.map(([href, key, names]) =>
+      h("a", { href, class: "tab", "aria-current": names.includes(app.current?.name) ? "page" : null }, t(key)),
+    ),
+  );
+  tabs.hidden = Boolean(app.gate);
+  renderChip();
+}
+
+function matchRoute(hash) {
+  const [path, query = ""] = hash.replace(/^#/, "").split("?");
+  for (const [pattern, name] of ROUTES) {
+    const match = pattern.exec(path);
+    if (match) return { name, params: match.slice(1).filter((p) => p !== undefined && p !== "today"), query: new URLSearchParams(query) };
+  }
+  return { name: "today", params: [], query: new URLSearchParams() };
+}
+
+let renderCount = 0;
+/** Render the gate or the screen the address names. ``refresh``: the same screen with newer data,
+ * keeping the scroll position and the focused control. */
+async function show({ refresh = false } = {}) {
+  const ticket = (renderCount += 1);
+  releaseBlobUrls();
+  let element;
+  let name;
+  let live = false;
+  if (app.gate) {
+    const gate = await import("./screens/gate.js");
+    name = app.gate;
+    element = await gate.render(app, app.gate, app.gateReason);
+  } else {
+    const route = matchRoute(location.hash);
+    const screen = await SCREENS[route.name]();
+    name = route.name;
+    live = Boolean(screen.live);
+    element = await screen.render(app, route.params, route.query);
+  }
+  if (ticket !== renderCount) return; // the volunteer moved on meanwhile
+  const focused = refresh ? document.activeElement?.id : null;
+  const scroll = window.scrollY;
+  app.current = { name, live };
+  main.replaceChildren(element);
+  renderChrome();
+  document.body.dataset.ready = name;
+  performance.mark(`motcua:ready:${name}`); // when each screen was drawn (bench/pwa_load.py reads it)
+  if (refresh) {
+    window.scrollTo(0, scroll);
+    if (focused) document.getElementById(focused)?.focus({ preventScroll: true });
+  } else {
+    window.scrollTo(0, 0);
+    main.querySelector("h1")?.focus({ preventScroll: true });
+  }
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  let accepted = false;
+  const banner = document.getElementById("update");
+  const offer = (worker) => {
+    banner.replaceChildren(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "banner-button",
+          onclick: () => {
+            accepted = true;
+            worker.postMessage({ type: "skip-waiting" });
+          },
+        },
+        t("update_ready"),
+      ),
+    );
+    banner.hidden = false;
+  };
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (accepted) location.reload(); // the queue lives in IndexedDB: a reload loses nothing
+  });
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "sync-request") syncer.run();
+  });
+  try {
+    const registration = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });
+    app.worker = registration;
+    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+      });
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && navigator.onLine) registration.update().catch(() => {});
+    });
+  } catch (error) {
+    console.warn("service worker not registered", error);
+  }
+}
+
+async function start() {
+  setLang(localStorage.getItem(LANG_KEY) ?? "vi");
+  renderChrome();
+  window.addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault();
+    app.installPrompt = event;
+  });
+  app.db = await openDb();
+  app.api = createApi({ getToken: () => app.session?.token ?? null });
+  const [session, reauth, pin, lastActivity] = await getMetas(app.db, ["session", "reauth", "pin", "lastActivity"]);
+  app.session = session ?? null;
+  window.addEventListener("hashchange", () => {
+    if (!app.gate) show();
+  });
+  window.addEventListener("online", () => {
+    renderChip();
+    syncer.run();
+  });
+  window.addEventListener("offline", renderChip);
+  chip.addEventListener("click", () => app.navigate("#/sync"));
+
+  if (!app.session) return app.openGate("login");
+  if (Date.parse(app.session.expires_at) <= Date.now()) return app.openGate("login", "session_expired");
+  if (reauth) return app.openGate("login", "pin_locked_out");
+  if (!pin) return app.openGate("pin");
+  await syncer.counts();
+  if (shouldLock(lastActivity)) {
+    syncer.run(); // sending needs no PIN: nothing is shown
+    return app.openGate("locked");
+  }
+  return app.enter();
+}
+
+start()
+  .then(() => registerWorker()) // after the first screen: on a slow phone it competes with it
+  .catch((error) => {
+    console.error(error);
+    main.replaceChildren(h("p", { class: "error", role: "alert" }, String(error?.message ?? error)));
+  });
+

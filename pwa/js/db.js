@@ -1,0 +1,142 @@
+// A small IndexedDB wrapper: one database per phone, promise-based reads and atomic writes.
+
+export const DB_NAME = "motcua";
+const DB_VERSION = 1;
+
+// keyPath null: the key is given with each put (the meta store holds named values).
+const STORES = {
+  meta: { keyPath: null },
+  records: { keyPath: "id", indexes: ["state"] }, // the queue and every record sent (≥ 30 days)
+  blobs: { keyPath: "sha256" }, // photos and signatures, by content hash
+  residents: { keyPath: "id" }, // residents written here or pulled from the server
+  children: { keyPath: "id", indexes: ["resident_id"] }, // consents and checklist ticks
+  dossiers: { keyPath: "id" }, // the server's state of this user's dossiers
+  catalogue: { keyPath: "key" }, // procedure documents, "code:version"
+};
+export const STORE_NAMES = Object.keys(STORES);
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** The operations of one transaction. Await only these inside it: any other await ends it. */
+class Tx {
+  constructor(transaction) {
+    this.transaction = transaction;
+  }
+  store(name) {
+    return this.transaction.objectStore(name);
+  }
+  get(name, key) {
+    return done(this.store(name).get(key));
+  }
+  all(name) {
+    return done(this.store(name).getAll());
+  }
+  byIndex(name, index, value) {
+    return done(this.store(name).index(index).getAll(value));
+  }
+  put(name, value, key) {
+    return done(key === undefined ? this.store(name).put(value) : this.store(name).put(value, key));
+  }
+  delete(name, key) {
+    return done(this.store(name).delete(key));
+  }
+  clear(name) {
+    return done(this.store(name).clear());
+  }
+}
+
+export class Db {
+  constructor(idb) {
+    this.idb = idb;
+  }
+
+  /** Run ``work(tx)`` in one transaction; resolves with its result once the transaction commits. */
+  run(stores, mode, work) {
+    return new Promise((resolve, reject) => {
+      const transaction = this.idb.transaction(stores, mode);
+      let result;
+      transaction.oncomplete = () => resolve(result);
+      transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
+      let pending;
+      try {
+        pending = Promise.resolve(work(new Tx(transaction))); // at once, while the transaction is active
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+          (value) => {
+            result = value;
+          },
+          (error) => {
+            try {
+              transaction.abort();
+            } catch {
+              // already finished
+            }
+            reject(error);
+          },
+        );
+    });
+  }
+  read(stores, work) {
+    return this.run(stores, "readonly", work);
+  }
+  write(stores, work) {
+    return this.run(stores, "readwrite", work);
+  }
+  get(name, key) {
+    return this.read([name], (tx) => tx.get(name, key));
+  }
+  all(name) {
+    return this.read([name], (tx) => tx.all(name));
+  }
+  byIndex(name, index, value) {
+    return this.read([name], (tx) => tx.byIndex(name, index, value));
+  }
+  put(name, value, key) {
+    return this.write([name], (tx) => tx.put(name, value, key));
+  }
+  delete(name, key) {
+    return this.write([name], (tx) => tx.delete(name, key));
+  }
+  close() {
+    this.idb.close();
+  }
+}
+
+/** Open (and create or upgrade) the phone's database. */
+export async function openDb(name = DB_NAME) {
+  const request = indexedDB.open(name, DB_VERSION);
+  request.onupgradeneeded = () => {
+    const idb = request.result;
+    for (const [storeName, spec] of Object.entries(STORES)) {
+      if (idb.objectStoreNames.contains(storeName)) continue;
+      const store = idb.createObjectStore(storeName, spec.keyPath ? { keyPath: spec.keyPath } : undefined);
+      for (const index of spec.indexes ?? []) store.createIndex(index, index);
+    }
+  };
+  const idb = await done(request);
+  // Another tab or the service worker is wiping the data (sign-out): let go at once.
+  idb.onversionchange = () => idb.close();
+  return new Db(idb);
+}
+
+/** Delete every record, photo and setting of this phone (sign-out). */
+export function deleteDb(name = DB_NAME) {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve(); // completes once the other connections close
+  });
+}
+
+export const getMeta = (db, key) => db.get("meta", key);
+/** Several named values in one transaction. */
+export const getMetas = (db, keys) => db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
+export const setMeta = (db, key, value) => db.put("meta", value, key);

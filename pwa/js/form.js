@@ -1,0 +1,172 @@
+// A declaration form rendered from the catalogue's JSON Schema, one widget per x-widget, with the
+// problems of formcheck.js shown under their fields.
+
+import { descriptionOf, lang, message, t, titleOf } from "./i18n.js";
+import { field, h, radios } from "./ui.js";
+
+const RADIO_LIMIT = 4; // more choices than this become a drop-down
+
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+function textInput(spec, widget, value) {
+  const props = { name: spec.name, autocomplete: "off", value: value ?? "" };
+  if (spec.maxLength) props.maxlength = spec.maxLength;
+  switch (widget) {
+    case "long-text":
+      return h("textarea", { ...props, rows: 3 });
+    case "date":
+      return h("input", { ...props, type: "date", max: today() });
+    case "personal-id":
+      return h("input", { ...props, type: "text", inputmode: "numeric", maxlength: 12 });
+    case "phone":
+      return h("input", { ...props, type: "tel", inputmode: "tel", autocomplete: "tel" });
+    case "number":
+      return h("input", { ...props, type: "number", inputmode: "numeric", min: spec.minimum, max: spec.maximum, step: 1 });
+    case "village-address":
+      return h("textarea", { ...props, rows: 2 });
+    default:
+      return h("input", { ...props, type: "text" });
+  }
+}
+
+/** Label of a choice option in the current language. */
+function optionLabel(option) {
+  return lang() === "en" ? (option["x-title-en"] ?? option.title) : option.title;
+}
+
+/**
+ * Render a procedure's form. ``values`` pre-fills it; ``addresses`` are ready-made address texts
+ * (one per village) offered beside village-address fields.
+ * Returns {element, read(), show(problems), describe(data)}.
+ */
+export function renderForm(document, values = {}, { addresses = [] } = {}) {
+  const schema = document.form;
+  const required = new Set(schema.required ?? []);
+  const controls = new Map();
+  const general = h("div", { class: "form-problems", role: "alert", hidden: true });
+  const element = h("div", { class: "form" }, general);
+
+  for (const [name, spec] of Object.entries(schema.properties)) {
+    const widget = spec["x-widget"] ?? "text";
+    const value = values[name] ?? spec.default;
+    const label = titleOf(spec);
+    if (widget === "choice" || widget === "yes-no") {
+      const options =
+        widget === "yes-no"
+          ? [
+              { value: true, label: t("yes") },
+              { value: false, label: t("no") },
+            ]
+          : spec.oneOf.map((option) => ({ value: option.const, label: optionLabel(option) }));
+      if (options.length <= RADIO_LIMIT) {
+        const group = radios({ legend: label + (required.has(name) ? "" : ` (${t("optional")})`), name, options, value });
+        if (descriptionOf(spec)) group.element.insertBefore(h("p", { class: "hint" }, descriptionOf(spec)), group.element.children[1]);
+        element.append(group.element);
+        controls.set(name, { read: group.read, setError: group.setError, focus: group.focus });
+        continue;
+      }
+      const select = h(
+        "select",
+        { name },
+        h("option", { value: "" }, t("choose")),
+        options.map((option) => h("option", { value: option.value, selected: option.value === value }, option.label)),
+      );
+      const wrapped = field({ label, control: select, hint: descriptionOf(spec), optional: !required.has(name), name });
+      element.append(wrapped.element);
+      controls.set(name, { read: () => select.value || null, setError: wrapped.setError, focus: () => select.focus() });
+      continue;
+    }
+    const control = textInput({ ...spec, name }, widget, value);
+    const wrapped = field({ label, control, hint: descriptionOf(spec), optional: !required.has(name), name });
+    if (widget === "village-address" && addresses.length) {
+      const picker = h(
+        "select",
+        { class: "address-pick", "aria-label": t("address_pick") },
+        h("option", { value: "" }, t("address_pick")),
+        addresses.map((text) => h("option", { value: text }, text)),
+      );
+      picker.addEventListener("change", () => {
+        if (picker.value) control.value = picker.value;
+        picker.value = "";
+      });
+      wrapped.element.append(picker);
+    }
+    element.append(wrapped.element);
+    const read = () => {
+      const raw = control.value.trim();
+      if (!raw) return null;
+      if (spec.type === "integer" || spec.type === "number") {
+        const number = Number(raw);
+        return Number.isFinite(number) ? number : raw; // a wrong value is shown as a type problem
+      }
+      return raw;
+    };
+    controls.set(name, { read, setError: wrapped.setError, focus: () => control.focus() });
+  }
+
+  return {
+    element,
+    /** The answers, leaving out what was not filled in. */
+    read() {
+      const data = {};
+      for (const [name, control] of controls) {
+        const value = control.read();
+        if (value !== null && value !== undefined) data[name] = value;
+      }
+      return data;
+    },
+    /** Show problems under their fields; returns how many there are. */
+    show(problems) {
+      const byField = new Map();
+      for (const problem of problems) {
+        const name = problem.field.replace(/^form\./, "");
+        if (!byField.has(name)) byField.set(name, message(problem));
+      }
+      const other = [];
+      for (const [name, text] of byField) if (!controls.has(name)) other.push(`${name}: ${text}`);
+      for (const [name, control] of controls) control.setError(byField.get(name) ?? null);
+      general.hidden = problems.length === 0;
+      general.textContent = problems.length ? [t("fix_fields", { n: byField.size }), ...other].join(" ") : "";
+      const first = [...controls.keys()].find((name) => byField.has(name));
+      if (first) controls.get(first).focus();
+      return problems.length;
+    },
+  };
+}
+
+/** The answers as [label, text] pairs, in form order, for the review and the receipt. */
+export function describeAnswers(document, data) {
+  const rows = [];
+  for (const [name, spec] of Object.entries(document.form.properties)) {
+    if (!(name in data)) continue;
+    let text = data[name];
+    if (spec["x-widget"] === "yes-no") text = data[name] ? t("yes") : t("no");
+    else if (spec.oneOf) text = optionLabel(spec.oneOf.find((option) => option.const === data[name]) ?? { title: String(data[name]) });
+    rows.push([titleOf(spec), String(text)]);
+  }
+  return rows;
+}
+
+/** Answers the form can take from the resident the dossier is for. */
+export function prefillFromResident(document, resident, address) {
+  const properties = document.form.properties;
+  const values = {};
+  const offer = (names, value) => {
+    if (value === null || value === undefined || value === "") return;
+    for (const name of names) if (name in properties) values[name] = value;
+  };
+  offer(["full_name", "requester_full_name"], resident.full_name);
+  offer(["personal_id", "requester_personal_id"], resident.personal_id);
+  offer(["birth_date"], resident.birth_date);
+  offer(["phone"], resident.phone);
+  if (properties.sex?.oneOf?.some((option) => option.const === resident.sex)) values.sex = resident.sex;
+  for (const [name, spec] of Object.entries(properties)) {
+    if (spec["x-widget"] === "village-address" && /^(requester_residence|residence|permanent_address|permanent_residence)$/.test(name)) {
+      values[name] = address;
+    }
+  }
+  return values;
+}

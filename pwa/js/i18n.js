@@ -1,0 +1,400 @@
+// Every word the app shows, Vietnamese first with full diacritics, English second.
+
+const STRINGS = {
+  app_name: ["Một cửa lưu động", "Mobile one-stop desk"],
+  app_short: ["Một cửa", "One-stop"],
+  unsent_chip: ["Chưa gửi · {n}", "Unsent · {n}"],
+  all_sent_short: ["Đã gửi hết", "All sent"],
+  loading: ["Đang mở…", "Opening…"],
+  nav_today: ["Hôm nay", "Today"],
+  nav_residents: ["Người dân", "Residents"],
+  nav_dossiers: ["Hồ sơ", "Dossiers"],
+  nav_sync: ["Đồng bộ", "Sync"],
+  menu: ["Thêm", "More"],
+  switch_lang: ["English", "Tiếng Việt"],
+  back: ["Quay lại", "Back"],
+  cancel: ["Huỷ", "Cancel"],
+  save: ["Lưu", "Save"],
+  next: ["Tiếp tục", "Continue"],
+  remove: ["Xoá", "Remove"],
+  optional: ["không bắt buộc", "optional"],
+  required_mark: ["bắt buộc", "required"],
+  yes: ["Có", "Yes"],
+  no: ["Không", "No"],
+  choose: ["— Chọn —", "— Choose —"],
+  form_required: ["Chưa điền mục này.", "This field is required."],
+  fix_fields: ["Còn {n} mục chưa đúng, xem bên dưới.", "{n} field(s) need fixing, see below."],
+
+  // Sign-in, PIN, lock
+  sign_in: ["Đăng nhập", "Sign in"],
+  sign_in_intro: [
+    "Đăng nhập một lần khi có mạng. Sau đó ứng dụng làm việc được nhiều ngày không cần mạng.",
+    "Sign in once while online. After that the app works for days without a network.",
+  ],
+  phone: ["Số điện thoại", "Phone number"],
+  password: ["Mật khẩu", "Password"],
+  signing_in: ["Đang đăng nhập…", "Signing in…"],
+  loading_data: ["Đang tải thôn, xã và danh mục thủ tục…", "Loading villages and the procedure catalogue…"],
+  sign_in_offline: ["Cần có mạng để đăng nhập. Hãy thử lại khi có sóng.", "Signing in needs a network. Try again when there is signal."],
+  sign_in_failed: ["Không đăng nhập được ({status}).", "Could not sign in ({status})."],
+  session_expired: [
+    "Phiên đăng nhập trên máy này đã hết hạn. Hãy đăng nhập lại khi có mạng — dữ liệu chưa gửi vẫn còn trên máy.",
+    "This phone's sign-in has expired. Sign in again when online — unsent data is still on the phone.",
+  ],
+  other_user_unsent: [
+    "Máy này còn {n} bản ghi chưa gửi của {name}. Hãy đăng nhập bằng tài khoản đó để gửi, hoặc xuất ra tệp trước.",
+    "This phone holds {n} unsent record(s) of {name}. Sign in with that account to send them, or export them first.",
+  ],
+  pin_title: ["Đặt mã PIN cho máy này", "Set a PIN for this phone"],
+  pin_intro: [
+    "Ứng dụng tự khoá sau 5 phút không dùng. Mã PIN chỉ lưu trên máy này (dạng mã hoá), không gửi đi đâu.",
+    "The app locks itself after 5 minutes unused. The PIN stays on this phone (hashed) and is never sent.",
+  ],
+  pin_new: ["Mã PIN (4–8 chữ số)", "PIN (4–8 digits)"],
+  pin_repeat: ["Nhập lại mã PIN", "Repeat the PIN"],
+  pin_save: ["Lưu mã PIN", "Save PIN"],
+  "pin.format": ["Mã PIN gồm 4 đến 8 chữ số.", "A PIN is 4 to 8 digits."],
+  "pin.weak": ["Mã PIN quá dễ đoán (ví dụ 1111, 1234). Hãy chọn mã khác.", "That PIN is too easy to guess (like 1111 or 1234)."],
+  "pin.mismatch": ["Hai lần nhập không giống nhau.", "The two PINs differ."],
+  locked_title: ["Ứng dụng đã khoá", "The app is locked"],
+  locked_intro: ["Nhập mã PIN của máy này để mở.", "Enter this phone's PIN to open it."],
+  unlock: ["Mở khoá", "Unlock"],
+  pin: ["Mã PIN", "PIN"],
+  pin_wrong: ["Sai mã PIN. Còn {n} lần thử.", "Wrong PIN. {n} tries left."],
+  pin_locked_out: [
+    "Đã nhập sai quá nhiều lần. Hãy đăng nhập lại bằng mật khẩu (cần mạng). Dữ liệu chưa gửi vẫn còn trên máy.",
+    "Too many wrong PINs. Sign in again with the password (needs a network). Unsent data stays on the phone.",
+  ],
+  forgot_pin: ["Quên mã PIN? Đăng nhập lại", "Forgot the PIN? Sign in again"],
+
+  // Today
+  today_title: ["Hôm nay", "Today"],
+  hello: ["Chào {name}", "Hello {name}"],
+  route_title: ["Lộ trình hôm nay", "Today's route"],
+  no_route: [
+    "Chưa có lộ trình được giao. Làm việc tại các thôn của bạn dưới đây.",
+    "No route assigned yet. Work in your villages below.",
+  ],
+  later_routes: ["Lộ trình sắp tới", "Coming routes"],
+  team: ["Cùng đi: {names}", "Team: {names}"],
+  my_places: ["Địa bàn của bạn", "Your places"],
+  no_places: ["Chưa có thôn nào. Hãy đồng bộ khi có mạng.", "No villages yet. Sync when online."],
+  residents_count: ["{n} người dân", "{n} residents"],
+  register_resident: ["Đăng ký người dân", "Register a resident"],
+  find_resident: ["Tìm người dân", "Find a resident"],
+  new_dossier: ["Tạo hồ sơ mới", "New dossier"],
+  unsent_summary: ["{n} bản ghi chưa gửi xong", "{n} record(s) not fully sent"],
+  all_sent: ["Mọi bản ghi đã lên máy chủ", "Every record is on the server"],
+  nothing_yet: ["Chưa có bản ghi nào cần gửi", "Nothing to send yet"],
+
+  // Residents
+  residents_title: ["Người dân", "Residents"],
+  search_placeholder: ["Tên, số cuối CCCD hoặc số điện thoại", "Name, last digits of ID, or phone"],
+  search_label: ["Tìm người dân", "Find a resident"],
+  nobody_found: ["Không tìm thấy ai. Hãy thử tên không dấu hoặc đăng ký người mới.", "Nobody found. Try the name without accents, or register someone new."],
+  born: ["Sinh {year}", "Born {year}"],
+  pick_for_dossier: ["Chọn người dân cho hồ sơ mới", "Choose the resident for the new dossier"],
+  in_village: ["Thôn: {name}", "Village: {name}"],
+  all_villages: ["Mọi thôn", "All villages"],
+
+  // Register
+  register_title: ["Đăng ký người dân", "Register a resident"],
+  full_name: ["Họ và tên", "Full name"],
+  birth_date: ["Ngày sinh", "Date of birth"],
+  sex: ["Giới tính", "Sex"],
+  male: ["Nam", "Male"],
+  female: ["Nữ", "Female"],
+  personal_id: ["Số định danh cá nhân (CCCD)", "Personal ID number"],
+  personal_id_hint: ["12 chữ số trên thẻ căn cước.", "12 digits on the ID card."],
+  village: ["Thôn", "Village"],
+  needs: ["Cần hỗ trợ", "Needs"],
+  "need.elderly": ["Người cao tuổi", "Elderly"],
+  "need.disability": ["Người khuyết tật", "Disability"],
+  "need.low_vision": ["Nhìn kém", "Low vision"],
+  "need.hard_of_hearing": ["Nghe kém", "Hard of hearing"],
+  "need.interpreter": ["Cần phiên dịch", "Needs an interpreter"],
+  "need.bedridden": ["Nằm một chỗ", "Bedridden"],
+  interpreter_language: ["Ngôn ngữ phiên dịch", "Interpreter's language"],
+  ethnicity: ["Dân tộc", "Ethnic group"],
+  ethnicity_hint: ["Chỉ ghi khi người dân đồng ý ở mục trên.", "Only with the resident's consent above."],
+  consent_title: ["Sự đồng ý của người dân", "The resident's consent"],
+  consent_intro: [
+    "Đọc to từng mục cho người dân nghe. Chỉ đánh dấu mục người dân đồng ý.",
+    "Read each item aloud to the resident. Tick only what the resident agrees to.",
+  ],
+  consent_required: ["Cần người dân đồng ý mục đầu tiên để đăng ký.", "The first item is needed to register."],
+  sign_title: ["Người dân ký tên", "The resident signs"],
+  sign_hint: ["Ký bằng ngón tay trong khung.", "Sign with a finger inside the box."],
+  sign_clear: ["Ký lại", "Sign again"],
+  sign_missing: ["Cần chữ ký hoặc ảnh vân tay của người dân.", "The resident's signature or fingerprint photo is needed."],
+  fingerprint: ["Không ký được? Chụp ảnh vân tay", "Cannot sign? Photograph a fingerprint"],
+  fingerprint_taken: ["Đã chụp vân tay", "Fingerprint photographed"],
+  save_resident: ["Lưu người dân", "Save the resident"],
+  already_registered: ["Số định danh này đã có: {name}.", "This ID number is already registered: {name}."],
+  open_existing: ["Mở hồ sơ người này", "Open this person"],
+  saved_queued: ["Đã lưu trên máy. Sẽ gửi khi có mạng.", "Saved on the phone. It will be sent when online."],
+
+  // Consent purposes: what the resident hears. wording_vi goes to the server as shown.
+  "consent.personal_data": [
+    "Tôi đồng ý cho tình nguyện viên ghi họ tên, ngày sinh, số định danh và số điện thoại của tôi để giúp tôi làm thủ tục hành chính và gửi cho Ủy ban nhân dân xã.",
+    "I agree that the volunteer records my name, date of birth, ID number and phone to help me with administrative procedures and send them to the commune People's Committee.",
+  ],
+  "consent.document_photos": [
+    "Tôi đồng ý cho chụp ảnh giấy tờ của tôi (thẻ căn cước, giấy khai sinh…) để nộp hồ sơ cho xã.",
+    "I agree that my papers (ID card, birth certificate…) are photographed to file my dossier with the commune.",
+  ],
+  "consent.contact_by_phone": [
+    "Tôi đồng ý để tình nguyện viên hoặc cán bộ xã gọi điện cho tôi về hồ sơ của tôi.",
+    "I agree that the volunteer or commune staff call me about my dossier.",
+  ],
+  "consent.push_notifications": [
+    "Tôi đồng ý nhận thông báo trên điện thoại khi hồ sơ của tôi có kết quả.",
+    "I agree to receive notifications on my phone when my dossier has a result.",
+  ],
+  "consent.ethnicity": [
+    "Tôi đồng ý cho ghi dân tộc của tôi. Thông tin này chỉ dùng để hỗ trợ tôi tốt hơn, ví dụ bố trí người phiên dịch.",
+    "I agree that my ethnic group is recorded. It is used only to help me better, for example to arrange an interpreter.",
+  ],
+
+  "purpose.personal_data": ["Ghi thông tin cá nhân", "Personal data"],
+  "purpose.document_photos": ["Chụp ảnh giấy tờ", "Photos of papers"],
+  "purpose.contact_by_phone": ["Gọi điện liên hệ", "Phone calls"],
+  "purpose.push_notifications": ["Nhận thông báo", "Notifications"],
+  "purpose.ethnicity": ["Ghi dân tộc", "Ethnic group"],
+
+  // Resident
+  resident_title: ["Người dân", "Resident"],
+  not_found: ["Không tìm thấy trên máy này.", "Not found on this phone."],
+  consents: ["Đã đồng ý", "Consents given"],
+  no_consents: ["Chưa có sự đồng ý nào trên máy này.", "No consent on this phone."],
+  checklist_open: ["Công dân số", "Digital citizen"],
+  dossiers_of: ["Hồ sơ của người này", "This person's dossiers"],
+  no_dossiers: ["Chưa có hồ sơ nào.", "No dossiers yet."],
+  merged_note: ["Người này đã được đăng ký trước; hai bản đã gộp làm một.", "This person was registered before; both are now one."],
+  steps_done: ["{done}/{total} bước", "{done}/{total} steps"],
+
+  // Checklist
+  checklist_title: ["Công dân số", "Digital citizen"],
+  checklist_intro: [
+    "Mỗi bước một lần chạm. Không bao giờ ghi mật khẩu, mã OTP hay mã PIN của người dân.",
+    "One tap per step. Never write down the resident's password, OTP or PIN.",
+  ],
+  "step.vneid_installed": ["Cài ứng dụng VNeID", "VNeID app installed"],
+  "step.vneid_level1": ["Có tài khoản định danh điện tử mức 1", "Level-1 electronic ID account"],
+  "step.vneid_level2": ["Kích hoạt định danh mức 2 (hoặc đã hẹn)", "Level-2 activation (or appointment)"],
+  "step.portal_login": ["Đăng nhập Cổng Dịch vụ công bằng VNeID", "Logged in to the public-service portal with VNeID"],
+  "step.sim_standardised": ["Chuẩn hoá thông tin thuê bao SIM", "SIM subscriber data standardised"],
+  "step.bank_account": ["Có tài khoản ngân hàng hoặc ví điện tử", "Bank account or e-wallet"],
+  "step.first_online_submission": ["Tự nộp hồ sơ trực tuyến lần đầu", "First online submission by the resident"],
+  "tick.done": ["Xong", "Done"],
+  "tick.not_applicable": ["Không cần", "Not needed"],
+  "tick.follow_up": ["Hẹn lại", "Follow up"],
+  tick_state: ["{state} · {date}", "{state} · {date}"],
+  not_started: ["Chưa làm", "Not started"],
+  note: ["Ghi chú (không ghi mật khẩu, OTP)", "Note (no password or OTP)"],
+  appointment_on: ["Ngày hẹn", "Appointment date"],
+  save_follow_up: ["Lưu lịch hẹn", "Save the follow-up"],
+
+  // Dossiers
+  dossiers_title: ["Hồ sơ trên máy", "Dossiers on this phone"],
+  draft_open: ["Tiếp tục hồ sơ đang làm dở", "Continue the unfinished dossier"],
+  sign_in_again: ["Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi", "Sign-in expired — sign in again to send"],
+  no_dossiers_yet: ["Chưa có hồ sơ nào. Chọn một người dân để tạo hồ sơ.", "No dossiers yet. Choose a resident to start one."],
+  step_of: ["Bước {n}/{total}", "Step {n} of {total}"],
+  pick_procedure: ["Chọn thủ tục", "Choose the procedure"],
+  search_procedure: ["Tìm thủ tục", "Find a procedure"],
+  common_here: ["Thường làm ở xã", "Common in the commune"],
+  other_procedures: ["Thủ tục khác", "Other procedures"],
+  no_catalogue: ["Chưa có danh mục thủ tục trên máy. Hãy đồng bộ khi có mạng.", "No procedure catalogue on this phone yet. Sync when online."],
+  fill_form: ["Điền tờ khai", "Fill the declaration"],
+  for_resident: ["Cho: {name}", "For: {name}"],
+  address_pick: ["Điền nhanh theo thôn", "Fill from a village"],
+  papers_title: ["Chụp giấy tờ", "Photograph the papers"],
+  paper_needs: ["Bắt buộc · cần {n} ảnh", "Required · {n} photo(s)"],
+  paper_needs_none: ["Bắt buộc · mang bản giấy, không cần ảnh", "Required · bring the paper, no photo needed"],
+  paper_optional: ["Không bắt buộc", "Optional"],
+  take_photo: ["Chụp ảnh", "Take a photo"],
+  photo_saving: ["Đang nén ảnh…", "Compressing the photo…"],
+  photo_failed: ["Không đọc được ảnh này. Hãy chụp lại.", "Could not read this photo. Take it again."],
+  photo_size: ["{kb} KB", "{kb} KB"],
+  papers_missing: ["Còn thiếu ảnh: {names}.", "Photos still missing: {names}."],
+  review_title: ["Người dân xem lại và ký", "The resident reviews and signs"],
+  review_intro: ["Đọc lại cho người dân nghe, rồi mời người dân ký.", "Read it back to the resident, then ask them to sign."],
+  photos_count: ["{n} ảnh", "{n} photo(s)"],
+  photos_taken: ["đã chụp {n}/{of}", "{n} of {of} taken"],
+  photos_taken_any: ["đã chụp {n}", "{n} taken"],
+  save_dossier: ["Lưu hồ sơ", "Save the dossier"],
+  discard_draft: ["Bỏ hồ sơ nháp này", "Discard this draft"],
+  discard_confirm: ["Bỏ hồ sơ đang làm dở? Các ảnh đã chụp sẽ bị xoá.", "Discard the unfinished dossier? Its photos are deleted."],
+  version_closed: ["Mẫu tờ khai này đã ngừng nhận hồ sơ mới.", "This form version no longer takes new dossiers."],
+
+  // Receipt
+  receipt_title: ["Giấy biên nhận hồ sơ", "Dossier receipt"],
+  tracking_code: ["Mã hồ sơ", "Tracking code"],
+  procedure: ["Thủ tục", "Procedure"],
+  resident: ["Người dân", "Resident"],
+  written_on: ["Ngày lập", "Written on"],
+  promise: ["Xã hẹn trả kết quả", "The commune promises a result"],
+  "unit.working_hours": ["trong {n} giờ làm việc", "within {n} working hours"],
+  "unit.working_days": ["trong {n} ngày làm việc", "within {n} working days"],
+  "unit.days": ["trong {n} ngày", "within {n} days"],
+  "unit.immediate": ["ngay khi nhận đủ giấy tờ", "as soon as the papers are complete"],
+  qr_later: ["Mã QR tra cứu sẽ hiện khi hồ sơ đã lên máy chủ.", "The lookup QR code appears once the dossier is on the server."],
+  qr_caption: ["Quét mã để xem tình trạng hồ sơ", "Scan to follow the dossier"],
+  lookup_link: ["Tra cứu", "Look up"],
+  share: ["Chia sẻ", "Share"],
+  print: ["In", "Print"],
+  copied: ["Đã chép đường dẫn.", "Link copied."],
+  server_status: ["Tình trạng ở xã", "Status at the commune"],
+  "status.incomplete": ["Đang chờ đủ ảnh", "Waiting for photos"],
+  "status.received": ["Xã đã nhận", "Received by the commune"],
+  "status.accepted": ["Đã tiếp nhận", "Accepted"],
+  "status.in_progress": ["Đang giải quyết", "In progress"],
+  "status.needs_supplement": ["Cần bổ sung", "Needs more papers"],
+  "status.ready": ["Đã có kết quả", "Result ready"],
+  "status.delivered": ["Đã trả kết quả", "Delivered"],
+  "status.rejected": ["Bị từ chối", "Rejected"],
+  "status.withdrawn": ["Đã rút", "Withdrawn"],
+
+  // Record states
+  "state.waiting": ["Chờ gửi", "Waiting"],
+  "state.sending": ["Đang gửi", "Sending"],
+  "state.uploading": ["Đang gửi ảnh", "Sending photos"],
+  "state.held": ["Máy chủ đang giữ", "Held by server"],
+  "state.on_server": ["Đã lên máy chủ", "On server"],
+  "state.needs_attention": ["Cần xử lý", "Needs attention"],
+  "kind.resident": ["Người dân", "Resident"],
+  "kind.consent": ["Đồng ý", "Consent"],
+  "kind.checklist": ["Công dân số", "Checklist"],
+  "kind.dossier": ["Hồ sơ", "Dossier"],
+
+  // Sync
+  sync_title: ["Đồng bộ", "Sync"],
+  sync_now: ["Đồng bộ ngay", "Sync now"],
+  syncing: ["Đang đồng bộ…", "Syncing…"],
+  online: ["Đang có mạng", "Online"],
+  offline: ["Không có mạng", "Offline"],
+  last_sync: ["Đồng bộ thành công lần cuối: {time}", "Last successful sync: {time}"],
+  never_synced: ["Chưa đồng bộ thành công lần nào trên máy này.", "Never synced successfully on this phone."],
+  "progress.limits": ["Đang hỏi máy chủ…", "Asking the server…"],
+  "progress.push": ["Đang gửi bản ghi {done}/{total}…", "Sending records {done}/{total}…"],
+  "progress.upload": ["Đang gửi ảnh {done}/{total}…", "Sending photos {done}/{total}…"],
+  "progress.pull": ["Đang nhận dữ liệu mới ({done})…", "Receiving updates ({done})…"],
+  "progress.reference": ["Đang cập nhật danh mục…", "Updating the catalogue…"],
+  "progress.done": ["Xong.", "Done."],
+  "progress.failed": ["Chưa xong.", "Not finished."],
+  "error.offline": ["Không có mạng. Dữ liệu vẫn an toàn trên máy và sẽ tự gửi khi có mạng.", "No network. The data is safe on the phone and will be sent when online."],
+  "error.unreachable": [
+    "Có mạng nhưng không kết nối được máy chủ (máy chủ có thể đang khởi động lại, hoặc sóng quá yếu). Dữ liệu vẫn chờ trên máy, sẽ thử lại.",
+    "Online, but the server did not answer (it may be restarting, or the signal is too weak). The data waits on the phone; it will retry.",
+  ],
+  "error.timeout": ["Máy chủ trả lời quá chậm. Dữ liệu vẫn chờ trên máy, sẽ thử lại.", "The server was too slow. The data waits on the phone; it will retry."],
+  "error.server": ["Máy chủ đang gặp lỗi ({status}). Dữ liệu vẫn chờ trên máy, sẽ thử lại.", "The server has an error ({status}). The data waits on the phone; it will retry."],
+  "error.auth": ["Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại để gửi dữ liệu — dữ liệu vẫn còn trên máy.", "The sign-in has expired. Sign in again to send — the data is still on the phone."],
+  "error.http": ["Máy chủ từ chối ({status}).", "The server refused ({status})."],
+  last_attempt: ["Lần thử gần nhất: {time}", "Last attempt: {time}"],
+  next_attempt: ["Tự thử lại lúc {time}", "Retries automatically at {time}"],
+  queue_title: ["Bản ghi trên máy", "Records on this phone"],
+  nothing_queued: ["Không có bản ghi nào đang chờ.", "Nothing is waiting."],
+  retry: ["Gửi lại", "Send again"],
+  storage_title: ["Lưu trữ trên máy", "Storage on this phone"],
+  storage_persisted: ["Bộ nhớ bền vững: đã bật — trình duyệt sẽ không tự xoá dữ liệu.", "Persistent storage: on — the browser will not clear the data on its own."],
+  storage_not_persisted: [
+    "Bộ nhớ bền vững: chưa được cho phép. Hãy cài ứng dụng ra màn hình chính và xuất tệp dự phòng thường xuyên.",
+    "Persistent storage: not granted. Install the app to the home screen and export a backup file often.",
+  ],
+  storage_used: ["Đang dùng {used} MB / {quota} MB", "Using {used} MB of {quota} MB"],
+  export_title: ["Chuyển dữ liệu chưa gửi", "Move unsent data"],
+  export_intro: [
+    "Máy hỏng hoặc hết pin lâu ngày? Xuất các bản ghi chưa gửi ra tệp rồi nhập vào máy khác. Tệp chứa thông tin cá nhân: giữ cẩn thận, xoá sau khi đã nhập.",
+    "Phone broken or flat for days? Export the unsent records to a file and import it on another phone. The file holds personal data: keep it safe, delete it once imported.",
+  ],
+  export: ["Xuất tệp ({n} bản ghi)", "Export file ({n} records)"],
+  import: ["Nhập tệp từ máy khác", "Import a file from another phone"],
+  imported: ["Đã nhập {n} bản ghi mới.", "Imported {n} new record(s)."],
+  import_failed: ["Tệp này không phải tệp xuất của Một cửa lưu động.", "This is not a motcua export file."],
+
+  // More
+  more_title: ["Thêm", "More"],
+  signed_in_as: ["Đăng nhập: {name} ({phone})", "Signed in: {name} ({phone})"],
+  device_code: ["Mã máy: {code}", "Device code: {code}"],
+  session_until: ["Phiên trên máy này còn hiệu lực đến {date}.", "This phone's sign-in lasts until {date}."],
+  language: ["Ngôn ngữ", "Language"],
+  notifications_on: ["Nhận thông báo (lộ trình mới, tin hồ sơ)", "Get notifications (new routes, dossier news)"],
+  notifications_off: ["Tắt thông báo trên máy này", "Turn notifications off on this phone"],
+  notifications_denied: ["Thông báo đang bị chặn trong cài đặt trình duyệt.", "Notifications are blocked in the browser's settings."],
+  notifications_unsupported: ["Trình duyệt này không nhận được thông báo.", "This browser cannot receive notifications."],
+  notifications_failed: ["Chưa bật được thông báo (cần có mạng).", "Could not change notifications (a network is needed)."],
+  change_pin: ["Đổi mã PIN", "Change the PIN"],
+  lock_now: ["Khoá ngay", "Lock now"],
+  sign_out: ["Đăng xuất", "Sign out"],
+  sign_out_unsent: [
+    "Còn {n} bản ghi chưa gửi xong lên máy chủ. Đăng xuất sẽ XOÁ chúng khỏi máy này. Hãy đồng bộ hoặc xuất ra tệp trước.",
+    "{n} record(s) are not fully on the server. Signing out DELETES them from this phone. Sync or export them first.",
+  ],
+  sign_out_clean: [
+    "Đăng xuất sẽ xoá mọi dữ liệu người dân trên máy này. Mọi bản ghi đã lên máy chủ.",
+    "Signing out deletes all residents' data from this phone. Every record is on the server.",
+  ],
+  sign_out_anyway: ["Vẫn đăng xuất và xoá", "Sign out and delete anyway"],
+  app_version: ["Phiên bản ứng dụng: {version}", "App version: {version}"],
+  update_ready: ["Có phiên bản mới — tải lại", "A new version is ready — reload"],
+  install: ["Cài ứng dụng ra màn hình chính", "Install the app"],
+};
+
+let current = "vi";
+
+export function setLang(lang) {
+  current = lang === "en" ? "en" : "vi";
+  if (globalThis.document) document.documentElement.lang = current;
+}
+
+export function lang() {
+  return current;
+}
+
+/** The text for ``key`` in the current language, with {name} placeholders filled in. */
+export function t(key, vars = {}) {
+  const pair = STRINGS[key];
+  const text = pair ? pair[current === "en" ? 1 : 0] : key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** The Vietnamese text, whatever the language shown (what the resident agreed to, word for word). */
+export function vi(key) {
+  return STRINGS[key]?.[0] ?? key;
+}
+
+/** {vi, en} names from the catalogue. */
+export function pick(names) {
+  if (!names) return "";
+  return current === "en" ? (names.en ?? names.vi) : names.vi;
+}
+
+/** A JSON Schema node's title or description in the current language. */
+export function titleOf(node) {
+  return current === "en" ? (node["x-title-en"] ?? node.title) : node.title;
+}
+
+export function descriptionOf(node) {
+  return current === "en" ? (node["x-description-en"] ?? node.description) : node.description;
+}
+
+/** A server error body's message in the current language. */
+export function message(body) {
+  if (!body) return "";
+  return current === "en" ? (body.message_en ?? body.message_vi) : (body.message_vi ?? body.message_en);
+}
+
+const LOCALES = { vi: "vi-VN", en: "en-GB" };
+
+export function formatDate(value) {
+  if (!value) return "";
+  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00`) : new Date(value);
+  return date.toLocaleDateString(LOCALES[current], { day: "2-digit", month: "2-digit", year: "numeric" });
+}
+
+export function formatTime(value) {
+  if (!value) return "";
+  return new Date(value).toLocaleString(LOCALES[current], { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+}

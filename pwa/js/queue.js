@@ -1,0 +1,232 @@
+// The phone's outbox: records frozen when queued, their state, and what the server still lacks.
+//
+// A record: {id, kind, envelope, seq, group, state, detail, reason, attachments, missing,
+// queued_at, sent_at, local}. ``envelope`` is what goes on the wire and never changes once
+// queued (docs/sync.md rule 2). ``state`` is what the volunteer sees:
+//   waiting          on the phone, not sent yet (or to be sent again)
+//   sending          in a push that has not been answered
+//   on_server        the server answered applied, duplicate or held
+//   needs_attention  the server refused it (``reason`` says why) or it cannot be sent
+// ``missing`` lists the photo and signature hashes the server still lacks (null: not known yet).
+
+import { uuid7 } from "./ids.js";
+
+export const STATES = ["waiting", "sending", "on_server", "needs_attention"];
+export const KEEP_SENT_DAYS = 30;
+const DAY_MS = 86_400_000;
+// Records are pruned only once sent, complete and older than this.
+export const PRUNE_AFTER_DAYS = 45;
+
+function deepFreeze(value) {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** The wire form of a new record, written now. */
+export function makeEnvelope(kind, body, { id = uuid7(), now = Date.now() } = {}) {
+  return deepFreeze({
+    kind,
+    id,
+    revision: 1,
+    base_revision: null,
+    written_at: new Date(now).toISOString(),
+    body: structuredClone(body),
+  });
+}
+
+/** The hashes of the photos and signatures a record names. */
+export function attachmentsOf(envelope) {
+  const body = envelope.body;
+  const hashes = [];
+  if (envelope.kind === "consent" && body.signature_sha256) hashes.push(body.signature_sha256);
+  if (envelope.kind === "dossier") {
+    hashes.push(body.signature_sha256);
+    for (const paper of body.papers ?? []) hashes.push(...paper.photos);
+  }
+  return [...new Set(hashes.filter(Boolean))];
+}
+
+export function newRecord(envelope, { seq, group = envelope.id, now = Date.now(), local = {} }) {
+  return {
+    id: envelope.id,
+    kind: envelope.kind,
+    envelope,
+    seq,
+    group,
+    state: "waiting",
+    detail: null,
+    reason: null,
+    merged_into: null,
+    attachments: attachmentsOf(envelope),
+    missing: null,
+    queued_at: now,
+    sent_at: null,
+    local,
+  };
+}
+
+/**
+ * Split waiting records (oldest first) into batches of at most ``max``, never separating the
+ * records of one group (a resident and the consents signed with it: the server judges an
+ * ethnicity against the consents of the same batch) unless a group alone exceeds ``max``.
+ */
+export function planBatches(records, max) {
+  const sorted = [...records].sort((a, b) => a.seq - b.seq);
+  const groups = [];
+  const byGroup = new Map();
+  for (const record of sorted) {
+    let group = byGroup.get(record.group);
+    if (!group) {
+      group = [];
+      byGroup.set(record.group, group);
+      groups.push(group);
+    }
+    group.push(record);
+  }
+  const batches = [];
+  let current = [];
+  for (const group of groups) {
+    if (current.length && current.length + group.length > max) {
+      batches.push(current);
+      current = [];
+    }
+    for (let i = 0; i < group.length; i += max) {
+      const part = group.slice(i, i + max);
+      if (current.length && current.length + part.length > max) {
+        batches.push(current);
+        current = [];
+      }
+      current.push(...part);
+    }
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** The record after the server's outcome for it (docs/sync.md, section 3). */
+export function applyOutcome(record, outcome, now = Date.now()) {
+  const next = { ...record, sent_at: now };
+  switch (outcome.outcome) {
+    case "applied":
+    case "duplicate":
+    case "held": {
+      next.state = "on_server";
+      next.reason = null;
+      next.detail = outcome.outcome === "held" ? "held" : outcome.merged_into ? "merged" : null;
+      next.merged_into = outcome.merged_into ?? null;
+      // Only a fresh application tells what is missing; otherwise ask (or check) later.
+      next.missing =
+        outcome.outcome === "applied" && record.kind === "dossier"
+          ? [...(outcome.missing_attachments ?? [])]
+          : record.attachments.length
+            ? null
+            : [];
+      return next;
+    }
+    case "conflict":
+    case "rejected":
+      next.state = "needs_attention";
+      next.detail = outcome.outcome;
+      next.reason = outcome.reason ?? null;
+      return next;
+    default:
+      next.state = "waiting";
+      return next;
+  }
+}
+
+/** The record after the server said, in holdings, what it holds of it (null: it lost it). */
+export function applyHolding(record, holding) {
+  if (holding === null) {
+    // A server restored from an older backup: send it again, photos included.
+    return { ...record, state: "waiting", detail: null, missing: null };
+  }
+  switch (holding.state) {
+    case "held":
+      return { ...record, detail: "held" };
+    case "rejected":
+      return {
+        ...record,
+        state: "needs_attention",
+        detail: "rejected",
+        reason: record.reason ?? {
+          code: "record.rejected",
+          message_vi: "Máy chủ đã từ chối bản ghi này.",
+          message_en: "The server refused this record.",
+          fields: [],
+        },
+      };
+    default: {
+      const wasHeld = record.detail === "held";
+      return {
+        ...record,
+        detail: holding.state === "merged" ? "merged" : wasHeld ? null : record.detail,
+        merged_into: holding.merged_into ?? record.merged_into,
+        missing: wasHeld ? null : record.missing,
+      };
+    }
+  }
+}
+
+/** Everything the server has, photos included. */
+export function isComplete(record) {
+  return record.state === "on_server" && record.detail !== "held" && Array.isArray(record.missing) && record.missing.length === 0;
+}
+
+/** Not yet safely on the server: what an export carries and a sign-out warns about. */
+export function isUnsent(record) {
+  return !isComplete(record);
+}
+
+/** Sent recently enough that the server should still be asked whether it holds it. */
+export function isRecentlySent(record, now = Date.now()) {
+  return record.state === "on_server" && record.sent_at !== null && now - record.sent_at <= KEEP_SENT_DAYS * DAY_MS;
+}
+
+export function isPrunable(record, now = Date.now()) {
+  return isComplete(record) && record.sent_at !== null && now - record.sent_at > PRUNE_AFTER_DAYS * DAY_MS;
+}
+
+/** How many records are in each state, for the badge and the sync screen. */
+export function countStates(records) {
+  const counts = { waiting: 0, sending: 0, on_server: 0, needs_attention: 0, uploading: 0 };
+  for (const record of records) {
+    counts[record.state] += 1;
+    if (record.state === "on_server" && !isComplete(record)) counts.uploading += 1;
+  }
+  return counts;
+}
+
+/** Queue envelopes in one transaction, in order, as one group (sent in the same batch). */
+export async function enqueue(db, envelopes, { group = envelopes[0]?.id, local = {}, now = Date.now() } = {}) {
+  return db.write(["meta", "records"], async (tx) => {
+    let seq = (await tx.get("meta", "seq")) ?? 0;
+    const records = envelopes.map((envelope) => {
+      seq += 1;
+      return newRecord(envelope, { seq, group, now, local: local[envelope.id] ?? {} });
+    });
+    for (const record of records) tx.put("records", record);
+    tx.put("meta", seq, "seq");
+    return records;
+  });
+}
+
+/** Put records taken from another phone's export after this phone's own, skipping known ids. */
+export async function adopt(db, records, now = Date.now()) {
+  return db.write(["meta", "records"], async (tx) => {
+    let seq = (await tx.get("meta", "seq")) ?? 0;
+    let added = 0;
+    for (const record of [...records].sort((a, b) => a.seq - b.seq)) {
+      if (await tx.get("records", record.id)) continue;
+      seq += 1;
+      const state = record.state === "needs_attention" ? "needs_attention" : "waiting";
+      tx.put("records", { ...record, seq, state, missing: null, queued_at: record.queued_at ?? now });
+      added += 1;
+    }
+    tx.put("meta", seq, "seq");
+    return added;
+  });
+}

@@ -1,0 +1,318 @@
+// A new dossier in four steps: choose the procedure, fill the declaration, photograph the papers,
+// have the resident review and sign. The draft is kept on the phone at every step, so closing the
+// app loses nothing; saving freezes it into the queue and opens the receipt.
+
+import { photoButton, storeBlob } from "../camera.js";
+import { matchesText } from "../fold.js";
+import { checkDeclaration } from "../formcheck.js";
+import { describeAnswers, prefillFromResident, renderForm } from "../form.js";
+import { pick, t } from "../i18n.js";
+import { randomSecret, sha256Hex } from "../ids.js";
+import { makeEnvelope } from "../queue.js";
+import { SignaturePad } from "../signature.js";
+import { addressOf, getResident, places, procedures, villageIndex } from "../store.js";
+import { ask, blobUrl, fill, h, toast } from "../ui.js";
+
+const STEPS = 4;
+
+async function saveDraft(app, draft) {
+  await app.db.put("meta", draft, "draft");
+}
+
+/** Drop the draft and the photos only it named (nothing queued names them). */
+async function discardDraft(app, draft) {
+  const named = new Set((await app.db.all("records")).flatMap((r) => r.attachments));
+  for (const sha of Object.values(draft.papers ?? {}).flat()) if (!named.has(sha)) await app.db.delete("blobs", sha);
+  await app.db.delete("meta", "draft");
+}
+
+async function documentOf(app, draft) {
+  if (!draft.procedure) return null;
+  return (await app.db.get("catalogue", `${draft.procedure.code}:${draft.procedure.version}`))?.document ?? null;
+}
+
+function stepHead(app, draft, resident, title, onBack) {
+  return h(
+    "div",
+    { class: "wizard-head" },
+    h(
+      "div",
+      { class: "screen-head" },
+      onBack
+        ? h("button", { type: "button", class: "back", "aria-label": t("back"), onclick: onBack }, "‹")
+        : h("a", { class: "back", href: `#/resident/${resident.id}`, "aria-label": t("back") }, "‹"),
+      h("h1", { tabindex: "-1" }, title),
+    ),
+    h("p", { class: "step-of" }, t("step_of", { n: draft.step, total: STEPS }), " · ", t("for_resident", { name: resident.full_name })),
+    h("div", { class: "progress", role: "presentation" }, h("div", { class: `progress-bar step-${draft.step}` })),
+  );
+}
+
+async function pickStep(app, draft, resident, go) {
+  const list = await procedures(app.db);
+  const results = h("div", { class: "procedures" });
+  const input = h("input", { type: "search", id: "procedure-search", placeholder: t("search_procedure"), autocomplete: "off", "aria-label": t("search_procedure") });
+  const choose = async (document) => {
+    draft.procedure = { code: document.code, version: document.version };
+    const entry = villageIndex(await places(app.db)).get(resident.village_id);
+    draft.form = prefillFromResident(document, resident, addressOf(entry));
+    draft.papers = {};
+    go(2);
+  };
+  const item = ({ document }) =>
+    h(
+      "li",
+      {},
+      h("button", { type: "button", class: "row procedure", onclick: () => choose(document) }, h("span", { class: "name" }, pick(document.name)), h("span", { class: "facts" }, pick(document.authority))),
+    );
+  const update = () => {
+    const found = list.filter(({ document }) => matchesText(`${document.name.vi} ${document.name.en}`, input.value));
+    const common = found.filter((p) => p.common);
+    const other = found.filter((p) => !p.common);
+    fill(
+      results,
+      common.length ? h("h2", {}, t("common_here")) : null,
+      common.length ? h("ul", { class: "list" }, common.map(item)) : null,
+      other.length ? h("h2", {}, t("other_procedures")) : null,
+      other.length ? h("ul", { class: "list" }, other.map(item)) : null,
+    );
+  };
+  input.addEventListener("input", update);
+  update();
+  return [
+    stepHead(app, draft, resident, t("pick_procedure"), null),
+    list.length ? h("div", { class: "search" }, input) : h("p", { class: "muted-card" }, t("no_catalogue")),
+    results,
+  ];
+}
+
+async function formStep(app, draft, resident, document, go) {
+  const addresses = [...villageIndex(await places(app.db)).values()].map(addressOf);
+  const form = renderForm(document, draft.form, { addresses });
+  let timer = null;
+  form.element.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      draft.form = form.read();
+      saveDraft(app, draft);
+    }, 400);
+  });
+  form.element.addEventListener("change", () => {
+    draft.form = form.read();
+    saveDraft(app, draft);
+  });
+  const next = (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    const data = form.read();
+    draft.form = data;
+    saveDraft(app, draft);
+    if (form.show(checkDeclaration(document, data, new Date()))) return;
+    go(3);
+  };
+  return [
+    stepHead(app, draft, resident, t("fill_form"), () => go(1)),
+    h("p", { class: "lead" }, pick(document.name)),
+    h("form", { class: "screen-form", novalidate: true, onsubmit: next }, form.element, h("button", { type: "submit", class: "primary" }, t("next"))),
+  ];
+}
+
+async function paperCard(app, draft, paper, rerender) {
+  const photos = draft.papers[paper.id] ?? [];
+  const needs = paper.required ? (paper.photos ? t("paper_needs", { n: paper.photos }) : t("paper_needs_none")) : t("paper_optional");
+  const status = h("p", { class: "status", role: "status" });
+  const thumbs = [];
+  for (const sha of photos) {
+    const stored = await app.db.get("blobs", sha);
+    thumbs.push(
+      h(
+        "li",
+        { class: "thumb" },
+        stored ? h("img", { src: blobUrl(stored.blob), alt: pick(paper.name) }) : null,
+        h("span", { class: "size" }, stored ? t("photo_size", { kb: Math.round(stored.size / 1024) }) : "?"),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "link danger",
+            onclick: async () => {
+              draft.papers[paper.id] = photos.filter((s) => s !== sha);
+              await saveDraft(app, draft);
+              rerender();
+            },
+          },
+          t("remove"),
+        ),
+      ),
+    );
+  }
+  const complete = !paper.required || photos.length >= paper.photos;
+  return h(
+    "div",
+    { class: ["card", "paper", complete ? "complete" : "incomplete"], dataset: { paper: paper.id } },
+    h("h3", {}, pick(paper.name)),
+    h("p", { class: "need" }, needs, photos.length ? ` · ${paper.required && paper.photos ? t("photos_taken", { n: photos.length, of: paper.photos }) : t("photos_taken_any", { n: photos.length })}` : null),
+    paper.note ? h("p", { class: "hint" }, pick(paper.note)) : null,
+    thumbs.length ? h("ul", { class: "thumbs" }, thumbs) : null,
+    paper.photos || !paper.required
+      ? photoButton({
+          db: app.db,
+          label: t("take_photo"),
+          onState: (state) => {
+            status.textContent = state === "busy" ? t("photo_saving") : state === "failed" ? t("photo_failed") : "";
+          },
+          onPhoto: async (photo) => {
+            draft.papers[paper.id] = [...(draft.papers[paper.id] ?? []), photo.sha256];
+            await saveDraft(app, draft);
+            rerender();
+          },
+        })
+      : null,
+    status,
+  );
+}
+
+async function papersStep(app, draft, resident, document, go) {
+  const cards = h("div", { class: "papers" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const rerender = async () => {
+    const built = [];
+    for (const paper of document.required_papers) built.push(await paperCard(app, draft, paper, rerender));
+    fill(cards, built);
+  };
+  await rerender();
+  const next = () => {
+    const missing = document.required_papers.filter((paper) => paper.required && (draft.papers[paper.id] ?? []).length < paper.photos);
+    error.hidden = missing.length === 0;
+    error.textContent = t("papers_missing", { names: missing.map((paper) => pick(paper.name)).join("; ") });
+    if (!missing.length) go(4);
+  };
+  return [stepHead(app, draft, resident, t("papers_title"), () => go(2)), h("p", { class: "lead" }, pick(document.name)), cards, error, h("button", { type: "button", class: "primary", onclick: next }, t("next"))];
+}
+
+async function reviewStep(app, draft, resident, document, go) {
+  const pad = new SignaturePad({ label: t("sign_title") });
+  let fingerprint = null;
+  const fingerprintNote = h("p", { class: "status", hidden: true }, t("fingerprint_taken"));
+  const error = h("p", { class: "error", role: "alert", hidden: true }, t("sign_missing"));
+  const submit = h("button", { type: "button", class: "primary" }, t("save_dossier"));
+  submit.addEventListener("click", async () => {
+    if (pad.isEmpty && !fingerprint) {
+      error.hidden = false;
+      return;
+    }
+    submit.disabled = true;
+    const signature = pad.isEmpty ? fingerprint : await storeBlob(app.db, await pad.toBlob());
+    const secret = randomSecret();
+    const deviceCode = app.session.device_code;
+    const counterKey = `counter:${deviceCode}`;
+    const number = await app.db.write(["meta"], async (tx) => {
+      const next = ((await tx.get("meta", counterKey)) ?? 0) + 1;
+      tx.put("meta", next, counterKey);
+      return next;
+    });
+    const envelope = makeEnvelope("dossier", {
+      resident_id: resident.id,
+      tracking_code: `${deviceCode}-${number}`,
+      procedure_code: document.code,
+      procedure_version: document.version,
+      form: draft.form,
+      papers: document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length).map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
+      signature_sha256: signature,
+      receipt_secret_hash: await sha256Hex(secret),
+    });
+    await app.queue([envelope], { local: { [envelope.id]: { secret } } });
+    await app.db.delete("meta", "draft");
+    toast(t("saved_queued"));
+    app.navigate(`#/dossier/${envelope.id}`);
+  });
+  requestAnimationFrame(() => pad.fit());
+  const papers = document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length);
+  return [
+    stepHead(app, draft, resident, t("review_title"), () => go(3)),
+    h("p", { class: "lead" }, t("review_intro")),
+    h(
+      "div",
+      { class: "card review" },
+      h("h2", {}, pick(document.name)),
+      h("dl", { class: "answers" }, describeAnswers(document, draft.form).map(([label, value]) => h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)))),
+      papers.length ? h("ul", { class: "list plain" }, papers.map((paper) => h("li", {}, `${pick(paper.name)} — ${t("photos_count", { n: draft.papers[paper.id].length })}`))) : null,
+    ),
+    h("h2", {}, t("sign_title")),
+    h("p", { class: "hint" }, t("sign_hint")),
+    pad.canvas,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "secondary", onclick: () => pad.clear() }, t("sign_clear")),
+      photoButton({
+        db: app.db,
+        label: t("fingerprint"),
+        onPhoto: (photo) => {
+          fingerprint = photo.sha256;
+          fingerprintNote.hidden = false;
+        },
+      }),
+    ),
+    fingerprintNote,
+    error,
+    submit,
+  ];
+}
+
+export async function render(app, _params, query) {
+  const residentId = query.get("resident");
+  const resident = residentId ? await getResident(app.db, residentId) : null;
+  if (!resident) {
+    app.navigate("#/residents?pick=dossier");
+    return h("section", { class: "screen" });
+  }
+  let draft = await app.db.get("meta", "draft");
+  if (draft && draft.resident_id !== resident.id) {
+    const old = await getResident(app.db, draft.resident_id);
+    const keep = draft.procedure ? await ask({ title: t("discard_draft"), text: `${t("discard_confirm")} (${old?.full_name ?? ""})`, actions: [{ label: t("cancel"), value: true, kind: "secondary" }, { label: t("discard_draft"), value: false, kind: "danger" }] }) : false;
+    if (keep !== false) {
+      app.navigate(`#/dossier/new?resident=${draft.resident_id}`);
+      return h("section", { class: "screen" });
+    }
+    await discardDraft(app, draft);
+    draft = null;
+  }
+  draft ??= { resident_id: resident.id, step: 1, procedure: null, form: {}, papers: {}, started_at: Date.now() };
+
+  const container = h("section", { class: "screen wizard" });
+  const go = async (step) => {
+    draft.step = step;
+    await saveDraft(app, draft);
+    await build();
+    window.scrollTo(0, 0);
+    container.querySelector("h1")?.focus({ preventScroll: true });
+  };
+  const build = async () => {
+    const document = await documentOf(app, draft);
+    if (!document) draft.step = 1;
+    let parts;
+    if (draft.step === 1) parts = await pickStep(app, draft, resident, go);
+    else if (draft.step === 2) parts = await formStep(app, draft, resident, document, go);
+    else if (draft.step === 3) parts = await papersStep(app, draft, resident, document, go);
+    else parts = await reviewStep(app, draft, resident, document, go);
+    const discard = h(
+      "button",
+      {
+        type: "button",
+        class: "link danger discard",
+        onclick: async () => {
+          const sure = await ask({ title: t("discard_draft"), text: t("discard_confirm"), actions: [{ label: t("cancel"), value: false, kind: "secondary" }, { label: t("discard_draft"), value: true, kind: "danger" }] });
+          if (!sure) return;
+          await discardDraft(app, draft);
+          app.navigate(`#/resident/${resident.id}`);
+        },
+      },
+      t("discard_draft"),
+    );
+    fill(container, parts, draft.procedure ? discard : null);
+  };
+  await saveDraft(app, draft);
+  await build();
+  return container;
+}

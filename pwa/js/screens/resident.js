@@ -1,0 +1,76 @@
+// One resident: who they are, what they consented to, their checklist and their dossiers.
+
+import { formatDate, message, pick, t } from "../i18n.js";
+import { CHECKLIST_STEPS, childrenOf, displayState, dossiers, getResident, givenConsents, latestTicks, places, villageIndex } from "../store.js";
+import { h } from "../ui.js";
+import { maskPersonalId } from "../validators.js";
+
+export const live = true;
+
+function fact(label, value) {
+  return value ? h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)) : null;
+}
+
+export async function render(app, [id]) {
+  const resident = await getResident(app.db, id);
+  if (!resident) return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, t("resident_title")), h("p", { class: "muted-card" }, t("not_found")));
+  const villages = villageIndex(await places(app.db));
+  const children = await childrenOf(app.db, resident.id);
+  const ticks = latestTicks(children);
+  const doneSteps = CHECKLIST_STEPS.filter((step) => ticks.get(step)?.body.state === "done").length;
+  const record = await app.db.get("records", id);
+  const state = record ? displayState(record) : null;
+  const own = (await dossiers(app.db)).filter((d) => d.resident?.id === resident.id);
+
+  return h(
+    "section",
+    { class: "screen" },
+    h("div", { class: "screen-head" }, h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"), h("h1", { tabindex: "-1" }, resident.full_name)),
+    state && state !== "on_server" ? h("p", { class: `state-line ${state}` }, h("span", { class: `state ${state}` }, t(`state.${state}`)), record.reason ? ` ${message(record.reason)}` : null) : null,
+    id !== resident.id ? h("p", { class: "notice" }, t("merged_note")) : null,
+    h(
+      "dl",
+      { class: "card facts-list" },
+      fact(t("birth_date"), formatDate(resident.birth_date)),
+      fact(t("sex"), resident.sex ? t(resident.sex) : null),
+      fact(t("village"), villages.get(resident.village_id)?.village.name),
+      fact(t("personal_id"), resident.personal_id ? maskPersonalId(resident.personal_id) : null),
+      fact(t("phone"), resident.phone),
+      fact(t("needs"), (resident.needs ?? []).map((need) => t(`need.${need}`)).join(", ")),
+      fact(t("interpreter_language"), resident.interpreter_language),
+      fact(t("ethnicity"), resident.ethnicity),
+    ),
+    h(
+      "div",
+      { class: "actions two" },
+      h("a", { class: "button primary", href: `#/dossier/new?resident=${resident.id}` }, t("new_dossier")),
+      h("a", { class: "button secondary", href: `#/resident/${resident.id}/checklist` }, `${t("checklist_open")} · ${t("steps_done", { done: doneSteps, total: CHECKLIST_STEPS.length })}`),
+    ),
+    h("h2", {}, t("consents")),
+    (() => {
+      const consents = givenConsents(children);
+      return consents.length
+        ? h(
+            "ul",
+            { class: "list consents-given" },
+            consents.map((consent) => h("li", {}, h("span", { class: "tick", "aria-hidden": "true" }, "✓ "), t(`purpose.${consent.body.purpose}`))),
+          )
+        : h("p", { class: "muted-card" }, t("no_consents"));
+    })(),
+    h("h2", {}, t("dossiers_of")),
+    own.length
+      ? h(
+          "ul",
+          { class: "list" },
+          own.map((d) => {
+            const dstate = displayState(d.record);
+            return h(
+              "li",
+              {},
+              h("a", { class: "row", href: `#/dossier/${d.record.id}` }, h("span", { class: "name" }, d.body.tracking_code), h("span", { class: "facts" }, pick(d.procedure?.name)), h("span", { class: `state ${dstate}` }, t(`state.${dstate}`))),
+            );
+          }),
+        )
+      : h("p", { class: "muted-card" }, t("no_dossiers")),
+  );
+}

@@ -1,0 +1,224 @@
+// Sync that tells the truth: network, last successful sync, why the last try failed, a state per
+// record with the server's reason, persistent storage, and moving the unsent queue by file.
+
+import { formatTime, message, t } from "../i18n.js";
+import { adopt, countStates, isUnsent } from "../queue.js";
+import { displayState, getResident } from "../store.js";
+import { blobUrl, h, toast } from "../ui.js";
+
+export const live = true;
+const EXPORT_FORMAT = "motcua-queue";
+
+async function describe(app, record) {
+  const body = record.envelope.body;
+  if (record.kind === "resident") return body.full_name;
+  const resident = await getResident(app.db, body.resident_id);
+  const who = resident?.full_name ?? "";
+  if (record.kind === "dossier") return `${body.tracking_code} · ${who}`;
+  if (record.kind === "consent") return `${t(`purpose.${body.purpose}`)} · ${who}`;
+  return `${t(`step.${body.step}`)} · ${who}`;
+}
+
+function toBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i += 1) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/** The unsent records, with their photos and the residents and ticks they show as, in one file. */
+async function exportQueue(app) {
+  const records = (await app.db.all("records"))
+    .filter(isUnsent)
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => ({ ...r, local: { ...r.local, qr: undefined } }));
+  const blobs = [];
+  for (const sha of new Set(records.flatMap((r) => r.attachments))) {
+    const stored = await app.db.get("blobs", sha);
+    if (stored) blobs.push({ sha256: sha, type: stored.type, size: stored.size, data: toBase64(await stored.blob.arrayBuffer()) });
+  }
+  const file = {
+    format: EXPORT_FORMAT,
+    version: 1,
+    exported_at: new Date().toISOString(),
+    from: { user: app.session.user, device_code: app.session.device_code },
+    records,
+    blobs,
+  };
+  const blob = new Blob([JSON.stringify(file)], { type: "application/json" });
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  const link = h("a", { href: blobUrl(blob), download: `motcua-${app.session.device_code}-${stamp}.json`, class: "visually-hidden" }, "export");
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+async function importQueue(app, file) {
+  let data;
+  try {
+    data = JSON.parse(await file.text());
+  } catch {
+    data = null;
+  }
+  if (data?.format !== EXPORT_FORMAT || !Array.isArray(data.records)) {
+    toast(t("import_failed"), "error");
+    return;
+  }
+  for (const blob of data.blobs ?? []) {
+    if (!(await app.db.get("blobs", blob.sha256))) {
+      await app.db.put("blobs", { sha256: blob.sha256, type: blob.type, size: blob.size, blob: new Blob([fromBase64(blob.data)], { type: blob.type }), created_at: Date.now() });
+    }
+  }
+  // What the records show as on this phone: the residents, consents and ticks they carry.
+  for (const record of data.records) {
+    const body = record.envelope.body;
+    if (record.kind === "resident" && !(await app.db.get("residents", record.id))) {
+      await app.db.put("residents", { ...body, id: record.id, on_server: false });
+    } else if (record.kind === "consent" || record.kind === "checklist") {
+      await app.db.put("children", { id: record.id, kind: record.kind, resident_id: body.resident_id, body, at: Date.parse(record.envelope.written_at) });
+    }
+  }
+  const added = await adopt(app.db, data.records);
+  toast(t("imported", { n: added }));
+  await app.syncer.counts();
+  app.syncer.soon();
+  app.refresh();
+}
+
+function statusLines(syncer, lastSync) {
+  const status = syncer.status;
+  const lines = [h("p", { class: navigator.onLine ? "net online" : "net offline" }, navigator.onLine ? t("online") : t("offline"))];
+  lines.push(h("p", { class: "last-sync" }, lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced")));
+  if (status && !status.ok) {
+    lines.push(
+      h(
+        "p",
+        { class: `sync-error ${status.kind}`, role: "alert" },
+        t(`error.${status.kind}`, { status: status.status }),
+        status.message_vi ? ` ${message(status)}` : "",
+      ),
+      h("p", { class: "hint" }, t("last_attempt", { time: formatTime(status.at) })),
+    );
+    if (syncer.nextAt) lines.push(h("p", { class: "hint" }, t("next_attempt", { time: formatTime(syncer.nextAt) })));
+  }
+  return lines;
+}
+
+function progressText(progress) {
+  if (!progress) return "";
+  return t(`progress.${progress.step}`, { done: progress.done ?? 0, total: progress.total ?? 0 });
+}
+
+export async function render(app) {
+  const syncer = app.syncer;
+  const records = await app.db.all("records");
+  const lastSync = await app.db.get("meta", "lastSync");
+  const counts = countStates(records);
+  const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
+
+  const button = h("button", { type: "button", class: "primary sync-now", onclick: () => syncer.run() }, t("sync_now"));
+  const bar = h("progress", { max: 1, value: 0, "aria-label": t("syncing") });
+  const progressLine = h("p", { class: "progress-text", role: "status" });
+  const progress = h("div", { class: "sync-progress", hidden: true }, bar, progressLine);
+  const statusBox = h("div", { class: "card sync-status" }, statusLines(syncer, lastSync));
+  const paint = () => {
+    const running = Boolean(syncer.running);
+    button.disabled = running;
+    button.textContent = running ? t("syncing") : t("sync_now");
+    progress.hidden = !running;
+    progressLine.textContent = progressText(syncer.progress);
+    const { done = 0, total = 0 } = syncer.progress ?? {};
+    if (total) bar.value = done / total;
+    else bar.removeAttribute("value"); // indeterminate
+  };
+  const listener = () => {
+    if (!button.isConnected) {
+      syncer.listeners.delete(listener);
+      return;
+    }
+    paint();
+  };
+  syncer.listeners.add(listener);
+  paint();
+
+  const rows = [];
+  for (const record of unsent) {
+    const state = displayState(record);
+    rows.push(
+      h(
+        "li",
+        { class: ["record", state], dataset: { id: record.id, kind: record.kind } },
+        h("span", { class: "kind" }, t(`kind.${record.kind}`)),
+        h("span", { class: "what" }, await describe(app, record)),
+        h("span", { class: `state ${state}` }, t(`state.${state}`)),
+        record.reason ? h("p", { class: "reason" }, message(record.reason), (record.reason.fields ?? []).map((f) => h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`))) : null,
+        state === "uploading" && record.missing ? h("p", { class: "hint" }, t("progress.upload", { done: record.attachments.length - record.missing.length, total: record.attachments.length }).replace("…", "")) : null,
+        state === "needs_attention"
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "secondary small",
+                onclick: async () => {
+                  await app.db.put("records", { ...record, state: "waiting", reason: null, detail: null });
+                  await syncer.counts();
+                  syncer.run();
+                  app.refresh();
+                },
+              },
+              t("retry"),
+            )
+          : null,
+      ),
+    );
+  }
+
+  const storage = h("div", { class: "card storage" }, h("h2", {}, t("storage_title")));
+  (async () => {
+    const persisted = (await navigator.storage?.persisted?.()) ?? false;
+    const estimate = await navigator.storage?.estimate?.();
+    storage.append(h("p", { class: persisted ? "ok" : "warn" }, persisted ? t("storage_persisted") : t("storage_not_persisted")));
+    if (estimate?.quota) {
+      storage.append(h("p", { class: "hint" }, t("storage_used", { used: (estimate.usage / 1e6).toFixed(1), quota: Math.round(estimate.quota / 1e6) })));
+    }
+  })();
+
+  const importInput = h("input", { type: "file", accept: "application/json,.json", class: "visually-hidden", id: "import-file" });
+  importInput.addEventListener("change", () => {
+    const file = importInput.files?.[0];
+    if (file) importQueue(app, file);
+  });
+
+  return h(
+    "section",
+    { class: "screen sync" },
+    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("sync_title"))),
+    statusBox,
+    button,
+    progress,
+    h(
+      "ul",
+      { class: "counts" },
+      ["waiting", "sending", "uploading", "needs_attention"].map((state) => h("li", { class: `state ${state}` }, `${t(`state.${state}`)}: `, h("strong", {}, String(counts[state])))),
+    ),
+    h("h2", {}, t("queue_title")),
+    rows.length ? h("ul", { class: "list records" }, rows) : h("p", { class: "muted-card" }, t("nothing_queued")),
+    storage,
+    h(
+      "div",
+      { class: "card transfer" },
+      h("h2", {}, t("export_title")),
+      h("p", { class: "hint" }, t("export_intro")),
+      h("button", { type: "button", class: "secondary", disabled: unsent.length === 0, onclick: () => exportQueue(app) }, t("export", { n: unsent.length })),
+      h("label", { class: "button secondary", for: "import-file" }, t("import")),
+      importInput,
+    ),
+  );
+}

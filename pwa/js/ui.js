@@ -1,0 +1,170 @@
+// Building the screens: elements from plain data (never HTML strings, so no inline style or script
+// can slip in past the CSP), fields with their errors, dialogs and short notices.
+
+import { t } from "./i18n.js";
+
+/**
+ * h("button", {class: "primary", onclick: save}, "Lưu") — props starting with "on" are listeners,
+ * ``class``/``text``/``for``/``dataset`` are what they say, booleans set or drop the attribute.
+ */
+export function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props ?? {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
+    else if (name === "class") element.className = Array.isArray(value) ? value.filter(Boolean).join(" ") : value;
+    else if (name === "text") element.textContent = value;
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else if (name === "value" || name === "checked") element[name] = value;
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replace an element's children, skipping null/false like h() does. */
+export function fill(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+let uid = 0;
+export function nextId(prefix = "f") {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/**
+ * A labelled field: the control, an optional hint and a place for its error.
+ * Returns {element, control, setError(text)}.
+ */
+export function field({ label, control, hint = null, optional = false, name = null }) {
+  const id = control.id || nextId(name ?? "f");
+  control.id = id;
+  const hintEl = hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null;
+  const error = h("p", { class: "error", id: `${id}-error`, hidden: true, role: "alert" });
+  control.setAttribute("aria-describedby", [hintEl?.id, error.id].filter(Boolean).join(" "));
+  const element = h(
+    "div",
+    { class: "field", dataset: name ? { field: name } : {} },
+    h("label", { for: id }, label, optional ? h("span", { class: "optional" }, ` (${t("optional")})`) : null),
+    hintEl,
+    control,
+    error,
+  );
+  return {
+    element,
+    control,
+    setError(text) {
+      error.textContent = text ?? "";
+      error.hidden = !text;
+      element.classList.toggle("invalid", Boolean(text));
+      if (text) control.setAttribute("aria-invalid", "true");
+      else control.removeAttribute("aria-invalid");
+    },
+  };
+}
+
+/** A group of big radio buttons (a fieldset with a legend), for a choice of few options. */
+export function radios({ legend, name, options, value = null, onchange = null }) {
+  const inputs = [];
+  const group = nextId(name);
+  const error = h("p", { class: "error", hidden: true, role: "alert" });
+  const element = h(
+    "fieldset",
+    { class: "field choices", dataset: { field: name } },
+    h("legend", {}, legend),
+    options.map((option) => {
+      const input = h("input", { type: "radio", name: group, value: String(option.value), checked: option.value === value, onchange });
+      input.dataset.value = JSON.stringify(option.value);
+      inputs.push(input);
+      return h("label", { class: "choice" }, input, h("span", {}, option.label));
+    }),
+    error,
+  );
+  return {
+    element,
+    read() {
+      const chosen = inputs.find((input) => input.checked);
+      return chosen ? JSON.parse(chosen.dataset.value) : null;
+    },
+    setError(text) {
+      error.textContent = text ?? "";
+      error.hidden = !text;
+      element.classList.toggle("invalid", Boolean(text));
+    },
+    focus() {
+      inputs[0]?.focus();
+    },
+  };
+}
+
+/** A short notice at the bottom of the screen. */
+export function toast(text, kind = "info") {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  for (const shown of region.children) if (shown.textContent === text) shown.remove();
+  const note = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+  region.append(note);
+  setTimeout(() => note.remove(), 3000);
+}
+
+/**
+ * A modal question. ``actions`` are [{label, value, kind}]; resolves with the chosen value
+ * (``null`` when dismissed).
+ */
+export function ask({ title, text, actions }) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dialog-title" });
+    const close = (value) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    dialog.append(
+      h("h2", { id: "dialog-title" }, title),
+      text ? h("p", {}, text) : null,
+      h(
+        "div",
+        { class: "actions" },
+        actions.map((action) => h("button", { type: "button", class: action.kind ?? "secondary", onclick: () => close(action.value) }, action.label)),
+      ),
+    );
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      close(null);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Screen heading with an optional back link. */
+export function heading(text, backHref = null) {
+  return h(
+    "div",
+    { class: "screen-head" },
+    backHref ? h("a", { class: "back", href: backHref, "aria-label": t("back") }, "‹") : null,
+    h("h1", { tabindex: "-1" }, text),
+  );
+}
+
+/** The Blob URLs made for the current screen, let go when the screen changes. */
+const urls = new Set();
+export function blobUrl(blob) {
+  const url = URL.createObjectURL(blob);
+  urls.add(url);
+  return url;
+}
+export function releaseBlobUrls() {
+  for (const url of urls) URL.revokeObjectURL(url);
+  urls.clear();
+}
