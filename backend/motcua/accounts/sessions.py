@@ -85,12 +85,17 @@ async def principal_for_token(
         session.last_seen_at = now
         session.expires_at = now + lifetime(settings, kind)
         await db.commit()
-    # A volunteer's scope follows their assignments: also the communes of their routes.
+    return await principal_of_user(db, user, session.id, session.kind)
+
+
+async def principal_of_user(db: AsyncSession, user: User, session_id: UUID, session_kind: str) -> Principal:
+    """The user's scope: their communes and provinces, and for a volunteer also the communes of
+    their routes (a volunteer's scope follows their assignments)."""
     assigned = await assigned_communes(db, user.id) if user.role == "volunteer" else frozenset()
     return Principal(
         user_id=user.id,
-        session_id=session.id,
-        session_kind=session.kind,
+        session_id=session_id,
+        session_kind=session_kind,
         role=user.role,
         full_name=user.full_name,
         phone=user.phone,

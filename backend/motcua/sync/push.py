@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.accounts.principal import Principal
-from motcua.campaigns.routes import assigned_communes
+from motcua.accounts.sessions import principal_of_user
 from motcua.dossiers.records import apply_dossier
 from motcua.residents.models import ResidentMerge
 from motcua.residents.records import apply_checklist, apply_consent, apply_resident
@@ -330,17 +330,7 @@ async def principal_of(db: AsyncSession, user_id: UUID, session_id: UUID) -> Pri
     user = await db.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    assigned = await assigned_communes(db, user.id) if user.role == "volunteer" else frozenset()
-    return Principal(
-        user_id=user.id,
-        session_id=session_id,
-        session_kind="device",
-        role=user.role,
-        full_name=user.full_name,
-        phone=user.phone,
-        commune_codes=frozenset(c.commune_code for c in user.communes) | assigned,
-        province_codes=frozenset(p.province_code for p in user.provinces),
-    )
+    return await principal_of_user(db, user, session_id, "device")
 
 
 async def _orphans_now_free(db: AsyncSession, limit: int = 100) -> set[str]:
