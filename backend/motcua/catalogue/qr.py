@@ -22,4 +22,6 @@ def qr_svg(url: str, title: str | None = None) -> str:
         lineclass=None,
         title=title,
     )
-    return svg
+    # With its namespace the same markup is also a valid SVG file (the receipt's QR is served
+    # as image/svg+xml and shown by the phone as an image).
+    return svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)

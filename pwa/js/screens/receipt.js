@@ -28,11 +28,6 @@ async function qrSvg(app, record) {
   }
 }
 
-/** An SVG element made for inline use lacks the namespace an SVG image file needs. */
-function asImage(svg) {
-  return svg.includes("xmlns=") ? svg : svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
-}
-
 function promise(document) {
   const target = document?.fast_track_target;
   if (!target) return null;
@@ -74,7 +69,7 @@ export async function render(app, [id]) {
       h("p", { class: "label" }, t("tracking_code")),
       h("p", { class: "tracking-code", "aria-label": `${t("tracking_code")} ${code.split("").join(" ")}` }, code),
       svg
-        ? h("figure", { class: "qr" }, h("img", { src: blobUrl(new Blob([asImage(svg)], { type: "image/svg+xml" })), alt: t("qr_caption"), width: 200, height: 200 }), h("figcaption", {}, t("qr_caption")))
+        ? h("figure", { class: "qr" }, h("img", { src: blobUrl(new Blob([svg], { type: "image/svg+xml" })), alt: t("qr_caption"), width: 200, height: 200 }), h("figcaption", {}, t("qr_caption")))
         : h("p", { class: "qr-later" }, t("qr_later")),
       h(
         "dl",
