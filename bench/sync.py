@@ -9,9 +9,13 @@ directory and database, migrates it (``motcua db upgrade``), adds one village an
 volunteers, signs every volunteer in over HTTP and starts the server. Then, for each
 concurrency level, every simulated volunteer pushes a batch of new records (resident +
 dossier pairs), waits for the answer and pushes the next one, for ``--duration`` seconds
-(a closed loop, no think time). Only records whose outcome is ``applied`` count. The same
-concurrency then hits ``GET /api/sync/limits`` (no database, no sign-in) for a shorter time:
-the ceiling of this server and this load generator on this machine.
+(a closed loop, no think time). With ``--rate`` the volunteers push on a schedule instead
+(an open loop): together they offer that many records a second, each volunteer at random
+(Poisson) moments, one push at a time, and a push's latency runs from the moment it was
+due, so a slow server is not excused by pushes that started late. Only records whose
+outcome is ``applied`` count. The same concurrency then hits ``GET /api/sync/limits`` (no
+database, no sign-in) for a shorter time: the ceiling of this server and this load
+generator on this machine.
 
 The load generator runs on the same machine as the server and the database and competes
 with them for the cores; the CPU columns say who used what.
@@ -23,6 +27,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import secrets
 import sqlite3
 import sys
@@ -187,6 +192,7 @@ class Row:
     volunteers: int
     batch: int | None
     sample: Sample
+    offered: float | None = None  # records/s asked for, in an open loop
 
 
 def _failure(answer: httpx.Response | httpx.HTTPError) -> str | None:
@@ -214,9 +220,28 @@ async def _push_loop(
 
     Without a 200, the phone keeps the batch and sends the same again after ``retry_after``.
     """
-    records = volunteer.phone.batch(batch, serials)
     while time.perf_counter() < deadline:
         started = time.perf_counter()
+        answer = await _push_until_stored(
+            volunteer, volunteer.phone.batch(batch, serials), retry_after, client, sample, deadline
+        )
+        if answer is None:
+            return
+        sample.latencies.append(time.perf_counter() - started)
+        _count_outcomes(answer, sample)
+
+
+async def _push_until_stored(
+    volunteer: Volunteer,
+    records: list[dict[str, Any]],
+    retry_after: float,
+    client: httpx.AsyncClient,
+    sample: Sample,
+    deadline: float,
+) -> httpx.Response | None:
+    """Send one batch until it gets a 200, as the phone does, or until the phase is over
+    (None); count every request and every failure."""
+    while True:
         answer: httpx.Response | httpx.HTTPError
         try:
             answer = await client.post(
@@ -229,17 +254,52 @@ async def _push_loop(
         sample.requests += 1
         if failure := _failure(answer):
             sample.errors[failure] += 1
+            if time.perf_counter() + retry_after >= deadline:
+                return None
             await asyncio.sleep(retry_after)
             continue
         assert isinstance(answer, httpx.Response)
-        sample.latencies.append(time.perf_counter() - started)
-        for outcome in msgspec.json.decode(answer.content)["outcomes"]:
-            if outcome["outcome"] == "applied":
-                sample.records += 1
-            else:
-                reason = outcome.get("reason") or {}
-                sample.not_applied[f"{outcome['outcome']} {reason.get('code', '')}".strip()] += 1
+        return answer
+
+
+def _count_outcomes(answer: httpx.Response, sample: Sample) -> None:
+    for outcome in msgspec.json.decode(answer.content)["outcomes"]:
+        if outcome["outcome"] == "applied":
+            sample.records += 1
+        else:
+            reason = outcome.get("reason") or {}
+            sample.not_applied[f"{outcome['outcome']} {reason.get('code', '')}".strip()] += 1
+
+
+async def _scheduled_pushes(
+    volunteer: Volunteer,
+    batch: int,
+    serials: Iterator[int],
+    retry_after: float,
+    interval: float,
+    seed: int,
+    client: httpx.AsyncClient,
+    deadline: float,
+    sample: Sample,
+) -> None:
+    """Push a batch at random moments, ``interval`` seconds apart on average (an open loop).
+
+    A push due while the previous one is still out waits for it (a phone sends one batch at
+    a time), and its latency still counts from when it was due.
+    """
+    rng = random.Random(seed)
+    due = time.perf_counter() + rng.uniform(0, interval)
+    while due < deadline:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
         records = volunteer.phone.batch(batch, serials)
+        answer = await _push_until_stored(
+            volunteer, records, retry_after, client, sample, deadline + TIMEOUT_SECONDS
+        )
+        if answer is None:
+            return
+        sample.latencies.append(time.perf_counter() - due)
+        _count_outcomes(answer, sample)
+        due += rng.expovariate(1 / interval)
 
 
 async def _ceiling_loop(client: httpx.AsyncClient, deadline: float, sample: Sample) -> None:
@@ -263,7 +323,7 @@ Loop = Callable[[httpx.AsyncClient, float, Sample], Awaitable[None]]
 async def run_phase(
     server: ServerProcess, loops: list[Loop], duration: float, shared_pool: bool = False
 ) -> Sample:
-    """The closed ``loops`` side by side for ``duration`` seconds, each on its own connection.
+    """The ``loops`` side by side for ``duration`` seconds, each on its own connection.
 
     Each loop gets a client of its own, as each phone has its own connection. With
     ``shared_pool`` they share one ``httpx.AsyncClient`` whose pool has a connection per loop
@@ -372,6 +432,7 @@ class Options:
     workers: list[int]
     retry_after: float
     shared_pool: bool
+    rate: float | None  # records a second offered by all volunteers together (open loop)
 
 
 def log(message: str) -> None:
@@ -426,12 +487,23 @@ def bench_server(
 ) -> list[Row]:
     rows = []
     for level in options.volunteers:
-        pushes: list[Loop] = [
-            partial(_push_loop, v, options.batch, serials, options.retry_after) for v in volunteers[:level]
-        ]
-        log(f"{database} x{workers}: {level} volunteer(s) pushing for {options.duration:g} s")
+        pushes: list[Loop]
+        if options.rate:
+            interval = level * options.batch / options.rate  # seconds between one volunteer's pushes
+            pushes = [
+                partial(_scheduled_pushes, v, options.batch, serials, options.retry_after, interval, seed)
+                for seed, v in enumerate(volunteers[:level])
+            ]
+            how = f"offering {options.rate:g} records/s"
+        else:
+            pushes = [
+                partial(_push_loop, v, options.batch, serials, options.retry_after)
+                for v in volunteers[:level]
+            ]
+            how = "pushing back to back"
+        log(f"{database} x{workers}: {level} volunteer(s) {how} for {options.duration:g} s")
         sample = asyncio.run(run_phase(server, pushes, options.duration, options.shared_pool))
-        rows.append(Row(database, workers, "push", level, options.batch, sample))
+        rows.append(Row(database, workers, "push", level, options.batch, sample, options.rate))
         log(describe(rows[-1]))
         log(f"{database} x{workers}: ceiling, {level} client(s) for {options.ceiling_duration:g} s")
         sample = asyncio.run(
@@ -463,16 +535,16 @@ def describe(row: Row) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| database | workers | endpoint | volunteers | batch | requests | requests/s | records/s "
-        "| p50 ms | p95 ms | p99 ms | errors | CPU % server / bench / machine |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| database | workers | endpoint | volunteers | batch | offered records/s | requests | requests/s "
+        "| records/s | p50 ms | p95 ms | p99 ms | errors | CPU % server / bench / machine |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         s = row.sample
         records = f"{s.records / s.elapsed:,.0f}" if row.batch else "—"
         lines.append(
             f"| {row.database} | {row.workers} | {row.endpoint} | {row.volunteers} | {row.batch or '—'} "
-            f"| {s.requests:,} | {s.requests / s.elapsed:,.1f} | {records} | {_ms(s.percentile(50))} "
+            f"| {f'{row.offered:,.0f}' if row.offered else '—'} | {s.requests:,} | {s.requests / s.elapsed:,.1f} | {records} | {_ms(s.percentile(50))} "
             f"| {_ms(s.percentile(95))} | {_ms(s.percentile(99))} | {sum(s.errors.values())} "
             f"| {s.cpu.server:.0f} / {s.cpu.bench:.0f} / {s.cpu.machine:.0f} |"
         )
@@ -531,6 +603,13 @@ def parse(argv: list[str] | None = None) -> Options:
         action="store_true",
         help="one httpx client with a connection per volunteer instead of a client per volunteer",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="records a second all volunteers offer together, at random moments (an open loop); "
+        "without it each volunteer pushes again as soon as answered (a closed loop)",
+    )
     args = parser.parse_args(argv)
     if args.batch < 2 or args.batch % 2 or args.batch > 200:
         parser.error("--batch must be an even number from 2 to 200")
@@ -543,6 +622,7 @@ def parse(argv: list[str] | None = None) -> Options:
         workers=args.workers,
         retry_after=args.retry_after,
         shared_pool=args.shared_pool,
+        rate=args.rate,
     )
 
 

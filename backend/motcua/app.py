@@ -50,6 +50,7 @@ from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
 from motcua.status.pages import StatusPages
 from motcua.sync.controller import SyncController
+from motcua.sync.gate import SyncGate
 from motcua.web.pages import PagesController
 from motcua.web.volunteers import InvitationPages, VolunteerPages
 from motcua.worktime.pages import CalendarPages
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     engine = make_engine(settings)
+    sync_gate = SyncGate(1 if settings.is_sqlite else settings.sync_concurrency)
     database = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "principal": Provide(_principal, sync_to_thread=False),
+            "sync_gate": Provide(lambda: sync_gate, sync_to_thread=False),
         },
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, engine=engine, settings=settings),

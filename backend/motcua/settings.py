@@ -63,6 +63,12 @@ SETTINGS: tuple[Setting, ...] = (
         "the public URL if https, else mailto:push@<its host>",
         "Who push services may contact about this server (the VAPID subject): a mailto: or https: address.",
     ),
+    Setting(
+        "MOTCUA_SYNC_CONCURRENCY",
+        "4",
+        "How many phone batches one server process applies at once on PostgreSQL (on SQLite one); "
+        "the rest wait their turn, first come first served.",
+    ),
 )
 
 
@@ -79,6 +85,7 @@ class Settings:
     web_session_hours: int = 12
     push_interval_seconds: int = 5
     push_contact: str = ""
+    sync_concurrency: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,6 +118,7 @@ class Settings:
             web_session_hours=_positive_int(env, "MOTCUA_WEB_SESSION_HOURS", 12),
             push_interval_seconds=_positive_int(env, "MOTCUA_PUSH_INTERVAL_SECONDS", 5),
             push_contact=_push_contact(env.get("MOTCUA_PUSH_CONTACT"), public_url),
+            sync_concurrency=_positive_int(env, "MOTCUA_SYNC_CONCURRENCY", 4),
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import principal_for_token
+from motcua.db.engine import read_mostly
 from motcua.settings import Settings
 
 SESSION_COOKIE = "motcua_session"
@@ -51,7 +52,7 @@ class AuthenticationMiddleware:
 
     def __init__(self, app: ASGIApp, engine: AsyncEngine, settings: Settings) -> None:
         self.app = app
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(read_mostly(engine), expire_on_commit=False)
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

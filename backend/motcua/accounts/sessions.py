@@ -81,7 +81,9 @@ async def principal_for_token(
     if session.revoked_at is not None or session.expires_at <= now or not user.is_active:
         return None
     if now - session.last_seen_at > _TOUCH_EVERY:
-        # Sliding expiry: a phone used every few days stays signed in.
+        # Sliding expiry: a phone used every few days stays signed in. The write gets a
+        # transaction of its own, which on SQLite starts with it (see db.engine.read_mostly).
+        await db.commit()
         session.last_seen_at = now
         session.expires_at = now + lifetime(settings, kind)
         await db.commit()

@@ -35,6 +35,24 @@ def _form_validator(form_json: bytes) -> Draft202012Validator:
     return Draft202012Validator(json.loads(form_json), format_checker=_FORMATS)
 
 
+# The validator of the forms seen lately, by the identity of the form object: a batch of
+# dossiers checks many against the one version row it read, and turning that form into the
+# cache key above (canonical JSON) cost more than a check of its own. The form is kept with
+# its validator, so its id cannot be reused while the entry lives.
+_LATELY: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator_of(form: dict[str, Any]) -> Draft202012Validator:
+    seen = _LATELY.get(id(form))
+    if seen is not None and seen[0] is form:
+        return seen[1]
+    validator = _form_validator(canonical_json(form))
+    if len(_LATELY) >= 64:
+        _LATELY.clear()
+    _LATELY[id(form)] = (form, validator)
+    return validator
+
+
 def _keyword_message(error: ValidationError) -> tuple[str, str]:
     value = error.validator_value
     match error.validator:
@@ -138,7 +156,7 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
 def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> list[FieldError]:
     """Every problem of ``data`` against the form of ``content`` (a procedure document)."""
     problems: list[FieldError] = []
-    for error in _form_validator(canonical_json(content["form"])).iter_errors(data):
+    for error in _validator_of(content["form"]).iter_errors(data):
         vi, en = _keyword_message(error)
         problems += [FieldError(field, f"form.{error.validator}", vi, en) for field in _fields_of(error)]
     if isinstance(data, dict):

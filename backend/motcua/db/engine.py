@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -19,7 +20,9 @@ T = TypeVar("T")
 
 def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """The engine for ``settings``; ``pooled=False`` for one-shot commands and migrations."""
-    options: dict[str, Any] = {}
+    # JSON columns (record envelopes, forms) through msgspec: several times faster than the
+    # standard library on every pushed record, and it reads back the same values.
+    options: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
     if not pooled:
         options["poolclass"] = NullPool
     if settings.is_sqlite:
@@ -34,11 +37,26 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     return engine
 
 
+_READ_MOSTLY = "motcua_read_mostly"
+
+
+def read_mostly(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for work that reads and at most writes in a fresh transaction
+    (finding the signed-in user): on SQLite its transactions do not queue for the write lock."""
+    return engine.execution_options(**{_READ_MOSTLY: True})
+
+
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails at once ("database is
     # locked") when another writer committed in between; the busy timeout does not help.
     # Taking the write lock at BEGIN makes concurrent requests wait their turn instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-mostly work begins deferred: in WAL mode it reads beside the writer.
+    deferred = connection.get_execution_options().get(_READ_MOSTLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

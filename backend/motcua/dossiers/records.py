@@ -82,14 +82,19 @@ async def missing_attachments(db: AsyncSession, dossier_id: UUID) -> list[str]:
     return list(rows)
 
 
-async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
+def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
     """Move a dossier between incomplete and received as its attachments arrive."""
-    missing = await missing_attachments(db, dossier.id)
     if not missing and dossier.status == "incomplete":
         dossier.status = "received"
         dossier.received_at = utcnow()
     elif missing and dossier.status == "received":
         dossier.status, dossier.received_at = "incomplete", None
+
+
+async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
+    """Look again at what a dossier lacks (an attachment arrived) and move it if complete."""
+    missing = await missing_attachments(db, dossier.id)
+    mark_completeness(dossier, missing)
     return missing
 
 
@@ -105,7 +110,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
         fields = [msgspec.structs.replace(f, field=f"form.{f.field}") for f in error.body.fields]
         raise Refused(error.body.code, error.body.message_vi, error.body.message_en, fields) from None
     refuse_fields(_check_papers(version.content, body.papers))
-    taken = await db.scalar(select(Dossier.id).where(Dossier.tracking_code == body.tracking_code))
+    taken = await incoming.facts.dossier_with_tracking_code(body.tracking_code)
     if taken is not None and taken != record.id:
         raise Refused(
             "tracking_code.taken",
@@ -124,7 +129,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
         "signature_sha256": body.signature_sha256,
         "receipt_secret_hash": body.receipt_secret_hash,
     }
-    dossier = await db.get(Dossier, record.id)
+    dossier = await incoming.facts.dossier(record.id)
     if dossier is None:
         if not incoming.is_new:
             raise Refused(
@@ -135,6 +140,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
             volunteer_id=incoming.principal.user_id,
             device_session_id=incoming.principal.session_id,
             written_at=record.written_at,
+            status="incomplete",  # set now: column defaults only arrive at the flush
             **values,
         )
         db.add(dossier)
@@ -145,17 +151,19 @@ async def apply_dossier(incoming: Incoming) -> Applied:
             "The desk is processing this dossier, so it cannot be changed.",
         )
     else:
+        await db.execute(delete(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id))
+        if dossier.tracking_code != body.tracking_code:
+            incoming.facts.tracking_codes[dossier.tracking_code] = None
         for key, value in values.items():
             setattr(dossier, key, value)
-        await db.execute(delete(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id))
-    await db.flush()
+    incoming.facts.added_dossier(dossier)
     roles = {body.signature_sha256: "signature"}
     for paper in body.papers:
         for photo in paper.photos:
             roles.setdefault(photo, f"paper:{paper.paper_id}")
     db.add_all(DossierAttachment(dossier_id=dossier.id, sha256=sha, role=role) for sha, role in roles.items())
-    await db.flush()
-    missing = await refresh_completeness(db, dossier)
+    missing = await incoming.facts.not_arrived(roles)
+    mark_completeness(dossier, missing)
     return Applied(
         commune_code=dossier.commune_code, owner_id=dossier.volunteer_id, missing_attachments=missing
     )

@@ -10,9 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db.base import DateTimeUTC, Record
+
+# The ``resident`` relationships below are never loaded (lazy="raise"): they tell the unit of
+# work to insert a resident before the rows that point at it when both are new in one flush,
+# as a batch from a phone makes them.
 
 
 class Resident(Record):
@@ -45,6 +49,7 @@ class ResidentMerge(Record):
 
     duplicate_id: Mapped[UUID] = mapped_column(unique=True)
     resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
+    resident: Mapped[Resident] = relationship(lazy="raise")
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     registered_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
@@ -56,6 +61,7 @@ class Consent(Record):
     __tablename__ = "consent"
 
     resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
+    resident: Mapped[Resident] = relationship(lazy="raise")
     purpose: Mapped[str] = mapped_column(String(40))
     wording_vi: Mapped[str] = mapped_column(String(2000))
     given: Mapped[bool] = mapped_column(Boolean)
@@ -72,6 +78,7 @@ class ChecklistStep(Record):
     __tablename__ = "checklist_step"
 
     resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
+    resident: Mapped[Resident] = relationship(lazy="raise")
     step: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")

@@ -12,13 +12,11 @@ from sqlalchemy import select
 from motcua.catalogue.validation import field_error
 from motcua.catalogue.validators import check_date_not_future, check_mobile_phone, check_personal_id
 from motcua.errors import FieldError
-from motcua.places.models import Village
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.sync.handlers import (
     SHA256_PATTERN,
     Applied,
     Incoming,
-    canonical_resident,
     decode_body,
     ensure_in_scope,
     refuse_fields,
@@ -119,12 +117,12 @@ async def apply_resident(incoming: Incoming) -> Applied:
     body = decode_body(incoming.record, ResidentBody)
     phone, problems = _check_person(body, incoming.written_on)
     refuse_fields(problems)
-    village = await incoming.db.get(Village, body.village_id)
+    village = await incoming.facts.village(body.village_id)
     if village is None:
         raise Refused("village.unknown", "Không có thôn này trên máy chủ.", "The server has no such village.")
-    await ensure_in_scope(incoming.db, incoming.principal, village.commune_code)
+    await ensure_in_scope(incoming, village.commune_code)
     record_id = incoming.record.id
-    resident = await canonical_resident(incoming.db, record_id)
+    resident = await incoming.facts.resident(record_id)
     # Ethnicity is sensitive: kept only under its own consent, given earlier or in this batch.
     if body.ethnicity and not await _ethnicity_consented(incoming, resident.id if resident else record_id):
         raise Refused(
@@ -146,9 +144,7 @@ async def apply_resident(incoming: Incoming) -> Applied:
         "ethnicity": body.ethnicity,
     }
     if resident is None and body.personal_id:
-        same_person = await incoming.db.scalar(
-            select(Resident).where(Resident.personal_id == body.personal_id)
-        )
+        same_person = await incoming.facts.resident_with_personal_id(body.personal_id)
         if same_person is not None:
             return await _merge(incoming, same_person, values)
     if resident is None:
@@ -165,10 +161,8 @@ async def apply_resident(incoming: Incoming) -> Applied:
         incoming.db.add(resident)
     else:
         if body.personal_id and body.personal_id != resident.personal_id:
-            other = await incoming.db.scalar(
-                select(Resident.id).where(Resident.personal_id == body.personal_id)
-            )
-            if other is not None and other != resident.id:
+            other = await incoming.facts.resident_with_personal_id(body.personal_id)
+            if other is not None and other.id != resident.id:
                 raise Refused(
                     "personal_id.taken",
                     "Số định danh này thuộc một cư dân khác.",
@@ -179,9 +173,11 @@ async def apply_resident(incoming: Incoming) -> Applied:
                         )
                     ],
                 )
+        if resident.personal_id and resident.personal_id != body.personal_id:
+            incoming.facts.by_personal_id[resident.personal_id] = None
         for key, value in values.items():
             setattr(resident, key, value)
-    await incoming.db.flush()
+    incoming.facts.added_resident(resident)
     return Applied(commune_code=resident.commune_code, owner_id=resident.registered_by)
 
 
@@ -203,7 +199,7 @@ async def _merge(incoming: Incoming, resident: Resident, values: dict[str, objec
         resident.interpreter_language = str(values["interpreter_language"])
     if resident.ethnicity is None and values["ethnicity"]:
         resident.ethnicity = str(values["ethnicity"])
-    await incoming.db.flush()
+    incoming.facts.merged(incoming.record.id, resident)
     return Applied(
         commune_code=resident.commune_code,
         owner_id=incoming.principal.user_id,
@@ -250,7 +246,6 @@ async def apply_consent(incoming: Incoming) -> Applied:
             written_at=incoming.record.written_at,
         )
     )
-    await incoming.db.flush()
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)
 
 
@@ -271,5 +266,4 @@ async def apply_checklist(incoming: Incoming) -> Applied:
             written_at=incoming.record.written_at,
         )
     )
-    await incoming.db.flush()
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.sync.models import Change
@@ -27,5 +27,6 @@ async def append_changes(db: AsyncSession, changes: list[Change]) -> None:
         return
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHANGE_LOG_LOCK})
-    db.add_all(changes)
-    await db.flush()
+    # One executemany: the ORM would insert one row at a time to read back each ``seq``.
+    columns = ("kind", "record_id", "commune_code", "owner_id")
+    await db.execute(insert(Change), [{name: getattr(row, name) for name in columns} for row in changes])

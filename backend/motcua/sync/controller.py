@@ -13,6 +13,7 @@ from motcua.accounts.guards import roles, signed_in
 from motcua.accounts.principal import Principal
 from motcua.attachments.storage import ACCEPTED_TYPES
 from motcua.errors import ApiError
+from motcua.sync.gate import SyncGate
 from motcua.sync.pull import holdings, pull
 from motcua.sync.push import push
 from motcua.sync.schemas import (
@@ -44,6 +45,7 @@ class SyncController(Controller):
         data: JSONBody[PushIn],
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
+        sync_gate: NamedDependency[SyncGate],
     ) -> PushOut:
         """Apply a batch of records; one outcome per record, in the order sent."""
         if len(data.records) > MAX_BATCH_RECORDS:
@@ -53,7 +55,10 @@ class SyncController(Controller):
                 f"Mỗi lần gửi tối đa {MAX_BATCH_RECORDS} bản ghi.",
                 f"Send at most {MAX_BATCH_RECORDS} records at a time.",
             )
-        return PushOut(await push(db_session, principal, data.records))
+        async with sync_gate.turn():
+            outcomes = await push(db_session, principal, data.records)
+            await db_session.commit()  # within the turn: the next batch finds this one stored
+        return PushOut(outcomes)
 
     @post("/holdings", guards=[signed_in], status_code=200)
     async def holdings(

@@ -8,14 +8,13 @@ from typing import TypeVar
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.principal import Principal
 from motcua.errors import FieldError
 from motcua.i18n import VIETNAM_TIME
-from motcua.places.models import Commune
-from motcua.residents.models import Resident, ResidentMerge
+from motcua.residents.models import Resident
+from motcua.sync.facts import BatchFacts
 from motcua.sync.outcomes import Held, Refused, waiting_for_record
 from motcua.sync.schemas import RecordIn
 
@@ -27,6 +26,7 @@ class Incoming:
     """One record being applied, with who sent it."""
 
     db: AsyncSession
+    facts: BatchFacts
     record: RecordIn
     content_hash: str
     principal: Principal
@@ -80,9 +80,9 @@ def refuse_fields(problems: list[FieldError]) -> None:
         )
 
 
-async def ensure_in_scope(db: AsyncSession, principal: Principal, commune_code: int) -> None:
-    commune = await db.get(Commune, commune_code)
-    if commune is None or not principal.may_act_in(commune):
+async def ensure_in_scope(incoming: Incoming, commune_code: int) -> None:
+    commune = await incoming.facts.commune(commune_code)
+    if commune is None or not incoming.principal.may_act_in(commune):
         raise Refused(
             "scope.outside",
             "Nơi này nằm ngoài địa bàn của tài khoản.",
@@ -90,23 +90,12 @@ async def ensure_in_scope(db: AsyncSession, principal: Principal, commune_code: 
         )
 
 
-async def canonical_resident(db: AsyncSession, resident_id: UUID) -> Resident | None:
-    """The resident, following a merge when ``resident_id`` was a second registration."""
-    resident = await db.get(Resident, resident_id)
-    if resident is not None:
-        return resident
-    merged_into = await db.scalar(
-        select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == resident_id)
-    )
-    return None if merged_into is None else await db.get(Resident, merged_into)
-
-
 async def resident_for_child(incoming: Incoming, resident_id: UUID) -> Resident:
     """The parent resident of a consent, checklist step or dossier, in scope, or hold the record."""
-    resident = await canonical_resident(incoming.db, resident_id)
+    resident = await incoming.facts.resident(resident_id)
     if resident is None:
         raise Held(waiting_for_record(resident_id))
-    await ensure_in_scope(incoming.db, incoming.principal, resident.commune_code)
+    await ensure_in_scope(incoming, resident.commune_code)
     return resident
 
 

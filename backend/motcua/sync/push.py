@@ -4,6 +4,14 @@ Rules (docs/sync.md): the server is idempotent on the phone's record id and the 
 hash; a revision must name the revision it edits, and a stale base is a conflict with
 both versions kept; a record whose parent has not arrived is held, and applied when it
 does; a bad record is refused with its reason and never blocks the rest of the batch.
+
+A batch is applied twice over at most. First all at once: what the server knows of the
+batch is read up front, every record is judged against that, and all the writes go to the
+database together at the end, inside one savepoint. Handlers refuse or hold a record
+before they write anything for it, so judging needs no savepoint of its own. Only the
+database can tell that a concurrent push stored the same record, person or tracking code
+a moment ago (a unique constraint fails); then the savepoint undoes the batch and it is
+applied again carefully, record by record, each in its own savepoint.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from motcua.dossiers.records import apply_dossier
 from motcua.residents.models import ResidentMerge
 from motcua.residents.records import apply_checklist, apply_consent, apply_resident
 from motcua.sync.changes import append_changes, change
+from motcua.sync.facts import BatchFacts
 from motcua.sync.handlers import Applied, Incoming
 from motcua.sync.models import Change, HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.sync.outcomes import Held, Refused, waiting_for_record, waiting_for_revision
@@ -54,9 +63,11 @@ class _Push:
     """One batch. What the server already knows of the batch's records is read once up front
     (revisions, held, refused, current), so each record costs its own writes and little else."""
 
-    def __init__(self, db: AsyncSession, principal: Principal, batch: list[RecordIn]) -> None:
+    def __init__(self, db: AsyncSession, principal: Principal, batch: list[RecordIn], careful: bool) -> None:
         self.db = db
         self.principal = principal
+        self.careful = careful  # a savepoint per record, and retry a record that races
+        self.facts = BatchFacts(db)
         self.changes: list[Change] = []
         self.applied_keys: set[str] = set()
         self.batch_consents = frozenset(
@@ -104,24 +115,31 @@ class _Push:
                 del facts[key]
 
     async def one(self, record: RecordIn, principal: Principal, depth: int = 0) -> Outcome:
-        """Push one record inside its own savepoint, retrying once if a concurrent push raced it."""
+        """Judge and apply one record; carefully: in its own savepoint, retried once if raced."""
         digest = content_hash(record)
         for attempt in (1, 2):
             if record.id not in self.known:
                 await self.learn({record.id})
             try:
+                if not self.careful:
+                    return await self._classify(record, digest, principal, depth)
                 async with self.db.begin_nested():
                     return await self._classify(record, digest, principal, depth)
             except Refused as refusal:
-                # The savepoint undid whatever the handler wrote; keep the record and its reason.
-                return await self._refused(record, digest, principal, refusal)
+                # Nothing of the record was written; keep it and its reason.
+                outcome = await self._refused(record, digest, principal, refusal)
             except Held as held:
-                return await self._hold(record, digest, principal, held.waiting_for)
+                outcome = await self._hold(record, digest, principal, held.waiting_for)
             except IntegrityError:
+                if not self.careful or attempt == 2:
+                    raise
                 # Another phone stored the same record a moment ago: look again.
                 self.forget(record.id)
-                if attempt == 2:
-                    raise
+                self.facts.clear()
+                continue
+            if self.careful:
+                await self.db.flush()  # the quarantine or hold row, before the next record
+            return outcome
         raise AssertionError("unreachable")
 
     async def _classify(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
@@ -145,14 +163,9 @@ class _Push:
                 merged_into=merged,
             )
         waiting_for = self.held.get((record.id, digest))
-        if waiting_for is not None:
-            if waiting_for not in self.applied_keys:
-                return Outcome(record.id, record.kind, record.revision, "held")
-            # Sent again in the batch that brought its parent: apply it now, not after the batch.
-            await self.db.execute(
-                delete(HeldRecord).where(HeldRecord.record_id == record.id, HeldRecord.content_hash == digest)
-            )
-            del self.held[(record.id, digest)]
+        if waiting_for is not None and waiting_for not in self.applied_keys:
+            return Outcome(record.id, record.kind, record.revision, "held")
+        # Held before and sent again in the batch that brought its parent: on now, not after it.
         if current is not None and current.kind != record.kind:
             raise Refused(
                 "record.kind_mismatch",
@@ -169,6 +182,7 @@ class _Push:
             ):
                 # The same revision with other content, or an edit of a revision that is no
                 # longer the newest: keep both, apply neither.
+                await self._unhold(record.id, digest)
                 self.db.add(self._revision(record, digest, principal, "conflict"))
                 self.seen[(record.id, digest)] = "conflict"
                 return self._conflict(record, current.revision, "revision.stale_base")
@@ -184,7 +198,8 @@ class _Push:
 
     async def _apply(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
         handler = HANDLERS[record.kind][1]
-        applied = await handler(Incoming(self.db, record, digest, principal, self.batch_consents))
+        applied = await handler(Incoming(self.db, self.facts, record, digest, principal, self.batch_consents))
+        await self._unhold(record.id, digest)
         current = self.current.get(record.id)
         if current is None:
             current = SyncRecord(
@@ -211,7 +226,6 @@ class _Push:
             )
         self.changes.append(change(record.kind, record.id, applied.commune_code, applied.owner_id))
         self.changes += [change(kind, rid, applied.commune_code) for kind, rid in applied.changes]
-        await self.db.flush()
         self.current[record.id] = current
         self.seen[(record.id, digest)] = "applied"
         self.refused.discard((record.id, digest))
@@ -253,7 +267,22 @@ class _Push:
             if sender is not None:
                 await self.one(record, sender, depth + 1)
 
+    async def _unhold(self, record_id: UUID, digest: str) -> None:
+        if self.held.pop((record_id, digest), None) is not None:
+            await self.db.execute(
+                delete(HeldRecord).where(HeldRecord.record_id == record_id, HeldRecord.content_hash == digest)
+            )
+
     async def _hold(self, record: RecordIn, digest: str, principal: Principal, waiting_for: str) -> Outcome:
+        if (record.id, digest) in self.held:
+            # Held before, and what it waits for has changed (its parent came, its base did not).
+            await self.db.execute(
+                update(HeldRecord)
+                .where(HeldRecord.record_id == record.id, HeldRecord.content_hash == digest)
+                .values(waiting_for=waiting_for)
+            )
+            self.held[(record.id, digest)] = waiting_for
+            return Outcome(record.id, record.kind, record.revision, "held")
         self.db.add(
             HeldRecord(
                 record_id=record.id,
@@ -265,7 +294,6 @@ class _Push:
                 session_id=principal.session_id,
             )
         )
-        await self.db.flush()
         self.held[(record.id, digest)] = waiting_for
         return Outcome(record.id, record.kind, record.revision, "held")
 
@@ -304,7 +332,6 @@ class _Push:
                     user_id=principal.user_id,
                 )
             )
-            await self.db.flush()
             self.refused.add((record.id, digest))
         return Outcome(record.id, record.kind, record.revision, "rejected", reason=refusal.body)
 
@@ -357,8 +384,21 @@ async def _orphans_now_free(db: AsyncSession, limit: int = 100) -> set[str]:
 
 async def push(db: AsyncSession, principal: Principal, records: list[RecordIn]) -> list[Outcome]:
     """Apply a batch; the outcomes come back in the order the records were sent."""
-    run = _Push(db, principal, records)
+    try:
+        async with db.begin_nested():
+            return await _push(db, principal, records, careful=False)
+    except IntegrityError:
+        # A concurrent push stored one of these records, persons or tracking codes meanwhile;
+        # the savepoint undid the whole batch. Now record by record, each in its own savepoint.
+        return await _push(db, principal, records, careful=True)
+
+
+async def _push(
+    db: AsyncSession, principal: Principal, records: list[RecordIn], careful: bool
+) -> list[Outcome]:
+    run = _Push(db, principal, records, careful)
     await run.learn({record.id for record in records})
+    await run.facts.prefetch(records)
     order = sorted(range(len(records)), key=lambda i: (HANDLERS[records[i].kind][0], records[i].revision))
     outcomes: dict[int, Outcome] = {}
     for index in order:
