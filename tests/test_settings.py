@@ -41,6 +41,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ("MOTCUA_PUBLIC_URL", "motcua.local", "MOTCUA_PUBLIC_URL must be an http(s) address"),
         ("MOTCUA_SECRET_KEY", "short", "at least 32 characters"),
         ("MOTCUA_DEVICE_SESSION_DAYS", "0", "MOTCUA_DEVICE_SESSION_DAYS must be a whole number"),
+        ("MOTCUA_SIGN_IN_CACHE_SECONDS", "-1", "MOTCUA_SIGN_IN_CACHE_SECONDS must be a whole number"),
     ],
 )
 def test_bad_settings_are_refused_with_one_clear_line(

@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How many phone batches one server process applies at once on PostgreSQL (on SQLite one); "
         "the rest wait their turn, first come first served.",
     ),
+    Setting(
+        "MOTCUA_SIGN_IN_CACHE_SECONDS",
+        "5",
+        "How long a server process remembers who a token belongs to, sparing a database lookup per "
+        "request; a sign-out, a disabled account or a new route reaches the other processes within "
+        "this time. 0 looks every time.",
+    ),
 )
 
 
@@ -86,6 +93,7 @@ class Settings:
     push_interval_seconds: int = 5
     push_contact: str = ""
     sync_concurrency: int = 4
+    sign_in_cache_seconds: int = 5
 
     @property
     def is_sqlite(self) -> bool:
@@ -119,6 +127,7 @@ class Settings:
             push_interval_seconds=_positive_int(env, "MOTCUA_PUSH_INTERVAL_SECONDS", 5),
             push_contact=_push_contact(env.get("MOTCUA_PUSH_CONTACT"), public_url),
             sync_concurrency=_positive_int(env, "MOTCUA_SYNC_CONCURRENCY", 4),
+            sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5),
         )
 
 
@@ -134,6 +143,13 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name, str(default))
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} must be a whole number above 0, got {raw!r}")
+    return int(raw)
+
+
+def _whole_number(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, 0 or more, got {raw!r}")
     return int(raw)
 
 

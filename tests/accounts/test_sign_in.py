@@ -85,6 +85,7 @@ def test_disabled_user_cannot_sign_in_and_loses_open_sessions(
 def test_sessions_are_listed_and_revoked(client: TestClient[Any], settings: Settings) -> None:
     add_user(settings, PHONE, "volunteer", (COMMUNE_A,))
     phone_a, phone_b = bearer(client, PHONE), bearer(client, PHONE)
+    assert client.get("/api/me", headers=phone_b).status_code == 200  # remembered: forgotten on revoke
     listed = client.get("/api/me/sessions", headers=phone_a).json()
     assert len(listed) == 2
     assert [s["current"] for s in listed].count(True) == 1

@@ -8,7 +8,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from motcua.accounts.principal import Principal
-from motcua.accounts.sessions import principal_for_token
+from motcua.accounts.recent import RECENT
+from motcua.accounts.sessions import hash_token, principal_for_token
 from motcua.db.engine import read_mostly
 from motcua.settings import Settings
 
@@ -59,7 +60,9 @@ class AuthenticationMiddleware:
         principal: Principal | None = None
         if scope["type"] == ScopeType.HTTP and (credentials := _credentials(scope)) is not None:
             token, kind = credentials
-            async with self.sessions() as db:
-                principal = await principal_for_token(db, token, kind, self.settings)
+            principal = RECENT.get(hash_token(token), kind)
+            if principal is None:
+                async with self.sessions() as db:
+                    principal = await principal_for_token(db, token, kind, self.settings)
         scope["user"] = principal
         await self.app(scope, receive, send)

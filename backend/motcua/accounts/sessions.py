@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import AuthSession, User
 from motcua.accounts.principal import Principal
+from motcua.accounts.recent import RECENT
 from motcua.campaigns.routes import assigned_communes
 from motcua.db.base import utcnow
 from motcua.settings import Settings
@@ -66,12 +67,16 @@ async def open_session(
 async def principal_for_token(
     db: AsyncSession, token: str, kind: str, settings: Settings
 ) -> Principal | None:
-    """The signed-in user behind ``token``, or None when it is unknown, expired, revoked or disabled."""
+    """The signed-in user behind ``token``, or None when it is unknown, expired, revoked or disabled.
+
+    Remembered for ``settings.sign_in_cache_seconds`` (see accounts.recent).
+    """
+    token_hash = hash_token(token)
     row = (
         await db.execute(
             select(AuthSession, User)
             .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == hash_token(token), AuthSession.kind == kind)
+            .where(AuthSession.token_hash == token_hash, AuthSession.kind == kind)
         )
     ).one_or_none()
     if row is None:
@@ -87,7 +92,9 @@ async def principal_for_token(
         session.last_seen_at = now
         session.expires_at = now + lifetime(settings, kind)
         await db.commit()
-    return await principal_of_user(db, user, session.id, session.kind)
+    principal = await principal_of_user(db, user, session.id, session.kind)
+    RECENT.put(token_hash, kind, principal, session.expires_at, settings.sign_in_cache_seconds)
+    return principal
 
 
 async def principal_of_user(db: AsyncSession, user: User, session_id: UUID, session_kind: str) -> Principal:
@@ -123,4 +130,5 @@ async def revoke_sessions(db: AsyncSession, user_id: UUID, session_id: UUID | No
     if session_id is not None:
         statement = statement.where(AuthSession.id == session_id)
     result = await db.execute(statement.values(revoked_at=utcnow()))
+    RECENT.forget_user(user_id)
     return int(getattr(result, "rowcount", 0) or 0)

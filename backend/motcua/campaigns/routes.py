@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User, UserCommune
 from motcua.accounts.principal import Principal
+from motcua.accounts.recent import RECENT
 from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
@@ -267,6 +268,8 @@ def _fill(route: Route, data: RouteIn) -> None:
 
 async def _tell_team(db: AsyncSession, route: Route, volunteers: Sequence[UUID]) -> None:
     """One change per volunteer, so each phone's pull carries the route (or its removal)."""
+    for user_id in volunteers:
+        RECENT.forget_user(user_id)  # their scope follows their routes
     await append_changes(
         db, [change("route", route.id, route.commune_code, user_id) for user_id in dict.fromkeys(volunteers)]
     )
