@@ -11,7 +11,9 @@ for the write lock, where the second batch then sees the first at once).
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from sqlalchemy import func, select
@@ -19,7 +21,7 @@ from sqlalchemy import func, select
 from motcua.accounts.models import User
 from motcua.accounts.sessions import principal_of_user
 from motcua.db.engine import make_engine, session_scope
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.residents.models import Resident, ResidentMerge
 from motcua.settings import Settings
 from motcua.sync.models import RecordRevision, RefusedRecord, SyncRecord
@@ -27,7 +29,7 @@ from motcua.sync.push import push
 from motcua.sync.schemas import Outcome, RecordIn
 from tests.conftest import rows, run
 from tests.sync.conftest import Field
-from tests.sync.phone import Phone
+from tests.sync.phone import Phone, fake_jpeg
 
 # How long the second push is given to reach the point where it waits for the first.
 WAIT_FOR_THE_CLASH_SECONDS = 0.5
@@ -118,3 +120,47 @@ def test_one_batch_using_a_tracking_code_twice_refuses_the_second_dossier_only(
     assert [o["outcome"] for o in outcomes] == ["applied", "applied", "rejected"]
     assert outcomes[2]["reason"]["code"] == "tracking_code.taken"
     assert _count(settings, Dossier, RefusedRecord) == [1, 1]
+
+
+def test_a_dossier_and_its_edit_in_one_batch_name_only_the_edits_photos(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    resident = phone_a1.resident(61)
+    dossier = phone_a1.dossier(resident)
+    papers = [dict(paper) for paper in dossier["body"]["papers"]]
+    papers[1] = {
+        "paper_id": "can-cuoc",
+        "photos": [phone_a1.attach(fake_jpeg(6101)), phone_a1.attach(fake_jpeg(6102))],
+    }
+    edit = phone_a1.edit(dossier, papers=papers)
+    outcomes = field.push(field.volunteer_a1, resident, dossier, edit)
+    assert [o["outcome"] for o in outcomes] == ["applied"] * 3
+    named = {paper_photo for paper in papers for paper_photo in paper["photos"]} | {
+        edit["body"]["signature_sha256"]
+    }
+    assert set(rows(settings, select(DossierAttachment.sha256))) == named
+    assert sorted(outcomes[2]["missing_attachments"]) == sorted(named)
+    (current,) = rows(settings, select(SyncRecord.revision).where(SyncRecord.id == UUID(dossier["id"])))
+    assert current == 2
+    assert _count(settings, RecordRevision) == [3]
+
+
+def test_a_consent_withdrawn_in_the_batch_that_releases_an_edit_is_heeded(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    resident = phone_a1.resident(62)
+    agreed = phone_a1.consent(resident, "ethnicity")
+    assert [o["outcome"] for o in field.push(field.volunteer_a1, resident, agreed)] == ["applied"] * 2
+    second = phone_a1.edit(resident, phone="0912345678")
+    third = phone_a1.edit(second, ethnicity="Ê Đê")
+    assert field.push(field.volunteer_a1, third)[0]["outcome"] == "held"
+    # Later the resident withdrew that consent; the phone sends it with the missing edit,
+    # which releases the held one: judged after the withdrawal, it must not keep ethnicity.
+    withdrawn = phone_a1.consent(resident, "ethnicity")
+    withdrawn["body"] |= {"given": False, "method": "tick", "signature_sha256": None}
+    withdrawn["written_at"] = (datetime.now(UTC) - timedelta(minutes=30)).isoformat()
+    assert [o["outcome"] for o in field.push(field.volunteer_a1, second, withdrawn)] == ["applied"] * 2
+    (stored,) = rows(settings, select(Resident))
+    assert (stored.phone, stored.ethnicity) == ("0912345678", None)
+    (reason,) = rows(settings, select(RefusedRecord.reason))
+    assert reason["code"] == "ethnicity.no_consent"

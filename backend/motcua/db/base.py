@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from advanced_alchemy.base import DefaultBase, UUIDv7Base, orm_registry
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 # advanced-alchemy's registry carries the ix/uq/ck/fk/pk naming convention, so SQLite batch
@@ -32,4 +33,9 @@ class ReferenceRow(DefaultBase):
     __abstract__ = True
 
 
-__all__ = ["DateTimeUTC", "Record", "ReferenceRow", "metadata", "utcnow"]
+def table_of(model: type[Any]) -> Table:
+    """A model's table, for Core statements that skip the ORM's per-object work."""
+    return cast(Table, model.__table__)
+
+
+__all__ = ["DateTimeUTC", "Record", "ReferenceRow", "metadata", "table_of", "utcnow"]

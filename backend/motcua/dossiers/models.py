@@ -65,7 +65,6 @@ class DossierAttachment(ReferenceRow):
     __tablename__ = "dossier_attachment"
 
     dossier_id: Mapped[UUID] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
-    dossier: Mapped[Dossier] = relationship(lazy="raise")  # never loaded; orders inserts
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(60))
 

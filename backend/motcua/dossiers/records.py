@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import Attachment
 from motcua.catalogue.rules import checked_declaration
-from motcua.db.base import utcnow
+from motcua.db.base import table_of, utcnow
 from motcua.dossiers.models import EDITABLE_STATUSES, Dossier, DossierAttachment
 from motcua.errors import ApiError, FieldError
 from motcua.sync.handlers import (
@@ -26,6 +26,7 @@ from motcua.sync.outcomes import Refused
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
 TRACKING_CODE_PATTERN = "^[A-Z0-9]{2,8}-[0-9]{1,8}$"
+_PHOTOS = table_of(DossierAttachment)
 
 
 class PaperPhotos(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -152,6 +153,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
         )
     else:
         await db.execute(delete(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id))
+        incoming.writes.drop_photos_of(dossier.id)  # an earlier revision in this batch, not yet written
         if dossier.tracking_code != body.tracking_code:
             incoming.facts.tracking_codes[dossier.tracking_code] = None
         for key, value in values.items():
@@ -161,7 +163,9 @@ async def apply_dossier(incoming: Incoming) -> Applied:
     for paper in body.papers:
         for photo in paper.photos:
             roles.setdefault(photo, f"paper:{paper.paper_id}")
-    db.add_all(DossierAttachment(dossier_id=dossier.id, sha256=sha, role=role) for sha, role in roles.items())
+    incoming.writes.add(
+        _PHOTOS, *({"dossier_id": dossier.id, "sha256": sha, "role": role} for sha, role in roles.items())
+    )
     missing = await incoming.facts.not_arrived(roles)
     mark_completeness(dossier, missing)
     return Applied(

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db.base import DateTimeUTC, Record
 
-# The ``resident`` relationships below are never loaded (lazy="raise"): they tell the unit of
-# work to insert a resident before the rows that point at it when both are new in one flush,
-# as a batch from a phone makes them.
+# The ``resident`` relationship of a merge (and of a dossier) is never loaded (lazy="raise"):
+# it tells the unit of work to insert a resident before the rows that point at it when both
+# are new in one flush, as a batch from a phone makes them. Consents and checklist ticks are
+# inserted after the flush (sync/writes.py) and need none.
 
 
 class Resident(Record):
@@ -61,7 +62,6 @@ class Consent(Record):
     __tablename__ = "consent"
 
     resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
-    resident: Mapped[Resident] = relationship(lazy="raise")
     purpose: Mapped[str] = mapped_column(String(40))
     wording_vi: Mapped[str] = mapped_column(String(2000))
     given: Mapped[bool] = mapped_column(Boolean)
@@ -78,7 +78,6 @@ class ChecklistStep(Record):
     __tablename__ = "checklist_step"
 
     resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id"), index=True)
-    resident: Mapped[Resident] = relationship(lazy="raise")
     step: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")

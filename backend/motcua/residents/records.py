@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from motcua.catalogue.validation import field_error
 from motcua.catalogue.validators import check_date_not_future, check_mobile_phone, check_personal_id
+from motcua.db.base import table_of
 from motcua.errors import FieldError
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.sync.handlers import (
@@ -39,6 +40,8 @@ ChecklistStepName = Literal[
 ]
 Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+_CONSENTS = table_of(Consent)
+_CHECKLIST_STEPS = table_of(ChecklistStep)
 
 
 class ResidentBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -104,6 +107,7 @@ def _check_person(body: ResidentBody, written_on: date) -> tuple[str | None, lis
 async def _ethnicity_consented(incoming: Incoming, resident_id: UUID) -> bool:
     if (str(incoming.record.id), "ethnicity") in incoming.batch_consents:
         return True
+    await incoming.writes.settle(incoming.db, _CONSENTS)  # consents of this batch, read below
     given = await incoming.db.scalar(
         select(Consent.given)
         .where(Consent.resident_id == resident_id, Consent.purpose == "ethnicity")
@@ -232,19 +236,20 @@ async def apply_consent(incoming: Incoming) -> Applied:
             ]
         )
     resident = await resident_for_child(incoming, body.resident_id)
-    incoming.db.add(
-        Consent(
-            id=incoming.record.id,
-            resident_id=resident.id,
-            purpose=body.purpose,
-            wording_vi=body.wording_vi,
-            given=body.given,
-            method=body.method,
-            signature_sha256=body.signature_sha256,
-            volunteer_id=incoming.principal.user_id,
-            device_session_id=incoming.principal.session_id,
-            written_at=incoming.record.written_at,
-        )
+    incoming.writes.add(
+        _CONSENTS,
+        {
+            "id": incoming.record.id,
+            "resident_id": resident.id,
+            "purpose": body.purpose,
+            "wording_vi": body.wording_vi,
+            "given": body.given,
+            "method": body.method,
+            "signature_sha256": body.signature_sha256,
+            "volunteer_id": incoming.principal.user_id,
+            "device_session_id": incoming.principal.session_id,
+            "written_at": incoming.record.written_at,
+        },
     )
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)
 
@@ -254,16 +259,17 @@ async def apply_checklist(incoming: Incoming) -> Applied:
     if not incoming.is_new:
         raise _immutable("Mục đánh dấu", "checklist tick")
     resident = await resident_for_child(incoming, body.resident_id)
-    incoming.db.add(
-        ChecklistStep(
-            id=incoming.record.id,
-            resident_id=resident.id,
-            step=body.step,
-            state=body.state,
-            note=body.note.strip(),
-            appointment_on=body.appointment_on,
-            volunteer_id=incoming.principal.user_id,
-            written_at=incoming.record.written_at,
-        )
+    incoming.writes.add(
+        _CHECKLIST_STEPS,
+        {
+            "id": incoming.record.id,
+            "resident_id": resident.id,
+            "step": body.step,
+            "state": body.state,
+            "note": body.note.strip(),
+            "appointment_on": body.appointment_on,
+            "volunteer_id": incoming.principal.user_id,
+            "written_at": incoming.record.written_at,
+        },
     )
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)

@@ -10,10 +10,10 @@ Anything not read up front (a record released from hold, say) is read on first u
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import Attachment
@@ -21,6 +21,35 @@ from motcua.dossiers.models import Dossier
 from motcua.places.models import Commune, Village
 from motcua.residents.models import Resident, ResidentMerge
 from motcua.sync.schemas import RecordIn
+
+K = TypeVar("K")
+
+# Built once: constructing a statement with an IN list of literal values cost more than
+# running it.
+_VILLAGES = select(Village).where(Village.id.in_(bindparam("keys", expanding=True)))
+_COMMUNES = select(Commune).where(Commune.code.in_(bindparam("keys", expanding=True)))
+_MERGES = select(ResidentMerge.duplicate_id, ResidentMerge.resident_id).where(
+    ResidentMerge.duplicate_id.in_(bindparam("keys", expanding=True))
+)
+_RESIDENTS = select(Resident).where(
+    or_(
+        Resident.id.in_(bindparam("ids", expanding=True)),
+        Resident.personal_id.in_(bindparam("personal_ids", expanding=True)),
+    )
+)
+_DOSSIERS = select(Dossier).where(
+    or_(
+        Dossier.id.in_(bindparam("ids", expanding=True)),
+        Dossier.tracking_code.in_(bindparam("codes", expanding=True)),
+    )
+)
+_ARRIVED = select(Attachment.sha256).where(Attachment.sha256.in_(bindparam("keys", expanding=True)))
+
+
+def _unknown(keys: set[K], known: dict[K, Any]) -> set[K]:
+    """The keys not yet in ``known``. (``keys - known.keys()`` hashes every known key: a
+    batch of 200 records asked that hundreds of times.)"""
+    return {key for key in keys if key not in known}
 
 
 def _uuids(values: Iterable[Any]) -> set[UUID]:
@@ -88,60 +117,53 @@ class BatchFacts:
         )
 
     async def _read_villages(self, ids: set[UUID]) -> None:
-        wanted = ids - self.villages.keys()
+        wanted = _unknown(ids, self.villages)
         if wanted:
-            found = {v.id: v for v in await self.db.scalars(select(Village).where(Village.id.in_(wanted)))}
+            found = {v.id: v for v in await self.db.scalars(_VILLAGES, {"keys": list(wanted)})}
             self.villages |= {key: found.get(key) for key in wanted}
 
     async def _read_communes(self, codes: set[int]) -> None:
-        wanted = codes - self.communes.keys()
+        wanted = _unknown(codes, self.communes)
         if wanted:
-            found = {
-                c.code: c for c in await self.db.scalars(select(Commune).where(Commune.code.in_(wanted)))
-            }
+            found = {c.code: c for c in await self.db.scalars(_COMMUNES, {"keys": list(wanted)})}
             self.communes |= {code: found.get(code) for code in wanted}
 
     async def _read_residents(self, ids: set[UUID], personal_ids: set[str]) -> None:
-        wanted = ids - self.residents.keys()
+        wanted = _unknown(ids, self.residents)
+        wanted_ids = _unknown(personal_ids, self.by_personal_id)
+        if not wanted and not wanted_ids:
+            return
+        merged: dict[UUID, UUID] = {}
         if wanted:
-            merges = select(ResidentMerge.duplicate_id, ResidentMerge.resident_id).where(
-                ResidentMerge.duplicate_id.in_(wanted)
+            merged = dict((await self.db.execute(_MERGES, {"keys": list(wanted)})).all())
+        # One query for both: the residents named by id (merges followed) and by ID number.
+        rows = {
+            r.id: r
+            for r in await self.db.scalars(
+                _RESIDENTS,
+                {"ids": list(wanted | set(merged.values())), "personal_ids": list(wanted_ids)},
             )
-            merged: dict[UUID, UUID] = dict((await self.db.execute(merges)).all())
-            rows = {
-                r.id: r
-                for r in await self.db.scalars(
-                    select(Resident).where(Resident.id.in_(wanted | set(merged.values())))
-                )
-            }
-            self.residents |= {key: rows.get(merged.get(key, key)) for key in wanted}
-            self.by_personal_id |= {r.personal_id: r for r in rows.values() if r.personal_id}
-        wanted_ids = personal_ids - self.by_personal_id.keys()
-        if wanted_ids:
-            found = {
-                r.personal_id: r
-                for r in await self.db.scalars(select(Resident).where(Resident.personal_id.in_(wanted_ids)))
-            }
-            self.by_personal_id |= {key: found.get(key) for key in wanted_ids}
+        }
+        self.residents |= {key: rows.get(merged.get(key, key)) for key in wanted}
+        by_personal_id = {r.personal_id: r for r in rows.values() if r.personal_id}
+        self.by_personal_id |= {key: by_personal_id.get(key) for key in wanted_ids} | by_personal_id
 
     async def _read_dossiers(self, ids: set[UUID], codes: set[str]) -> None:
-        wanted = ids - self.dossiers.keys()
-        if wanted:
-            found = {d.id: d for d in await self.db.scalars(select(Dossier).where(Dossier.id.in_(wanted)))}
-            self.dossiers |= {key: found.get(key) for key in wanted}
-            self.tracking_codes |= {d.tracking_code: d.id for d in found.values()}
-        wanted_codes = codes - self.tracking_codes.keys()
-        if wanted_codes:
-            used = select(Dossier.tracking_code, Dossier.id).where(Dossier.tracking_code.in_(wanted_codes))
-            taken: dict[str, UUID] = dict((await self.db.execute(used)).all())
-            self.tracking_codes |= {code: taken.get(code) for code in wanted_codes}
+        wanted = _unknown(ids, self.dossiers)
+        wanted_codes = _unknown(codes, self.tracking_codes)
+        if not wanted and not wanted_codes:
+            return
+        # One query for both: the dossiers named by id, and those holding a tracking code.
+        found = list(await self.db.scalars(_DOSSIERS, {"ids": list(wanted), "codes": list(wanted_codes)}))
+        by_id = {d.id: d for d in found}
+        self.dossiers |= {key: by_id.get(key) for key in wanted}
+        taken = {d.tracking_code: d.id for d in found}
+        self.tracking_codes |= {code: taken.get(code) for code in wanted_codes} | taken
 
     async def _read_arrived(self, hashes: set[str]) -> None:
-        wanted = hashes - self.arrived.keys()
+        wanted = _unknown(hashes, self.arrived)
         if wanted:
-            stored = set(
-                await self.db.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(wanted)))
-            )
+            stored = set(await self.db.scalars(_ARRIVED, {"keys": list(wanted)}))
             self.arrived |= {sha: sha in stored for sha in wanted}
 
     # What handlers ask -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from motcua.residents.models import Resident
 from motcua.sync.facts import BatchFacts
 from motcua.sync.outcomes import Held, Refused, waiting_for_record
 from motcua.sync.schemas import RecordIn
+from motcua.sync.writes import BatchWrites
 
 BodyT = TypeVar("BodyT")
 
@@ -27,6 +28,7 @@ class Incoming:
 
     db: AsyncSession
     facts: BatchFacts
+    writes: BatchWrites  # rows written with the rest of the batch
     record: RecordIn
     content_hash: str
     principal: Principal

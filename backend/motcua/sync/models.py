@@ -23,8 +23,9 @@ class SyncRecord(ReferenceRow):
     kind: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
-    commune_code: Mapped[int] = mapped_column(ForeignKey("commune.code"), index=True)
-    owner_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Only ever looked up by id: an index on these would cost every pushed record its upkeep.
+    commune_code: Mapped[int] = mapped_column(ForeignKey("commune.code"))
+    owner_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
 
 
 class RecordRevision(Record):
@@ -33,7 +34,7 @@ class RecordRevision(Record):
     __tablename__ = "record_revision"
     __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
 
-    record_id: Mapped[UUID] = mapped_column(index=True)
+    record_id: Mapped[UUID]  # indexed first in the unique (record_id, content_hash)
     kind: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer)
     base_revision: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -50,7 +51,7 @@ class HeldRecord(Record):
     __tablename__ = "held_record"
     __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
 
-    record_id: Mapped[UUID] = mapped_column(index=True)
+    record_id: Mapped[UUID]  # indexed first in the unique (record_id, content_hash)
     kind: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
     waiting_for: Mapped[str] = mapped_column(String(120), index=True)
@@ -65,7 +66,7 @@ class RefusedRecord(Record):
     __tablename__ = "refused_record"
     __table_args__ = (UniqueConstraint("record_id", "content_hash"),)
 
-    record_id: Mapped[UUID] = mapped_column(index=True)
+    record_id: Mapped[UUID]  # indexed first in the unique (record_id, content_hash)
     kind: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -21,22 +21,26 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import CompoundSelect, bindparam, delete, literal_column, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import principal_of_user
+from motcua.db.base import table_of
 from motcua.dossiers.records import apply_dossier
 from motcua.residents.models import ResidentMerge
 from motcua.residents.records import apply_checklist, apply_consent, apply_resident
-from motcua.sync.changes import append_changes, change
+from motcua.sync.changes import ChangeRow, append_changes, change
 from motcua.sync.facts import BatchFacts
 from motcua.sync.handlers import Applied, Incoming
-from motcua.sync.models import Change, HeldRecord, RecordRevision, RefusedRecord, SyncRecord
+from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.sync.outcomes import Held, Refused, waiting_for_record, waiting_for_revision
 from motcua.sync.schemas import Outcome, RecordIn
+from motcua.sync.writes import BatchWrites, Current, Row
+
+_REVISIONS = table_of(RecordRevision)
 
 Handler = Callable[[Incoming], Awaitable[Applied]]
 # Parents before children, so a batch in any order applies in one pass.
@@ -47,6 +51,40 @@ HANDLERS: dict[str, tuple[int, Handler]] = {
     "dossier": (3, apply_dossier),
 }
 _MAX_RELEASE_DEPTH = 50
+
+# What the server holds of a batch's records. Built once: constructing a statement with an
+# IN list of literal values cost more than running it.
+
+# Every version the server keeps of these records, in one query: (where, record id, content
+# hash, what): a revision and its state, a held record and what it waits for, a refused one.
+_KEPT_OF: CompoundSelect[str, UUID, str, str] = union_all(
+    select(
+        literal_column("'revision'"),
+        RecordRevision.record_id,
+        RecordRevision.content_hash,
+        RecordRevision.state,
+    ).where(RecordRevision.record_id.in_(bindparam("ids", expanding=True))),
+    select(
+        literal_column("'held'"), HeldRecord.record_id, HeldRecord.content_hash, HeldRecord.waiting_for
+    ).where(HeldRecord.record_id.in_(bindparam("ids", expanding=True))),
+    select(
+        literal_column("'refused'"), RefusedRecord.record_id, RefusedRecord.content_hash, literal_column("''")
+    ).where(RefusedRecord.record_id.in_(bindparam("ids", expanding=True))),
+)
+_CURRENT_OF = select(
+    SyncRecord.id,
+    SyncRecord.kind,
+    SyncRecord.revision,
+    SyncRecord.content_hash,
+    SyncRecord.commune_code,
+    SyncRecord.owner_id,
+).where(SyncRecord.id.in_(bindparam("ids", expanding=True)))
+_WAITING_FOR = (
+    select(HeldRecord)
+    .where(HeldRecord.waiting_for.in_(bindparam("keys", expanding=True)))
+    .order_by(HeldRecord.created_at)
+)
+_AWAITED = select(HeldRecord.waiting_for).distinct().limit(bindparam("most"))
 
 
 def content_hash(record: RecordIn) -> str:
@@ -68,7 +106,8 @@ class _Push:
         self.principal = principal
         self.careful = careful  # a savepoint per record, and retry a record that races
         self.facts = BatchFacts(db)
-        self.changes: list[Change] = []
+        self.writes = BatchWrites()
+        self.changes: list[ChangeRow] = []
         self.applied_keys: set[str] = set()
         self.batch_consents = frozenset(
             (str(r.body.get("resident_id")), str(r.body.get("purpose")))
@@ -79,31 +118,22 @@ class _Push:
         self.seen: dict[tuple[UUID, str], str] = {}
         self.held: dict[tuple[UUID, str], str] = {}  # → what it waits for
         self.refused: set[tuple[UUID, str]] = set()
-        self.current: dict[UUID, SyncRecord] = {}
+        self.current = self.writes.current  # record id → its current revision
 
     async def learn(self, ids: set[UUID]) -> None:
-        """Read what the server holds for ``ids``: four queries for the whole batch."""
-        db = self.db
-        for record_id, digest, state in await db.execute(
-            select(RecordRevision.record_id, RecordRevision.content_hash, RecordRevision.state).where(
-                RecordRevision.record_id.in_(ids)
-            )
+        """Read what the server holds for ``ids``: two queries for the whole batch."""
+        db, wanted = self.db, {"ids": list(ids)}
+        for where, record_id, digest, what in await db.execute(_KEPT_OF, wanted):
+            if where == "revision":
+                self.seen[(record_id, digest)] = what
+            elif where == "held":
+                self.held[(record_id, digest)] = what
+            else:
+                self.refused.add((record_id, digest))
+        for record_id, kind, revision, digest, commune_code, owner_id in await db.execute(
+            _CURRENT_OF, wanted
         ):
-            self.seen[(record_id, digest)] = state
-        for record_id, digest, waiting_for in await db.execute(
-            select(HeldRecord.record_id, HeldRecord.content_hash, HeldRecord.waiting_for).where(
-                HeldRecord.record_id.in_(ids)
-            )
-        ):
-            self.held[(record_id, digest)] = waiting_for
-        for record_id, digest in await db.execute(
-            select(RefusedRecord.record_id, RefusedRecord.content_hash).where(
-                RefusedRecord.record_id.in_(ids)
-            )
-        ):
-            self.refused.add((record_id, digest))
-        for row in await db.scalars(select(SyncRecord).where(SyncRecord.id.in_(ids))):
-            self.current[row.id] = row
+            self.current[record_id] = Current(kind, revision, digest, commune_code, owner_id, stored=True)
         self.known |= ids
 
     def forget(self, record_id: UUID) -> None:
@@ -124,7 +154,9 @@ class _Push:
                 if not self.careful:
                     return await self._classify(record, digest, principal, depth)
                 async with self.db.begin_nested():
-                    return await self._classify(record, digest, principal, depth)
+                    outcome = await self._classify(record, digest, principal, depth)
+                    await self.writes.write(self.db)  # inside the savepoint: a race undoes it
+                    return outcome
             except Refused as refusal:
                 # Nothing of the record was written; keep it and its reason.
                 outcome = await self._refused(record, digest, principal, refusal)
@@ -183,7 +215,7 @@ class _Push:
                 # The same revision with other content, or an edit of a revision that is no
                 # longer the newest: keep both, apply neither.
                 await self._unhold(record.id, digest)
-                self.db.add(self._revision(record, digest, principal, "conflict"))
+                self.writes.add(_REVISIONS, self._revision(record, digest, principal, "conflict"))
                 self.seen[(record.id, digest)] = "conflict"
                 return self._conflict(record, current.revision, "revision.stale_base")
             if record.base_revision > current.revision:
@@ -198,26 +230,23 @@ class _Push:
 
     async def _apply(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
         handler = HANDLERS[record.kind][1]
-        applied = await handler(Incoming(self.db, self.facts, record, digest, principal, self.batch_consents))
+        applied = await handler(
+            Incoming(self.db, self.facts, self.writes, record, digest, principal, self.batch_consents)
+        )
         await self._unhold(record.id, digest)
         current = self.current.get(record.id)
         if current is None:
-            current = SyncRecord(
-                id=record.id,
-                kind=record.kind,
-                revision=record.revision,
-                content_hash=digest,
-                commune_code=applied.commune_code,
-                owner_id=applied.owner_id,
+            self.current[record.id] = Current(
+                record.kind, record.revision, digest, applied.commune_code, applied.owner_id, stored=False
             )
-            self.db.add(current)
         else:
             current.revision, current.content_hash, current.commune_code = (
                 record.revision,
                 digest,
                 applied.commune_code,
             )
-        self.db.add(self._revision(record, digest, principal, "applied"))
+            current.changed = True
+        self.writes.add(_REVISIONS, self._revision(record, digest, principal, "applied"))
         if (record.id, digest) in self.refused:
             await self.db.execute(
                 delete(RefusedRecord).where(
@@ -226,7 +255,6 @@ class _Push:
             )
         self.changes.append(change(record.kind, record.id, applied.commune_code, applied.owner_id))
         self.changes += [change(kind, rid, applied.commune_code) for kind, rid in applied.changes]
-        self.current[record.id] = current
         self.seen[(record.id, digest)] = "applied"
         self.refused.discard((record.id, digest))
         self.applied_keys |= {waiting_for_record(record.id), waiting_for_revision(record.id, record.revision)}
@@ -253,11 +281,7 @@ class _Push:
         """
         if not keys or depth >= _MAX_RELEASE_DEPTH:
             return
-        waiting = list(
-            await self.db.scalars(
-                select(HeldRecord).where(HeldRecord.waiting_for.in_(keys)).order_by(HeldRecord.created_at)
-            )
-        )
+        waiting = list(await self.db.scalars(_WAITING_FOR, {"keys": list(keys)}))
         for held in waiting:
             await self.db.delete(held)
             await self.db.flush()
@@ -297,18 +321,19 @@ class _Push:
         self.held[(record.id, digest)] = waiting_for
         return Outcome(record.id, record.kind, record.revision, "held")
 
-    def _revision(self, record: RecordIn, digest: str, principal: Principal, state: str) -> RecordRevision:
-        return RecordRevision(
-            record_id=record.id,
-            kind=record.kind,
-            revision=record.revision,
-            base_revision=record.base_revision,
-            content_hash=digest,
-            state=state,
-            envelope=_envelope(record),
-            user_id=principal.user_id,
-            session_id=principal.session_id,
-        )
+    @staticmethod
+    def _revision(record: RecordIn, digest: str, principal: Principal, state: str) -> Row:
+        return {
+            "record_id": record.id,
+            "kind": record.kind,
+            "revision": record.revision,
+            "base_revision": record.base_revision,
+            "content_hash": digest,
+            "state": state,
+            "envelope": _envelope(record),
+            "user_id": principal.user_id,
+            "session_id": principal.session_id,
+        }
 
     async def _refused(
         self, record: RecordIn, digest: str, principal: Principal, refusal: Refused
@@ -360,21 +385,27 @@ async def principal_of(db: AsyncSession, user_id: UUID, session_id: UUID) -> Pri
     return await principal_of_user(db, user, session_id, "device")
 
 
-async def _orphans_now_free(db: AsyncSession, limit: int = 100) -> set[str]:
-    """Keys of held records whose parent has arrived meanwhile.
+async def _free_keys(db: AsyncSession, applied: set[str], limit: int = 100) -> set[str]:
+    """What held records wait for and now have: the records this batch applied, and any other
+    parent that arrived meanwhile.
 
     Two pushes racing on PostgreSQL can hold a child while its parent commits in the other
     transaction, unseen; the next push of anyone picks it up here, so nothing stays held.
+    Usually nothing is held at all, and one small query says so.
     """
-    keys = set(await db.scalars(select(HeldRecord.waiting_for).distinct().limit(limit)))
-    if not keys:
+    awaited = set(await db.scalars(_AWAITED, {"most": limit + 1}))
+    if not awaited:
         return set()
-    wanted = {UUID(key.split(":")[1]) for key in keys}
-    present = {
-        row.id: row.revision for row in await db.scalars(select(SyncRecord).where(SyncRecord.id.in_(wanted)))
-    }
-    free = set()
-    for key in keys:
+    # All of them when they fit under the limit, so only what is awaited is released.
+    free = awaited & applied if len(awaited) <= limit else set(applied)
+    others = awaited - applied
+    wanted = {UUID(key.split(":")[1]) for key in others}
+    present = (
+        {row.id: row.revision for row in await db.execute(_CURRENT_OF, {"ids": list(wanted)})}
+        if wanted
+        else {}
+    )
+    for key in others:
         _, record_id, *revision = key.split(":")
         have = present.get(UUID(record_id))
         if have is not None and (not revision or have >= int(revision[0])):
@@ -403,6 +434,7 @@ async def _push(
     outcomes: dict[int, Outcome] = {}
     for index in order:
         outcomes[index] = await run.one(records[index], principal)
-    await run.release(run.applied_keys | await _orphans_now_free(db))
+    await run.release(await _free_keys(db, run.applied_keys))
+    await run.writes.write(db)
     await append_changes(db, run.changes)
     return [outcomes[i] for i in range(len(records))]
