@@ -22,13 +22,11 @@ import argparse
 import asyncio
 import os
 import platform
-import secrets
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -42,11 +40,12 @@ from typing import Any
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
-from tests.server import motcua, motcua_env
+from tests.server import motcua
 
+from bench.fresh import fresh_database, log, postgres
 from motcua.db.base import utcnow
 from motcua.db.engine import run_in_session
 from motcua.db.models import PushOutbox, PushSubscription
@@ -54,9 +53,6 @@ from motcua.push.subscriptions import endpoint_hash
 from motcua.push.vapid import b64url
 from motcua.settings import Settings
 
-POSTGRES_URL = os.environ.get(
-    "MOTCUA_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # A status notification as notify_status writes it: about 450 bytes of JSON.
 PAYLOAD = {
@@ -68,10 +64,6 @@ PAYLOAD = {
     "tag": "0193a5e08a4f7d1c9b523f0c2f6e1a77",
     "status": "ready",
 }
-
-
-def log(message: str) -> None:
-    print(f"[bench.push {datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,16 +186,6 @@ def clear_outbox(settings: Settings) -> None:
     run_in_session(settings, work)
 
 
-async def _postgres(sql: str) -> str:
-    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            result = await connection.execute(text(sql))
-            return str(result.scalar()) if result.returns_rows else ""
-    finally:
-        await engine.dispose()
-
-
 # ---------------------------------------------------------------------------------------------
 # Workers
 
@@ -294,33 +276,16 @@ def run_one(
 
 def bench_database(database: str, options: Options) -> list[Row]:
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix=f"motcua-bench-push-{database}-") as tmp:
-        database_url = None
-        if database == "postgresql":
-            name = f"motcua_bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
-            database_url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-        try:
-            env = motcua_env(
-                Path(tmp),
-                database_url,
-                MOTCUA_SECRET_KEY=secrets.token_urlsafe(48),
-                MOTCUA_PUSH_INTERVAL_SECONDS="1",
-            )
-            log(f"{database}: migrating")
-            motcua(env, "db", "upgrade")
-            motcua(env, "push", "keys")
-            settings = Settings.from_env(env)
-            with PushServiceStandIn() as placeholder:
-                subscriptions = add_subscriptions(settings, placeholder, options.subscriptions)
-            for latency in options.latencies:
-                for count in options.workers if database == "postgresql" else [1]:
-                    log(f"{database}: {count} worker(s), push service latency {latency:g} ms")
-                    rows.append(run_one(database, settings, env, subscriptions, options, latency, count))
-                    log(describe(rows[-1]))
-        finally:
-            if database_url:
-                asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(database, "bench-push", MOTCUA_PUSH_INTERVAL_SECONDS="1") as env:
+        motcua(env, "push", "keys")
+        settings = Settings.from_env(env)
+        with PushServiceStandIn() as placeholder:
+            subscriptions = add_subscriptions(settings, placeholder, options.subscriptions)
+        for latency in options.latencies:
+            for count in options.workers if database == "postgresql" else [1]:
+                log(f"{database}: {count} worker(s), push service latency {latency:g} ms")
+                rows.append(run_one(database, settings, env, subscriptions, options, latency, count))
+                log(describe(rows[-1]))
     return rows
 
 
@@ -362,7 +327,7 @@ def machine(databases: list[str]) -> str:
     parts = [f"{os.cpu_count()} cores ({model})", f"Python {platform.python_version()}"]
     parts.append(f"SQLite {sqlite3.sqlite_version}")
     if "postgresql" in databases:
-        parts.append(f"PostgreSQL {asyncio.run(_postgres('SHOW server_version'))}")
+        parts.append(f"PostgreSQL {asyncio.run(postgres('SHOW server_version'))}")
     return ", ".join(parts)
 
 

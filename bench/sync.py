@@ -28,12 +28,8 @@ import asyncio
 import os
 import platform
 import random
-import secrets
 import sqlite3
-import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
@@ -50,18 +46,16 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
-from tests.server import ServerProcess, motcua, motcua_env
+from tests.server import ServerProcess
 from tests.sync.phone import Phone, sample_form, sha256
 
+from bench.fresh import fresh_database, log, postgres
 from motcua.accounts.models import User, UserCommune
 from motcua.accounts.passwords import hash_password
 from motcua.db.engine import run_in_session
 from motcua.places.models import Village
 from motcua.settings import Settings
 
-POSTGRES_URL = os.environ.get(
-    "MOTCUA_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 COMMUNE = 24235  # Xã Buôn Đôn, Đắk Lắk
 PASSWORD = "mật-khẩu-đo-tải-1"  # noqa: S105 - the benchmark volunteers' password
 PROCEDURE = "dang-ky-khai-tu"
@@ -132,7 +126,7 @@ class Cpu:
     machine: float = 0.0  # everything: server, bench, PostgreSQL, the rest
 
 
-def _group_ticks(group: int) -> int:
+def group_ticks(group: int) -> int:
     """User + system clock ticks of every process in a process group (the server's workers)."""
     ticks = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -145,7 +139,7 @@ def _group_ticks(group: int) -> int:
     return ticks
 
 
-def _machine_ticks() -> tuple[int, int]:
+def machine_ticks() -> tuple[int, int]:
     """Busy and total clock ticks of all cores, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
@@ -154,12 +148,12 @@ def _machine_ticks() -> tuple[int, int]:
 
 @contextmanager
 def measure_cpu(server_group: int, cpu: Cpu) -> Iterator[None]:
-    started, server0, bench0 = time.perf_counter(), _group_ticks(server_group), os.times()
-    busy0, total0 = _machine_ticks()
+    started, server0, bench0 = time.perf_counter(), group_ticks(server_group), os.times()
+    busy0, total0 = machine_ticks()
     yield
     elapsed, bench1 = time.perf_counter() - started, os.times()
-    busy1, total1 = _machine_ticks()
-    cpu.server = 100 * (_group_ticks(server_group) - server0) / CLOCK_TICKS / elapsed
+    busy1, total1 = machine_ticks()
+    cpu.server = 100 * (group_ticks(server_group) - server0) / CLOCK_TICKS / elapsed
     cpu.bench = 100 * ((bench1.user - bench0.user) + (bench1.system - bench0.system)) / elapsed
     cpu.machine = 100 * (os.cpu_count() or 1) * (busy1 - busy0) / max(total1 - total0, 1)
 
@@ -288,7 +282,9 @@ async def _scheduled_pushes(
     a time), and its latency still counts from when it was due.
     """
     rng = random.Random(seed)
-    due = time.perf_counter() + rng.uniform(0, interval)
+    # Exponential gaps from the start too: a Poisson process has no memory, so the first push
+    # is as far off as any other. (A uniform first gap offered half as much again as asked.)
+    due = time.perf_counter() + rng.expovariate(1 / interval)
     while due < deadline:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         records = volunteer.phone.batch(batch, serials)
@@ -407,17 +403,6 @@ async def sign_in(url: str, volunteers: int) -> list[dict[str, str]]:
         return list(await asyncio.gather(*(one(client, index) for index in range(volunteers))))
 
 
-async def _postgres(sql: str) -> str:
-    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the server's default database."""
-    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            result = await connection.execute(text(sql))
-            return str(result.scalar()) if result.returns_rows else ""
-    finally:
-        await engine.dispose()
-
-
 # ---------------------------------------------------------------------------------------------
 # The run
 
@@ -433,47 +418,32 @@ class Options:
     retry_after: float
     shared_pool: bool
     rate: float | None  # records a second offered by all volunteers together (open loop)
-
-
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+    warm_up: float  # seconds of pushes before the first phase, then ANALYZE
 
 
 def bench_database(database: str, options: Options) -> list[Row]:
     rows: list[Row] = []
     most = max(options.volunteers)
-    with tempfile.TemporaryDirectory(prefix=f"motcua-bench-{database}-") as tmp:
-        database_url = None
-        if database == "postgresql":
-            name = f"motcua_bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
-            database_url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-        try:
-            env = motcua_env(Path(tmp), database_url, MOTCUA_SECRET_KEY=secrets.token_urlsafe(48))
-            log(f"{database}: migrating and loading places")
-            motcua(env, "db", "upgrade")
-            village = populate(Settings.from_env(env), most)
-            serials = count(1)
-            volunteers: list[Volunteer] = []
-            for workers in options.workers if database == "postgresql" else [1]:
-                server = ServerProcess(env, workers=workers).start()
-                try:
-                    if not volunteers:
-                        started = time.perf_counter()
-                        tokens = asyncio.run(sign_in(server.url, most))
-                        log(
-                            f"{database}: {most} volunteers signed in in {time.perf_counter() - started:.1f} s"
-                        )
-                        volunteers = [
-                            Volunteer(BenchPhone(f"V{index:03d}", village), headers)
-                            for index, headers in enumerate(tokens)
-                        ]
-                    rows += bench_server(database, workers, server, volunteers, serials, options)
-                finally:
-                    server.stop()
-        finally:
-            if database_url:
-                asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(database, "bench-sync") as env:
+        settings = Settings.from_env(env)
+        village = populate(settings, most)
+        serials = count(1)
+        volunteers: list[Volunteer] = []
+        for workers in options.workers if database == "postgresql" else [1]:
+            server = ServerProcess(env, workers=workers).start()
+            try:
+                if not volunteers:
+                    started = time.perf_counter()
+                    tokens = asyncio.run(sign_in(server.url, most))
+                    log(f"{database}: {most} volunteers signed in in {time.perf_counter() - started:.1f} s")
+                    volunteers = [
+                        Volunteer(BenchPhone(f"V{index:03d}", village), headers)
+                        for index, headers in enumerate(tokens)
+                    ]
+                    warm_up(database, server, volunteers, serials, options, settings)
+                rows += bench_server(database, workers, server, volunteers, serials, options)
+            finally:
+                server.stop()
     return rows
 
 
@@ -512,6 +482,42 @@ def bench_server(
         rows.append(Row(database, workers, "GET /api/sync/limits", level, None, sample))
         log(describe(rows[-1]))
     return rows
+
+
+def warm_up(
+    database: str,
+    server: ServerProcess,
+    volunteers: list[Volunteer],
+    serials: Iterator[int],
+    options: Options,
+    settings: Settings,
+) -> None:
+    """Put the database in service before measuring: some pushes, then fresh planner statistics.
+
+    A new database has empty tables and no statistics, and PostgreSQL's planner then scans
+    whole tables where an index lookup is due; a live server's autovacuum analyzes a table
+    within a minute of it growing. The warm-up pushes for ``--warm-up`` seconds (ten
+    volunteers back to back, not reported) and runs ``ANALYZE``, as autovacuum would.
+    """
+    if options.warm_up <= 0:
+        return
+    log(f"{database}: warming up for {options.warm_up:g} s, then ANALYZE")
+    pushes: list[Loop] = [
+        partial(_push_loop, v, options.batch, serials, options.retry_after) for v in volunteers[:10]
+    ]
+    sample = asyncio.run(run_phase(server, pushes, options.warm_up))
+    log(f"{database}: warm-up stored {sample.records:,} records")
+
+    async def analyze() -> None:
+        engine = create_async_engine(settings.database_url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("ANALYZE"))
+                await connection.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(analyze())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -572,7 +578,7 @@ def machine(databases: list[str]) -> str:
         f"SQLite {sqlite3.sqlite_version}",
     ]
     if "postgresql" in databases:
-        parts.append(f"PostgreSQL {asyncio.run(_postgres('SHOW server_version'))}")
+        parts.append(f"PostgreSQL {asyncio.run(postgres('SHOW server_version'))}")
     return ", ".join(parts)
 
 
@@ -610,6 +616,12 @@ def parse(argv: list[str] | None = None) -> Options:
         help="records a second all volunteers offer together, at random moments (an open loop); "
         "without it each volunteer pushes again as soon as answered (a closed loop)",
     )
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=10.0,
+        help="seconds of pushes before the first phase, followed by ANALYZE (0: none)",
+    )
     args = parser.parse_args(argv)
     if args.batch < 2 or args.batch % 2 or args.batch > 200:
         parser.error("--batch must be an even number from 2 to 200")
@@ -623,6 +635,7 @@ def parse(argv: list[str] | None = None) -> Options:
         retry_after=args.retry_after,
         shared_pool=args.shared_pool,
         rate=args.rate,
+        warm_up=args.warm_up,
     )
 
 
