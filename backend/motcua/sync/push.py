@@ -16,6 +16,7 @@ applied again carefully, record by record, each in its own savepoint.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from uuid import UUID
@@ -51,6 +52,7 @@ HANDLERS: dict[str, tuple[int, Handler]] = {
     "dossier": (3, apply_dossier),
 }
 _MAX_RELEASE_DEPTH = 50
+_RECORDS_BETWEEN_BREATHS = 10
 
 # What the server holds of a batch's records. Built once: constructing a statement with an
 # IN list of literal values cost more than running it.
@@ -109,6 +111,7 @@ class _Push:
         self.writes = BatchWrites()
         self.changes: list[ChangeRow] = []
         self.applied_keys: set[str] = set()
+        self.outcomes: dict[int, Outcome] = {}  # by the record's place in the batch
         self.batch_consents = frozenset(
             (str(r.body.get("resident_id")), str(r.body.get("purpose")))
             for r in batch
@@ -417,24 +420,27 @@ async def push(db: AsyncSession, principal: Principal, records: list[RecordIn]) 
     """Apply a batch; the outcomes come back in the order the records were sent."""
     try:
         async with db.begin_nested():
-            return await _push(db, principal, records, careful=False)
+            run = await _push(db, principal, records, careful=False)
     except IntegrityError:
         # A concurrent push stored one of these records, persons or tracking codes meanwhile;
         # the savepoint undid the whole batch. Now record by record, each in its own savepoint.
-        return await _push(db, principal, records, careful=True)
+        run = await _push(db, principal, records, careful=True)
+    # Last, after the savepoint: the change log's lock lasts from here to the commit.
+    await append_changes(db, run.changes)
+    return [run.outcomes[i] for i in range(len(records))]
 
 
-async def _push(
-    db: AsyncSession, principal: Principal, records: list[RecordIn], careful: bool
-) -> list[Outcome]:
+async def _push(db: AsyncSession, principal: Principal, records: list[RecordIn], careful: bool) -> _Push:
     run = _Push(db, principal, records, careful)
     await run.learn({record.id for record in records})
     await run.facts.prefetch(records)
     order = sorted(range(len(records)), key=lambda i: (HANDLERS[records[i].kind][0], records[i].revision))
-    outcomes: dict[int, Outcome] = {}
-    for index in order:
-        outcomes[index] = await run.one(records[index], principal)
+    for done, index in enumerate(order, 1):
+        run.outcomes[index] = await run.one(records[index], principal)
+        if done % _RECORDS_BETWEEN_BREATHS == 0:
+            # Judging needs no database, so without a pause one batch would keep the process
+            # for tens of milliseconds while another batch holds the change log's lock.
+            await asyncio.sleep(0)
     await run.release(await _free_keys(db, run.applied_keys))
     await run.writes.write(db)
-    await append_changes(db, run.changes)
-    return [outcomes[i] for i in range(len(records))]
+    return run
