@@ -122,12 +122,12 @@ class Settings:
             public_url=public_url,
             secret_key=_secret_key(env.get("MOTCUA_SECRET_KEY"), data_dir),
             log_level=log_level,
-            device_session_days=_positive_int(env, "MOTCUA_DEVICE_SESSION_DAYS", 30),
-            web_session_hours=_positive_int(env, "MOTCUA_WEB_SESSION_HOURS", 12),
-            push_interval_seconds=_positive_int(env, "MOTCUA_PUSH_INTERVAL_SECONDS", 5),
+            device_session_days=_whole_number(env, "MOTCUA_DEVICE_SESSION_DAYS", 30),
+            web_session_hours=_whole_number(env, "MOTCUA_WEB_SESSION_HOURS", 12),
+            push_interval_seconds=_whole_number(env, "MOTCUA_PUSH_INTERVAL_SECONDS", 5),
             push_contact=_push_contact(env.get("MOTCUA_PUSH_CONTACT"), public_url),
-            sync_concurrency=_positive_int(env, "MOTCUA_SYNC_CONCURRENCY", 4),
-            sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5),
+            sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
+            sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
         )
 
 
@@ -139,17 +139,11 @@ def _check_database_url(url: str) -> None:
         )
 
 
-def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+def _whole_number(env: dict[str, str], name: str, default: int, least: int = 1) -> int:
     raw = env.get(name, str(default))
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} must be a whole number above 0, got {raw!r}")
-    return int(raw)
-
-
-def _whole_number(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name, str(default))
-    if not raw.isdigit():
-        raise SettingsError(f"{name} must be a whole number, 0 or more, got {raw!r}")
+    if not raw.isdigit() or int(raw) < least:
+        above = "above 0" if least == 1 else f"{least} or more"
+        raise SettingsError(f"{name} must be a whole number {above}, got {raw!r}")
     return int(raw)
 
 

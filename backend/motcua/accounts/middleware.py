@@ -60,9 +60,10 @@ class AuthenticationMiddleware:
         principal: Principal | None = None
         if scope["type"] == ScopeType.HTTP and (credentials := _credentials(scope)) is not None:
             token, kind = credentials
-            principal = RECENT.get(hash_token(token), kind)
+            token_hash = hash_token(token)
+            principal = RECENT.get(token_hash, kind)
             if principal is None:
                 async with self.sessions() as db:
-                    principal = await principal_for_token(db, token, kind, self.settings)
+                    principal = await principal_for_token(db, token_hash, kind, self.settings)
         scope["user"] = principal
         await self.app(scope, receive, send)

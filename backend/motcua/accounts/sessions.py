@@ -65,13 +65,13 @@ async def open_session(
 
 
 async def principal_for_token(
-    db: AsyncSession, token: str, kind: str, settings: Settings
+    db: AsyncSession, token_hash: str, kind: str, settings: Settings
 ) -> Principal | None:
-    """The signed-in user behind ``token``, or None when it is unknown, expired, revoked or disabled.
+    """The signed-in user behind the token of ``token_hash``, or None when it is unknown,
+    expired, revoked or disabled.
 
     Remembered for ``settings.sign_in_cache_seconds`` (see accounts.recent).
     """
-    token_hash = hash_token(token)
     row = (
         await db.execute(
             select(AuthSession, User)

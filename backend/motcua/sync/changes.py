@@ -15,18 +15,6 @@ from motcua.sync.models import Change
 # earlier transaction's 11 commits and skip 11 forever. Appending under this transaction-
 # scoped lock makes sequence order commit order. SQLite has one writer at a time anyway.
 _CHANGE_LOG_LOCK = 0x6D6F7463  # "motc"
-_LOCK_AND_APPEND = text(
-    """
-    WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:key))
-    INSERT INTO change (kind, record_id, commune_code, owner_id)
-    SELECT kind, record_id, commune_code, owner_id
-    FROM locked, unnest(
-        CAST(:kinds AS VARCHAR[]), CAST(:record_ids AS VARCHAR[]),
-        CAST(:communes AS INTEGER[]), CAST(:owners AS UUID[])
-    ) WITH ORDINALITY AS given (kind, record_id, commune_code, owner_id, place)
-    ORDER BY place
-    """
-)
 
 
 class ChangeRow(TypedDict):
@@ -47,17 +35,6 @@ async def append_changes(db: AsyncSession, changes: list[ChangeRow]) -> None:
     if not changes:
         return
     if db.get_bind().dialect.name == "postgresql":
-        # Lock and insert in one round trip: every other writer waits while this is held.
-        await db.execute(
-            _LOCK_AND_APPEND,
-            {
-                "key": _CHANGE_LOG_LOCK,
-                "kinds": [c["kind"] for c in changes],
-                "record_ids": [c["record_id"] for c in changes],
-                "communes": [c["commune_code"] for c in changes],
-                "owners": [c["owner_id"] for c in changes],
-            },
-        )
-        return
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHANGE_LOG_LOCK})
     # One executemany: the ORM would insert one row at a time to read back each ``seq``.
     await db.execute(insert(table_of(Change)), changes)

@@ -16,7 +16,6 @@ applied again carefully, record by record, each in its own savepoint.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from uuid import UUID
@@ -52,7 +51,6 @@ HANDLERS: dict[str, tuple[int, Handler]] = {
     "dossier": (3, apply_dossier),
 }
 _MAX_RELEASE_DEPTH = 50
-_RECORDS_BETWEEN_BREATHS = 10
 
 # What the server holds of a batch's records. Built once: constructing a statement with an
 # IN list of literal values cost more than running it.
@@ -435,12 +433,8 @@ async def _push(db: AsyncSession, principal: Principal, records: list[RecordIn],
     await run.learn({record.id for record in records})
     await run.facts.prefetch(records)
     order = sorted(range(len(records)), key=lambda i: (HANDLERS[records[i].kind][0], records[i].revision))
-    for done, index in enumerate(order, 1):
+    for index in order:
         run.outcomes[index] = await run.one(records[index], principal)
-        if done % _RECORDS_BETWEEN_BREATHS == 0:
-            # Judging needs no database, so without a pause one batch would keep the process
-            # for tens of milliseconds while another batch holds the change log's lock.
-            await asyncio.sleep(0)
     await run.release(await _free_keys(db, run.applied_keys))
     await run.writes.write(db)
     return run
