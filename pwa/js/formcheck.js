@@ -1,8 +1,43 @@
 // Checking a declaration on the phone, offline, as the server will (catalogue/validation.py):
-// the form's JSON Schema for shape, then the shared validators for meaning. Covers the keywords
-// the catalogue's meta-schema allows in a form; every problem names its field.
+// phone and ID numbers normalised as people write them, the form's JSON Schema for shape, then the
+// shared validators for meaning (whose precise problem replaces "not in the expected format" on a
+// phone or ID field). Covers the keywords the catalogue's meta-schema allows in a form; every
+// problem names its field.
 
-import { checkAge, checkDateNotFuture, checkMobilePhone, checkPersonalId } from "./validators.js";
+import { checkAge, checkDateNotFuture, checkMobilePhone, checkPersonalId, normalisePersonalId } from "./validators.js";
+
+// The widgets whose written forms are normalised before the schema sees them.
+const NORMALISED_WIDGETS = new Set(["phone", "personal-id"]);
+
+/**
+ * The answers with phone fields as 0XXXXXXXXX and ID numbers without spaces: the form to store.
+ * A phone that is not a Vietnamese mobile is left as written (the check names its problem). The data
+ * given is not changed; a new object is returned when anything was normalised.
+ * @param {object} document a procedure document
+ * @param {object} data the answers
+ */
+export function normaliseDeclaration(document, data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  let normalised = null;
+  for (const [name, spec] of Object.entries(document.form.properties)) {
+    const value = Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;
+    if (typeof value !== "string") continue;
+    let next;
+    if (spec["x-widget"] === "phone") {
+      const checked = checkMobilePhone(value);
+      next = typeof checked === "string" ? checked : value;
+    } else if (spec["x-widget"] === "personal-id") {
+      next = normalisePersonalId(value);
+    } else {
+      continue;
+    }
+    if (next !== value) {
+      normalised ??= { ...data };
+      normalised[name] = next;
+    }
+  }
+  return normalised ?? data;
+}
 
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
@@ -150,9 +185,10 @@ function meaningProblems(document, data, today) {
  * @param {object} data the answers
  * @param {string|Date} today the day the dossier is written
  */
-export function checkDeclaration(document, data, today) {
+export function checkDeclaration(document, answers, today) {
   const schema = document.form;
-  const problems = requiredProblems(schema, data);
+  const data = normaliseDeclaration(document, answers);
+  let problems = requiredProblems(schema, data);
   for (const [name, value] of Object.entries(data)) {
     const spec = schema.properties[name];
     if (!spec) {
@@ -161,8 +197,14 @@ export function checkDeclaration(document, data, today) {
     }
     problems.push(...propertyProblems(name, spec, value));
   }
+  const meaning = meaningProblems(document, data, today);
+  // A phone or ID number the validators explain needs no vaguer "not in the expected format" beside it.
+  const explained = new Set(
+    meaning.filter((p) => NORMALISED_WIDGETS.has(schema.properties[p.field]?.["x-widget"])).map((p) => p.field),
+  );
+  problems = problems.filter((p) => !(p.code === "form.pattern" && explained.has(p.field)));
   const shapeFailed = new Set(problems.map((p) => p.field));
-  problems.push(...meaningProblems(document, data, today).filter((p) => !shapeFailed.has(p.field)));
+  problems.push(...meaning.filter((p) => !shapeFailed.has(p.field)));
   const unique = new Map();
   for (const problem of problems) {
     const key = `${problem.field}\0${problem.code}`;

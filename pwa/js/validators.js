@@ -74,18 +74,36 @@ export const PROVINCE_CODES = Object.freeze({
   "096": "Cà Mau",
 });
 
-// Only the prefixes listed in facts/identity.md: Viettel, VinaPhone, MobiFone, Vietnamobile, Gmobile.
+// The Vietnamese mobile prefixes: a copy of schemas/vn-mobile-prefixes.json, the one table the server reads
+// too, generated from the phonenumbers package (Google's libphonenumber metadata, facts/identity.md). Copied
+// here rather than imported so that the module stays synchronous for old browsers and the service worker;
+// both test suites fail when this copy, the JSON file or phonenumbers disagree. Regenerate all with
+// `python -m motcua.catalogue.validators`.
+// BEGIN MOBILE_PREFIXES
 export const MOBILE_PREFIXES = Object.freeze([
-  ...["032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098"], // Viettel
-  ...["081", "082", "083", "084", "085", "088", "091", "094"], // VinaPhone
-  ...["070", "076", "077", "078", "079", "089", "090", "093"], // MobiFone
-  ...["056", "058"], // Vietnamobile
-  "059", // Gmobile
+  "01210", "01211", "01212", "01213", "0140", "0160", "030", "031", "032", "033", "034", "035",
+  "036", "037", "038", "039", "051", "0522", "0523", "0528", "0559", "056", "058", "059",
+  "070", "076", "077", "078", "079", "081", "082", "083", "084", "085", "086", "087",
+  "088", "0896", "0897", "0898", "0899", "090", "091", "092", "093", "094", "095", "096",
+  "097", "098", "0990", "0991", "0993", "0994", "0995", "0996", "0997", "0998", "0999",
 ]);
+// END MOBILE_PREFIXES
+const PREFIX_SET = new Set(MOBILE_PREFIXES);
+const PREFIX_LENGTHS = [...new Set(MOBILE_PREFIXES.map((prefix) => prefix.length))].sort((a, b) => a - b);
 
 const DIGITS = /^[0-9]+$/;
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-const PHONE_SEPARATORS = /[\s.\-()]/g;
+// Whitespace as people type and paste it, the same in backend/motcua/catalogue/validators.py (Python's \s and
+// JavaScript's \s disagree on a few characters, so neither is used).
+const SPACE_CLASS = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const SPACES = new RegExp(`[${SPACE_CLASS}]+`, "gu");
+const PHONE_SEPARATORS = new RegExp(`[${SPACE_CLASS}.\\-()]`, "gu");
+// Bidirectional embeddings, overrides and isolates: they reorder what the desk reads (U+202A-202E, U+2066-2069).
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
+// Control (Cc), format (Cf: bidi overrides, zero-width), surrogate (Cs) and private-use (Co) characters.
+const HIDDEN_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}]/u;
+const FREE_TEXT_CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f\p{Cs}]/u;
+const LETTER = /\p{L}/u;
 
 /** @returns {Problem} */
 function problem(code, messageVi, messageEn) {
@@ -93,7 +111,18 @@ function problem(code, messageVi, messageEn) {
 }
 
 /**
+ * The ID number as it is stored and compared: NFC, without the spaces people type between groups.
+ * " 001 095 012 345 " becomes "001095012345"; anything but whitespace stays for checkPersonalId to refuse.
+ * @param {string} text
+ * @returns {string}
+ */
+export function normalisePersonalId(text) {
+  return text.normalize("NFC").replace(SPACES, "");
+}
+
+/**
  * Check a 12-digit personal ID number, and against the declared sex and birth year when given.
+ * The number is judged as normalisePersonalId leaves it: store that form, not what was typed.
  * @param {string} number
  * @param {{sex?: "male"|"female"|null, birthYear?: number|null}} [options]
  * @returns {Problem[]}
@@ -102,7 +131,7 @@ export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
   if (sex !== null && sex !== "male" && sex !== "female") {
     throw new RangeError(`sex must be "male", "female" or null, not ${JSON.stringify(sex)}`);
   }
-  const digits = number.trim();
+  const digits = normalisePersonalId(number);
   if (!digits) {
     return [problem("personal_id.empty", "Chưa nhập số định danh cá nhân.", "The personal ID number is missing.")];
   }
@@ -220,7 +249,7 @@ export function checkMobilePhone(text) {
       "A mobile number has 10 digits and starts with 0.",
     );
   }
-  if (!MOBILE_PREFIXES.includes(compact.slice(0, 3))) {
+  if (!PREFIX_LENGTHS.some((length) => PREFIX_SET.has(compact.slice(0, length)))) {
     return problem(...NOT_MOBILE);
   }
   return compact;
@@ -228,6 +257,56 @@ export function checkMobilePhone(text) {
 
 function withoutLeadingZero(text) {
   return text.startsWith("0") ? text.slice(1) : text;
+}
+
+/**
+ * A person's name as it is stored, or the problem with it: NFC; whitespace trimmed and each inner run made
+ * one space; refused when empty, when it holds a control or invisible character (bidi overrides, zero-width
+ * spaces, NUL...) or when it has no letter. Apostrophes, hyphens and dots stay: "H’Hen Niê" is a name.
+ * @param {string} text
+ * @param {{maxLength?: number}} [options]
+ * @returns {string|Problem}
+ */
+export function normaliseName(text, { maxLength = 120 } = {}) {
+  const name = text.normalize("NFC").replace(SPACES, " ").replace(/^ | $/g, "");
+  if (!name) return problem("name.empty", "Chưa nhập họ tên.", "The name is missing.");
+  if (HIDDEN_OR_CONTROL.test(name)) {
+    return problem(
+      "name.control_characters",
+      "Họ tên có ký tự điều khiển hoặc ký tự ẩn; hãy gõ lại.",
+      "The name contains control or invisible characters; type it again.",
+    );
+  }
+  if (!LETTER.test(name)) {
+    return problem("name.no_letter", "Họ tên phải có ít nhất một chữ cái.", "A name must contain at least one letter.");
+  }
+  if ([...name].length > maxLength) {
+    return problem("name.too_long", `Họ tên tối đa ${maxLength} ký tự.`, `A name has at most ${maxLength} characters.`);
+  }
+  return name;
+}
+
+/**
+ * Free text (a note, a consent's wording) as it is stored, or the problem with it: NFC, line ends made \n.
+ * Refused: NUL and every other control character but tab and line feed, lone surrogates, and the bidi
+ * embeddings, overrides and isolates; and more than maxLength characters (code points). Nothing is trimmed.
+ * @param {string} text
+ * @param {number} maxLength
+ * @returns {string|Problem}
+ */
+export function checkFreeText(text, maxLength) {
+  const checked = text.normalize("NFC").replace(/\r\n?/g, "\n");
+  if (BIDI_CONTROLS.test(checked) || FREE_TEXT_CONTROL.test(checked)) {
+    return problem(
+      "text.control_characters",
+      "Nội dung có ký tự điều khiển không được phép; hãy gõ lại.",
+      "The text contains control characters that are not allowed; type it again.",
+    );
+  }
+  if ([...checked].length > maxLength) {
+    return problem("text.too_long", `Tối đa ${maxLength} ký tự.`, `At most ${maxLength} characters.`);
+  }
+  return checked;
 }
 
 /**
@@ -322,7 +401,7 @@ export function checkAge(birthDate, today, minAge = null, maxAge = null) {
  * @param {string} number
  */
 export function maskPersonalId(number) {
-  const text = number.trim();
+  const text = normalisePersonalId(number);
   if (text.length <= 4) return "*".repeat(text.length);
   return "*".repeat(text.length - 4) + text.slice(-4);
 }

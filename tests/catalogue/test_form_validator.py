@@ -1,4 +1,5 @@
-"""The quick verdict (jsonschema-rs) never accepts a declaration the thorough one (jsonschema) refuses.
+"""The quick verdict (jsonschema-rs) never accepts a declaration the thorough one (jsonschema) refuses;
+phones and ID numbers are judged as people write them.
 
 ``FormValidator`` asks jsonschema only when jsonschema-rs finds a fault, so the two must
 agree wherever jsonschema-rs says "valid". Hypothesis takes each procedure's valid sample
@@ -9,6 +10,7 @@ wrong type, out of range, malformed dates, other fields' values, unknown fields.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from motcua.catalogue.validation import FormValidator
+from motcua.catalogue.validation import FormValidator, check_declaration, normalise_declaration
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = sorted(path.stem for path in (ROOT / "schemas" / "procedures").glob("*.json"))
@@ -92,3 +94,56 @@ def test_both_verdicts_agree_on_the_catalogue_samples(code: str) -> None:
     assert validator.errors(sample["valid"]) == []
     assert not validator.quick.is_valid(sample["invalid"])
     assert validator.errors(sample["invalid"])
+
+
+# ---- Phones and ID numbers as people write them (issue 12) ----------------------------------------
+
+PASSPORT = _load(ROOT / "schemas" / "procedures" / "cap-ho-chieu-pho-thong.json")
+WRITTEN_ON = date(2026, 11, 21)
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("+84912345678", "0912345678"),
+        ("091 234 5678", "0912345678"),
+        ("+84 (0) 98 123 4567", "0981234567"),
+        ("0522.123.456", "0522123456"),
+        ("84 99 3123 456", "0993123456"),
+    ],
+)
+def test_a_phone_written_with_84_or_spaces_passes_and_is_stored_as_0(written: str, stored: str) -> None:
+    data = {**SAMPLES["cap-ho-chieu-pho-thong"]["valid"], "phone": written}
+    assert check_declaration(PASSPORT, data, today=WRITTEN_ON) == []
+    normalised = normalise_declaration(PASSPORT, data)
+    assert normalised["phone"] == stored
+    assert data["phone"] == written, "the data given is not changed"
+
+
+def test_an_id_number_typed_in_groups_passes_and_is_stored_without_spaces() -> None:
+    data = {**SAMPLES["cap-ho-chieu-pho-thong"]["valid"], "personal_id": " 014 301 001 122 "}
+    assert check_declaration(PASSPORT, data, today=WRITTEN_ON) == []
+    assert normalise_declaration(PASSPORT, data)["personal_id"] == "014301001122"
+
+
+def test_normal_data_is_returned_as_it_is() -> None:
+    data = SAMPLES["cap-ho-chieu-pho-thong"]["valid"]
+    assert normalise_declaration(PASSPORT, data) is data
+    assert normalise_declaration(PASSPORT, ["not", "an", "object"]) == ["not", "an", "object"]
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "code"),
+    [
+        ("phone", "091234567", "phone.wrong_length"),
+        ("phone", "0992123456", "phone.not_mobile"),
+        ("phone", "+1 202 555 0100", "phone.not_vietnamese"),
+        ("phone", "024 3825 1234", "phone.not_mobile"),
+        ("personal_id", "01430100112a", "personal_id.not_digits"),
+        ("personal_id", "014 301 001 12", "personal_id.wrong_length"),
+    ],
+)
+def test_a_wrong_phone_or_id_number_says_what_is_wrong(field: str, written: str, code: str) -> None:
+    data = {**SAMPLES["cap-ho-chieu-pho-thong"]["valid"], field: written}
+    problems = check_declaration(PASSPORT, data, today=WRITTEN_ON)
+    assert [(p.field, p.code) for p in problems] == [(field, code)]

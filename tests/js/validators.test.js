@@ -39,3 +39,22 @@ test("a Date object counts as the phone's own calendar day", () => {
 test("the sixty-three province codes of the facts are accepted", () => {
   assert.equal(Object.keys(validators.PROVINCE_CODES).length, 63);
 });
+
+test("the mobile prefix table is the copy of schemas/vn-mobile-prefixes.json", () => {
+  const table = JSON.parse(readFileSync(new URL("../../schemas/vn-mobile-prefixes.json", import.meta.url), "utf8"));
+  assert.deepEqual([...validators.MOBILE_PREFIXES], table.prefixes);
+  // Every prefix names mobiles; the numbers just beside the ranges do not.
+  for (const prefix of table.prefixes) {
+    const number = `${prefix}0000000000`.slice(0, 10);
+    assert.equal(validators.checkMobilePhone(number), number);
+  }
+  for (const number of ["0501234567", "0521234567", "0551234567", "0891234567", "0992123456"]) {
+    assert.equal(validators.checkMobilePhone(number).code, "phone.not_mobile", number);
+  }
+});
+
+test("names of the demo and the facts stay as written", () => {
+  for (const name of ["H’Hen Niê", "Y Sol Ksor", "Nguyễn Thị Ánh", "Đinh Văn A", "Y Blô Điều Phối", "Lê Thị Hoa"]) {
+    assert.equal(validators.normaliseName(name), name);
+  }
+});

@@ -1,9 +1,12 @@
 """Checking a declaration against the exact procedure version it was written with.
 
-The JSON Schema of the form catches shape (required, types, choices, formats); the shared
-validators then check meaning (ID number against sex and birth year, mobile numbers, dates
-not in the future, ages that fit the procedure). Every problem names its field and says
-what is wrong in Vietnamese and English.
+Phone numbers and ID numbers are first normalised as people write them (``+84 912 345 678``,
+``001 095 012 345``) into the form the published schemas' patterns expect (``0912345678``,
+``001095012345``). The JSON Schema of the form then catches shape (required, types, choices,
+formats); the shared validators check meaning (ID number against sex and birth year, mobile
+numbers, dates not in the future, ages that fit the procedure), and for a phone or ID field
+their precise problem replaces the schema's "not in the expected format". Every problem names
+its field and says what is wrong in Vietnamese and English. pwa/js/formcheck.js does the same.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from motcua.catalogue.validators import (
     check_date_not_future,
     check_mobile_phone,
     check_personal_id,
+    normalise_personal_id,
 )
 from motcua.errors import FieldError
 
@@ -140,6 +144,38 @@ def _birth_year(data: dict[str, Any], person: dict[str, str]) -> int | None:
     return None
 
 
+# The widgets whose written forms are normalised before the schema sees them.
+_NORMALISED_WIDGETS = ("phone", "personal-id")
+
+
+def normalise_declaration(content: dict[str, Any], data: Any) -> Any:
+    """``data`` with its phone fields as 0XXXXXXXXX and its ID numbers without spaces: the form to store.
+
+    A phone that is not a Vietnamese mobile is left as written (the check names its problem); fields
+    of other widgets, values that are not strings and data that is not an object are left alone. The
+    data given is not changed; a new dict is returned when anything was normalised.
+    """
+    if not isinstance(data, dict):
+        return data
+    normalised: dict[str, Any] | None = None
+    for name, spec in content["form"]["properties"].items():
+        value = data.get(name)
+        if not isinstance(value, str):
+            continue
+        widget = spec.get("x-widget")
+        if widget == "phone":
+            checked = check_mobile_phone(value)
+            new = checked if isinstance(checked, str) else value
+        elif widget == "personal-id":
+            new = normalise_personal_id(value)
+        else:
+            continue
+        if new != value:
+            normalised = normalised if normalised is not None else dict(data)
+            normalised[name] = new
+    return data if normalised is None else normalised
+
+
 def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date) -> list[FieldError]:
     problems: list[FieldError] = []
     for name, spec in content["form"]["properties"].items():
@@ -174,14 +210,29 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
 
 
 def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> list[FieldError]:
-    """Every problem of ``data`` against the form of ``content`` (a procedure document)."""
+    """Every problem of ``data`` against the form of ``content`` (a procedure document).
+
+    Judged as normalise_declaration leaves it: ``+84912345678`` passes a ``^0[0-9]{9}$`` pattern.
+    """
+    data = normalise_declaration(content, data)
     problems: list[FieldError] = []
     for error in validator_of(content["form"]).errors(data):
         vi, en = _keyword_message(error)
         problems += [FieldError(field, f"form.{error.validator}", vi, en) for field in _fields_of(error)]
     if isinstance(data, dict):
+        meaning = _meaning_problems(content, data, today)
+        # A phone or ID number the validators explain ("10 digits", "not a mobile") needs no vaguer
+        # "not in the expected format" beside it.
+        properties = content["form"]["properties"]
+        explained = {
+            p.field
+            for p in meaning
+            if isinstance(properties.get(p.field), dict)
+            and properties[p.field].get("x-widget") in _NORMALISED_WIDGETS
+        }
+        problems = [p for p in problems if not (p.code == "form.pattern" and p.field in explained)]
         shape_failed = {problem.field for problem in problems}
-        problems += [p for p in _meaning_problems(content, data, today) if p.field not in shape_failed]
+        problems += [p for p in meaning if p.field not in shape_failed]
     unique: dict[tuple[str, str], FieldError] = {}
     for problem in problems:
         unique.setdefault((problem.field, problem.code), problem)

@@ -6,9 +6,15 @@ a message here, change it there too, and add the case to the table.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
+import unicodedata
 from datetime import date
+from pathlib import Path
 from typing import Final, Literal, TypedDict
+
+from motcua.resources import resource_dir
 
 
 class Problem(TypedDict):
@@ -89,46 +95,58 @@ PROVINCE_CODES: Final[dict[str, str]] = {
     "096": "Cà Mau",
 }
 
-# Only the prefixes listed in facts/identity.md: Viettel, VinaPhone, MobiFone, Vietnamobile, Gmobile.
-MOBILE_PREFIXES: Final[frozenset[str]] = frozenset(
-    [
-        *(f"03{d}" for d in "23456789"),
-        "086",
-        "096",
-        "097",
-        "098",
-        *(f"08{d}" for d in "12345"),
-        "088",
-        "091",
-        "094",
-        "070",
-        "076",
-        "077",
-        "078",
-        "079",
-        "089",
-        "090",
-        "093",
-        "056",
-        "058",
-        "059",
-    ]
-)
+# The Vietnamese mobile prefixes, one table for the server and the PWA: generated from the phonenumbers
+# package (Google's libphonenumber metadata, facts/identity.md) into schemas/vn-mobile-prefixes.json by
+# `python -m motcua.catalogue.validators`, which also copies it into pwa/js/validators.js. The tests fail
+# when the file, or the PWA's copy, differs from what the installed phonenumbers says.
+MOBILE_PREFIXES_FILE: Final = "vn-mobile-prefixes.json"
+
+
+def _load_mobile_prefixes() -> tuple[str, ...]:
+    loaded = json.loads((resource_dir("schemas") / MOBILE_PREFIXES_FILE).read_text(encoding="utf-8"))
+    prefixes = tuple(str(prefix) for prefix in loaded["prefixes"])
+    if not prefixes or not all(_DIGITS.fullmatch(prefix) and prefix[0] == "0" for prefix in prefixes):
+        raise RuntimeError(f"schemas/{MOBILE_PREFIXES_FILE} holds no list of 0-prefixes")
+    return prefixes
+
 
 _DIGITS = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# Whitespace as people type and paste it, the same in pwa/js/validators.js (Python's \s and JavaScript's \s
+# disagree on a few characters, so neither is used): ASCII spaces, tab and line breaks, no-break and
+# typographic spaces, the line and paragraph separators, the ideographic space.
+_SPACE_CLASS = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
+_PHONE_SEPARATORS = re.compile(rf"[{_SPACE_CLASS}.\-()]")
+# Bidirectional embeddings, overrides and isolates: they reorder what the desk reads (U+202A-202E, U+2066-2069).
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+MOBILE_PREFIXES: Final[tuple[str, ...]] = _load_mobile_prefixes()
+_PREFIX_SET: Final[frozenset[str]] = frozenset(MOBILE_PREFIXES)
+_PREFIX_LENGTHS: Final[tuple[int, ...]] = tuple(sorted({len(prefix) for prefix in MOBILE_PREFIXES}))
 
 
 def _problem(code: str, message_vi: str, message_en: str) -> Problem:
     return {"code": code, "message_vi": message_vi, "message_en": message_en}
 
 
+def normalise_personal_id(text: str) -> str:
+    """The ID number as it is stored and compared: NFC, without the spaces people type between groups.
+
+    ``" 001 095 012 345 "`` becomes ``"001095012345"``. Only whitespace goes; anything else stays for
+    check_personal_id to refuse.
+    """
+    return _SPACES.sub("", unicodedata.normalize("NFC", text))
+
+
 def check_personal_id(number: str, *, sex: Sex | None = None, birth_year: int | None = None) -> list[Problem]:
-    """Check a 12-digit personal ID number, and against the declared sex and birth year when given."""
+    """Check a 12-digit personal ID number, and against the declared sex and birth year when given.
+
+    The number is judged as normalise_personal_id leaves it: store that form, not what was typed.
+    """
     if sex is not None and sex not in ("male", "female"):
         raise ValueError(f"sex must be 'male', 'female' or None, not {sex!r}")
-    digits = number.strip()
+    digits = normalise_personal_id(number)
     if not digits:
         return [
             _problem(
@@ -229,13 +247,70 @@ def check_mobile_phone(text: str) -> str | Problem:
             "Số di động phải có 10 chữ số, bắt đầu bằng số 0.",
             "A mobile number has 10 digits and starts with 0.",
         )
-    if compact[:3] not in MOBILE_PREFIXES:
+    if not any(compact[:length] in _PREFIX_SET for length in _PREFIX_LENGTHS):
         return _problem(
             "phone.not_mobile",
             "Đây không phải số di động Việt Nam (số cố định hoặc đầu số không hợp lệ).",
             "This is not a Vietnamese mobile number (a landline or an unknown prefix).",
         )
     return compact
+
+
+def _is_hidden_or_control(char: str) -> bool:
+    """Control (Cc), format (Cf: bidi overrides, zero-width), surrogate (Cs) and private-use (Co) characters."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co")
+
+
+def normalise_name(text: str, *, max_length: int = 120) -> str | Problem:
+    """A person's name as it is stored, or the problem with it.
+
+    NFC; whitespace trimmed and each inner run made one space; refused when empty, when it holds a
+    control or invisible character (bidi overrides, zero-width spaces, NUL...) or when it has no letter.
+    Apostrophes, hyphens and dots stay: "H’Hen Niê", "Y Sol Ksor", "Nguyễn Thị Ánh" are names.
+    """
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip(" ")
+    if not name:
+        return _problem("name.empty", "Chưa nhập họ tên.", "The name is missing.")
+    if any(_is_hidden_or_control(char) for char in name):
+        return _problem(
+            "name.control_characters",
+            "Họ tên có ký tự điều khiển hoặc ký tự ẩn; hãy gõ lại.",
+            "The name contains control or invisible characters; type it again.",
+        )
+    if not any(unicodedata.category(char).startswith("L") for char in name):
+        return _problem(
+            "name.no_letter",
+            "Họ tên phải có ít nhất một chữ cái.",
+            "A name must contain at least one letter.",
+        )
+    if len(name) > max_length:
+        return _problem(
+            "name.too_long",
+            f"Họ tên tối đa {max_length} ký tự.",
+            f"A name has at most {max_length} characters.",
+        )
+    return name
+
+
+def check_free_text(text: str, max_length: int) -> str | Problem:
+    """Free text (a note, a consent's wording) as it is stored, or the problem with it.
+
+    NFC, line ends made \\n. Refused: NUL and every other control character but tab and line feed,
+    lone surrogates, and the bidi embeddings, overrides and isolates that reorder what a reader sees;
+    and more than ``max_length`` characters (code points). Empty text is fine; nothing is trimmed.
+    """
+    checked = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if _BIDI_CONTROLS.search(checked) or any(
+        char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs") for char in checked
+    ):
+        return _problem(
+            "text.control_characters",
+            "Nội dung có ký tự điều khiển không được phép; hãy gõ lại.",
+            "The text contains control characters that are not allowed; type it again.",
+        )
+    if len(checked) > max_length:
+        return _problem("text.too_long", f"Tối đa {max_length} ký tự.", f"At most {max_length} characters.")
+    return checked
 
 
 def _parse_iso_date(text: str) -> date | None:
@@ -308,7 +383,94 @@ def check_age(
 
 def mask_personal_id(number: str) -> str:
     """Hide all but the last four characters, for lists and logs: ********1234."""
-    text = number.strip()
+    text = normalise_personal_id(number)
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * (len(text) - 4) + text[-4:]
+
+
+# ---- The mobile prefix table, from phonenumbers -------------------------------------------------------
+
+# Rests of numbers tried under a prefix: every next digit, each followed by zeros, nines and a mix.
+_TAILS: Final = tuple(
+    f"{digit}{rest}" for digit in "0123456789" for rest in ("00000000", "99999999", "31415926")
+)
+_JS_BEGIN: Final = "// BEGIN MOBILE_PREFIXES"
+_JS_END: Final = "// END MOBILE_PREFIXES"
+
+
+def mobile_prefixes_from_phonenumbers() -> list[str]:
+    """The shortest prefixes (with the leading 0, at least three digits) under which phonenumbers calls every
+    10-digit Vietnamese number a mobile, e.g. 032 but only 0896-0899 of 089.
+
+    Every 4-digit national prefix is tried with 30 different rests, and deeper where they disagree; the
+    metadata's patterns are digit classes followed by ``\\d{n}``, so the walk finds them exactly.
+    """
+    from phonenumbers import PhoneNumber, PhoneNumberType, number_type
+
+    def mobile(national: str) -> bool:
+        return (
+            number_type(PhoneNumber(country_code=84, national_number=int(national))) == PhoneNumberType.MOBILE
+        )
+
+    def cover(prefix: str) -> list[str]:
+        if len(prefix) >= 4:
+            verdicts = {mobile(prefix + tail[: 9 - len(prefix)]) for tail in _TAILS}
+            if verdicts == {True}:
+                return [prefix]
+            if verdicts == {False}:
+                return []
+            if len(prefix) >= 7:
+                raise RuntimeError(
+                    f"phonenumbers' Vietnamese mobile ranges do not end in whole prefixes: {prefix}"
+                )
+        children = [found for digit in "0123456789" for found in cover(prefix + digit)]
+        if len(prefix) >= 2 and children == [prefix + digit for digit in "0123456789"]:
+            return [prefix]
+        return children
+
+    return ["0" + prefix for prefix in cover("")]
+
+
+def mobile_prefixes_document(prefixes: list[str]) -> str:
+    """schemas/vn-mobile-prefixes.json as the generator writes it."""
+    from importlib.metadata import version
+
+    document = {
+        "about": "Vietnamese mobile prefixes (numbers written with the leading 0): a 10-digit number is a mobile "
+        "when it starts with one of them. Generated from the phonenumbers package (Google's libphonenumber "
+        "metadata) by `python -m motcua.catalogue.validators`; do not edit. Read by "
+        "backend/motcua/catalogue/validators.py, copied into pwa/js/validators.js by the same command.",
+        "phonenumbers": version("phonenumbers"),
+        "prefixes": prefixes,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def js_prefix_block(prefixes: list[str]) -> str:
+    """The lines of pwa/js/validators.js that hold its copy of the table, markers included."""
+    rows = "".join(
+        f"  {', '.join(json.dumps(p) for p in prefixes[i : i + 12])},\n" for i in range(0, len(prefixes), 12)
+    )
+    return f"{_JS_BEGIN}\nexport const MOBILE_PREFIXES = Object.freeze([\n{rows}]);\n{_JS_END}"
+
+
+def js_prefix_block_in(source: str) -> str:
+    """The table's block as it stands in pwa/js/validators.js."""
+    start, end = source.index(_JS_BEGIN), source.index(_JS_END) + len(_JS_END)
+    return source[start:end]
+
+
+def write_mobile_prefixes(schemas: Path, pwa: Path) -> list[str]:
+    """Write the table from the installed phonenumbers into the JSON file and the PWA's copy."""
+    prefixes = mobile_prefixes_from_phonenumbers()
+    (schemas / MOBILE_PREFIXES_FILE).write_text(mobile_prefixes_document(prefixes), encoding="utf-8")
+    js = pwa / "js" / "validators.js"
+    source = js.read_text(encoding="utf-8")
+    js.write_text(source.replace(js_prefix_block_in(source), js_prefix_block(prefixes)), encoding="utf-8")
+    return prefixes
+
+
+if __name__ == "__main__":
+    written = write_mobile_prefixes(resource_dir("schemas"), resource_dir("pwa"))
+    sys.stdout.write(f"{len(written)} mobile prefixes: {' '.join(written)}\n")
