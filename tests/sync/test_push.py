@@ -151,9 +151,10 @@ def test_two_volunteers_register_the_same_person_and_end_with_one_resident(
     assert outcomes[0]["merged_into"] == first["id"]
     assert outcomes[1]["outcome"] == "applied"
     (resident,) = rows(settings, select(Resident))
+    # The first resident is not changed by the merge (rule 2): the second body is kept beside it.
     assert resident.phone == "0912345678"
-    assert resident.needs == ["elderly", "interpreter"]
-    assert resident.interpreter_language == "Ê Đê"
+    assert resident.needs == first["body"]["needs"]
+    assert resident.interpreter_language is None
     dossiers = rows(settings, select(Dossier.resident_id))
     assert dossiers == [resident.id, resident.id]
     (merge,) = rows(settings, select(ResidentMerge))

@@ -8,12 +8,12 @@ import msgspec
 from litestar import Controller, Request, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import signed_in
 from motcua.accounts.principal import Principal
-from motcua.attachments.models import Attachment
+from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import sha256_of, sniff, store
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.records import refresh_completeness
@@ -37,20 +37,21 @@ class UploadOut(msgspec.Struct, frozen=True):
     dossiers: list[DossierProgress]
 
 
-async def _expected(db: AsyncSession, principal: Principal, sha256: str) -> bool:
-    """Only bytes that a record in the user's places names may be uploaded."""
+async def _places(db: AsyncSession, principal: Principal, sha256: str) -> set[int]:
+    """The communes of the user's places where a record names these bytes: only there are
+    they expected, and only there do they count once uploaded."""
     in_scope = select(Commune.code).where(principal.commune_filter())
-    by_dossier = exists().where(
-        DossierAttachment.sha256 == sha256,
-        DossierAttachment.dossier_id == Dossier.id,
-        Dossier.commune_code.in_(in_scope),
+    by_dossier = (
+        select(Dossier.commune_code)
+        .join(DossierAttachment, DossierAttachment.dossier_id == Dossier.id)
+        .where(DossierAttachment.sha256 == sha256, Dossier.commune_code.in_(in_scope))
     )
-    by_consent = exists().where(
-        Consent.signature_sha256 == sha256,
-        Consent.resident_id == Resident.id,
-        Resident.commune_code.in_(in_scope),
+    by_consent = (
+        select(Resident.commune_code)
+        .join(Consent, Consent.resident_id == Resident.id)
+        .where(Consent.signature_sha256 == sha256, Resident.commune_code.in_(in_scope))
     )
-    return bool(await db.scalar(select(or_(by_dossier, by_consent))))
+    return set(await db.scalars(union(by_dossier, by_consent)))
 
 
 class AttachmentController(Controller):
@@ -88,7 +89,8 @@ class AttachmentController(Controller):
                 "Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF.",
                 "Only JPEG, PNG or WebP images and PDF files are accepted.",
             )
-        if not await _expected(db_session, principal, sha256):
+        places = await _places(db_session, principal, sha256)
+        if not places:
             raise ApiError(
                 409,
                 "attachment.not_expected",
@@ -105,11 +107,18 @@ class AttachmentController(Controller):
                     sha256=sha256, media_type=media_type, size=len(data), uploaded_by=principal.user_id
                 )
             )
-            await db_session.flush()
+        placed = set(
+            await db_session.scalars(
+                select(AttachmentPlace.commune_code).where(AttachmentPlace.sha256 == sha256)
+            )
+        )
+        newly_placed = places - placed
+        db_session.add_all(AttachmentPlace(sha256=sha256, commune_code=code) for code in newly_placed)
+        await db_session.flush()
         dossiers = await db_session.scalars(
             select(Dossier)
             .join(DossierAttachment, DossierAttachment.dossier_id == Dossier.id)
-            .where(DossierAttachment.sha256 == sha256)
+            .where(DossierAttachment.sha256 == sha256, Dossier.commune_code.in_(places))
         )
         progress, changes = [], []
         for dossier in dossiers:
@@ -119,4 +128,5 @@ class AttachmentController(Controller):
                 changes.append(change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id))
             progress.append(DossierProgress(str(dossier.id), dossier.status, missing))
         await append_changes(db_session, changes)
-        return UploadOut(sha256, "duplicate" if duplicate else "stored", progress)
+        # Stored for this user's places now (bytes kept once, placed per commune), or already.
+        return UploadOut(sha256, "duplicate" if duplicate and not newly_placed else "stored", progress)

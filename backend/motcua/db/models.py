@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole metadata."""
 
 from motcua.accounts.models import AuthSession, Invitation, LoginAttempt, User, UserCommune, UserProvince
-from motcua.attachments.models import Attachment
+from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.audit.models import AuditEvent
 from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.catalogue.models import ProcedureVersion
@@ -16,6 +16,7 @@ from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [
     "Attachment",
+    "AttachmentPlace",
     "AuditEvent",
     "AuthSession",
     "CalendarOverride",

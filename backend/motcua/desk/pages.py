@@ -9,12 +9,12 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import File, Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import roles
 from motcua.accounts.principal import Principal
-from motcua.attachments.models import Attachment
+from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import attachment_path
 from motcua.desk.service import OPEN_STATUSES, dossier_in_scope, dossier_view, inbox
 from motcua.desk.workflow import STATUS_WORDS, Move, move
@@ -134,6 +134,13 @@ class DeskPages(Controller):
         linked = await db_session.scalar(
             select(Attachment)
             .join(DossierAttachment, DossierAttachment.sha256 == Attachment.sha256)
+            .join(
+                AttachmentPlace,
+                and_(
+                    AttachmentPlace.sha256 == Attachment.sha256,
+                    AttachmentPlace.commune_code == dossier.commune_code,
+                ),
+            )
             .where(DossierAttachment.dossier_id == dossier.id, Attachment.sha256 == sha256)
         )
         if linked is None:

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.attachments.models import Attachment
+from motcua.attachments.models import AttachmentPlace
 from motcua.catalogue.rules import checked_declaration
+from motcua.catalogue.validation import normalise_declaration
 from motcua.db.base import table_of, utcnow
 from motcua.dossiers.models import EDITABLE_STATUSES, Dossier, DossierAttachment
 from motcua.errors import ApiError, FieldError
@@ -19,6 +20,7 @@ from motcua.sync.handlers import (
     Applied,
     Incoming,
     decode_body,
+    ensure_in_scope,
     refuse_fields,
     resident_for_child,
 )
@@ -73,14 +75,29 @@ def _check_papers(content: dict[str, Any], papers: list[PaperPhotos]) -> list[Fi
 
 
 async def missing_attachments(db: AsyncSession, dossier_id: UUID) -> list[str]:
-    """The content hashes a dossier names that have not arrived yet."""
-    rows = await db.scalars(
-        select(DossierAttachment.sha256)
-        .outerjoin(Attachment, Attachment.sha256 == DossierAttachment.sha256)
-        .where(DossierAttachment.dossier_id == dossier_id, Attachment.id.is_(None))
+    """The content hashes a dossier names that have not arrived for its commune yet."""
+    return (await missing_attachments_of(db, [dossier_id])).get(dossier_id, [])
+
+
+async def missing_attachments_of(db: AsyncSession, dossier_ids: list[UUID]) -> dict[UUID, list[str]]:
+    """What each of these dossiers still lacks, in one query; a complete dossier is absent."""
+    missing: dict[UUID, list[str]] = {}
+    rows = await db.execute(
+        select(DossierAttachment.dossier_id, DossierAttachment.sha256)
+        .join(Dossier, Dossier.id == DossierAttachment.dossier_id)
+        .outerjoin(
+            AttachmentPlace,
+            and_(
+                AttachmentPlace.sha256 == DossierAttachment.sha256,
+                AttachmentPlace.commune_code == Dossier.commune_code,
+            ),
+        )
+        .where(DossierAttachment.dossier_id.in_(dossier_ids), AttachmentPlace.sha256.is_(None))
         .order_by(DossierAttachment.sha256)
     )
-    return list(rows)
+    for dossier_id, sha256 in rows:
+        missing.setdefault(dossier_id, []).append(sha256)
+    return missing
 
 
 def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
@@ -105,7 +122,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
     resident = await resident_for_child(incoming, body.resident_id)
     try:
         version = await checked_declaration(
-            db, body.procedure_code, body.procedure_version, body.form, record.written_at
+            db, body.procedure_code, body.procedure_version, body.form, record.written_time
         )
     except ApiError as error:
         fields = [msgspec.structs.replace(f, field=f"form.{f.field}") for f in error.body.fields]
@@ -125,12 +142,15 @@ async def apply_dossier(incoming: Incoming) -> Applied:
         "procedure_version": body.procedure_version,
         "resident_id": resident.id,
         "commune_code": resident.commune_code,
-        "form": body.form,
+        "form": normalise_declaration(version.content, body.form),
         "papers": [msgspec.to_builtins(p) for p in body.papers],
         "signature_sha256": body.signature_sha256,
         "receipt_secret_hash": body.receipt_secret_hash,
     }
     dossier = await incoming.facts.dossier(record.id)
+    if dossier is not None:
+        # An edit is judged where the dossier is now, as well as where its resident lives.
+        await ensure_in_scope(incoming, dossier.commune_code)
     if dossier is None:
         if not incoming.is_new:
             raise Refused(
@@ -140,7 +160,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
             id=record.id,
             volunteer_id=incoming.principal.user_id,
             device_session_id=incoming.principal.session_id,
-            written_at=record.written_at,
+            written_at=record.written_time,
             status="incomplete",  # set now: column defaults only arrive at the flush
             **values,
         )
@@ -166,7 +186,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
     incoming.writes.add(
         _PHOTOS, *({"dossier_id": dossier.id, "sha256": sha, "role": role} for sha, role in roles.items())
     )
-    missing = await incoming.facts.not_arrived(roles)
+    missing = await incoming.facts.not_arrived(roles, dossier.commune_code)
     mark_completeness(dossier, missing)
     return Applied(
         commune_code=dossier.commune_code, owner_id=dossier.volunteer_id, missing_attachments=missing

@@ -10,7 +10,15 @@ import msgspec
 from sqlalchemy import select
 
 from motcua.catalogue.validation import field_error
-from motcua.catalogue.validators import check_date_not_future, check_mobile_phone, check_personal_id
+from motcua.catalogue.validators import (
+    Problem,
+    check_date_not_future,
+    check_free_text,
+    check_mobile_phone,
+    check_personal_id,
+    normalise_name,
+    normalise_personal_id,
+)
 from motcua.db.base import table_of
 from motcua.errors import FieldError
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
@@ -24,6 +32,7 @@ from motcua.sync.handlers import (
     resident_for_child,
 )
 from motcua.sync.outcomes import Refused
+from motcua.sync.schemas import RecordIn
 
 Need = Literal["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"]
 ConsentPurpose = Literal[
@@ -76,14 +85,31 @@ class ChecklistBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     appointment_on: date | None = None
 
 
-def _check_person(body: ResidentBody, written_on: date) -> tuple[str | None, list[FieldError]]:
+class Person(msgspec.Struct, frozen=True):
+    """A resident's name, ID number and phone in the one form they are stored and compared in."""
+
+    full_name: str
+    personal_id: str | None
+    phone: str | None
+
+
+def _text(field: str, checked: str | Problem, problems: list[FieldError]) -> str:
+    if isinstance(checked, str):
+        return checked
+    problems.append(field_error(field, checked))
+    return ""
+
+
+def _check_person(body: ResidentBody, written_on: date) -> tuple[Person, list[FieldError]]:
     problems = [
         field_error("birth_date", p) for p in check_date_not_future(body.birth_date.isoformat(), written_on)
     ]
-    if body.personal_id is not None:
+    full_name = _text("full_name", normalise_name(body.full_name), problems)
+    personal_id = normalise_personal_id(body.personal_id) if body.personal_id is not None else None
+    if personal_id is not None:
         problems += [
             field_error("personal_id", p)
-            for p in check_personal_id(body.personal_id, sex=body.sex, birth_year=body.birth_date.year)
+            for p in check_personal_id(personal_id, sex=body.sex, birth_year=body.birth_date.year)
         ]
     phone = None
     if body.phone:
@@ -101,7 +127,7 @@ def _check_person(body: ResidentBody, written_on: date) -> tuple[str | None, lis
                 "Say which language the interpreter speaks.",
             )
         )
-    return phone, problems
+    return Person(full_name, personal_id or None, phone), problems
 
 
 async def _ethnicity_consented(incoming: Incoming, resident_id: UUID) -> bool:
@@ -117,9 +143,23 @@ async def _ethnicity_consented(incoming: Incoming, resident_id: UUID) -> bool:
     return bool(given)
 
 
+def _personal_id_check() -> Refused:
+    """An ID number held by someone outside the sender's places: said without telling who or where."""
+    return Refused(
+        "personal_id.check",
+        "Số định danh này cần bộ phận một cửa của xã kiểm tra trước khi ghi.",
+        "The commune desk must check this ID number before it is recorded.",
+        [
+            FieldError(
+                "personal_id", "personal_id.check", "Cần xã kiểm tra.", "To be checked by the commune desk."
+            )
+        ],
+    )
+
+
 async def apply_resident(incoming: Incoming) -> Applied:
     body = decode_body(incoming.record, ResidentBody)
-    phone, problems = _check_person(body, incoming.written_on)
+    person, problems = _check_person(body, incoming.written_on)
     refuse_fields(problems)
     village = await incoming.facts.village(body.village_id)
     if village is None:
@@ -127,6 +167,15 @@ async def apply_resident(incoming: Incoming) -> Applied:
     await ensure_in_scope(incoming, village.commune_code)
     record_id = incoming.record.id
     resident = await incoming.facts.resident(record_id)
+    if resident is not None:
+        # An edit is judged where the person lives now, as well as where the edit moves them.
+        await ensure_in_scope(incoming, resident.commune_code)
+        if resident.id != record_id:
+            raise Refused(
+                "resident.merged",
+                "Người này đã được gộp vào một cư dân khác; hãy sửa trên hồ sơ cư dân đó.",
+                "This registration was merged into another resident; edit that resident instead.",
+            )
     # Ethnicity is sensitive: kept only under its own consent, given earlier or in this batch.
     if body.ethnicity and not await _ethnicity_consented(incoming, resident.id if resident else record_id):
         raise Refused(
@@ -138,19 +187,21 @@ async def apply_resident(incoming: Incoming) -> Applied:
     values = {
         "village_id": village.id,
         "commune_code": village.commune_code,
-        "full_name": " ".join(body.full_name.split()),
+        "full_name": person.full_name,
         "birth_date": body.birth_date,
         "sex": body.sex,
-        "personal_id": body.personal_id,
-        "phone": phone,
+        "personal_id": person.personal_id,
+        "phone": person.phone,
         "needs": sorted(set(body.needs)),
         "interpreter_language": body.interpreter_language,
         "ethnicity": body.ethnicity,
     }
-    if resident is None and body.personal_id:
-        same_person = await incoming.facts.resident_with_personal_id(body.personal_id)
+    if resident is None and person.personal_id:
+        same_person = await incoming.facts.resident_with_personal_id(person.personal_id)
         if same_person is not None:
-            return await _merge(incoming, same_person, values)
+            if not await incoming.may_act_in(same_person.commune_code):
+                raise _personal_id_check()
+            return _merge(incoming, same_person)
     if resident is None:
         if not incoming.is_new:
             raise Refused(
@@ -159,14 +210,16 @@ async def apply_resident(incoming: Incoming) -> Applied:
         resident = Resident(
             id=record_id,
             registered_by=incoming.principal.user_id,
-            written_at=incoming.record.written_at,
+            written_at=incoming.record.written_time,
             **values,
         )
         incoming.db.add(resident)
     else:
-        if body.personal_id and body.personal_id != resident.personal_id:
-            other = await incoming.facts.resident_with_personal_id(body.personal_id)
+        if person.personal_id and person.personal_id != resident.personal_id:
+            other = await incoming.facts.resident_with_personal_id(person.personal_id)
             if other is not None and other.id != resident.id:
+                if not await incoming.may_act_in(other.commune_code):
+                    raise _personal_id_check()
                 raise Refused(
                     "personal_id.taken",
                     "Số định danh này thuộc một cư dân khác.",
@@ -177,7 +230,7 @@ async def apply_resident(incoming: Incoming) -> Applied:
                         )
                     ],
                 )
-        if resident.personal_id and resident.personal_id != body.personal_id:
+        if resident.personal_id and resident.personal_id != person.personal_id:
             incoming.facts.by_personal_id[resident.personal_id] = None
         for key, value in values.items():
             setattr(resident, key, value)
@@ -185,8 +238,9 @@ async def apply_resident(incoming: Incoming) -> Applied:
     return Applied(commune_code=resident.commune_code, owner_id=resident.registered_by)
 
 
-async def _merge(incoming: Incoming, resident: Resident, values: dict[str, object]) -> Applied:
-    """Fold a second registration into the first: keep its body, fill what the first lacked."""
+def _merge(incoming: Incoming, resident: Resident) -> Applied:
+    """Fold a second registration into the first. The first resident is not changed (an edit is
+    a new revision, rule 2): the second body is kept beside it for the desk to review."""
     incoming.db.add(
         ResidentMerge(
             duplicate_id=incoming.record.id,
@@ -196,19 +250,9 @@ async def _merge(incoming: Incoming, resident: Resident, values: dict[str, objec
             registered_by=incoming.principal.user_id,
         )
     )
-    if resident.phone is None and values["phone"]:
-        resident.phone = str(values["phone"])
-    resident.needs = sorted({*resident.needs, *(str(n) for n in values["needs"])})  # type: ignore[attr-defined]
-    if resident.interpreter_language is None and values["interpreter_language"]:
-        resident.interpreter_language = str(values["interpreter_language"])
-    if resident.ethnicity is None and values["ethnicity"]:
-        resident.ethnicity = str(values["ethnicity"])
     incoming.facts.merged(incoming.record.id, resident)
     return Applied(
-        commune_code=resident.commune_code,
-        owner_id=incoming.principal.user_id,
-        merged_into=resident.id,
-        changes=[("resident", str(resident.id))],
+        commune_code=resident.commune_code, owner_id=incoming.principal.user_id, merged_into=resident.id
     )
 
 
@@ -220,10 +264,9 @@ def _immutable(kind_vi: str, kind_en: str) -> Refused:
     )
 
 
-async def apply_consent(incoming: Incoming) -> Applied:
-    body = decode_body(incoming.record, ConsentBody)
-    if not incoming.is_new:
-        raise _immutable("Sự đồng ý", "consent")
+def _judge_consent(record: RecordIn) -> ConsentBody:
+    """A consent's own rules, which need nothing from the database."""
+    body = decode_body(record, ConsentBody)
     if body.given and body.method != "tick" and body.signature_sha256 is None:
         refuse_fields(
             [
@@ -235,6 +278,25 @@ async def apply_consent(incoming: Incoming) -> Applied:
                 )
             ]
         )
+    problems: list[FieldError] = []
+    wording = _text("wording_vi", check_free_text(body.wording_vi, 2000), problems)
+    refuse_fields(problems)
+    return msgspec.structs.replace(body, wording_vi=wording)
+
+
+def consent_admissible(record: RecordIn) -> bool:
+    """Whether a consent passes its own rules: a consent refused in a batch admits nothing."""
+    try:
+        _judge_consent(record)
+    except Refused:
+        return False
+    return True
+
+
+async def apply_consent(incoming: Incoming) -> Applied:
+    if not incoming.is_new:
+        raise _immutable("Sự đồng ý", "consent")
+    body = _judge_consent(incoming.record)
     resident = await resident_for_child(incoming, body.resident_id)
     incoming.writes.add(
         _CONSENTS,
@@ -248,7 +310,7 @@ async def apply_consent(incoming: Incoming) -> Applied:
             "signature_sha256": body.signature_sha256,
             "volunteer_id": incoming.principal.user_id,
             "device_session_id": incoming.principal.session_id,
-            "written_at": incoming.record.written_at,
+            "written_at": incoming.record.written_time,
         },
     )
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)
@@ -258,6 +320,9 @@ async def apply_checklist(incoming: Incoming) -> Applied:
     body = decode_body(incoming.record, ChecklistBody)
     if not incoming.is_new:
         raise _immutable("Mục đánh dấu", "checklist tick")
+    problems: list[FieldError] = []
+    note = _text("note", check_free_text(body.note, 500), problems)
+    refuse_fields(problems)
     resident = await resident_for_child(incoming, body.resident_id)
     incoming.writes.add(
         _CHECKLIST_STEPS,
@@ -266,10 +331,10 @@ async def apply_checklist(incoming: Incoming) -> Applied:
             "resident_id": resident.id,
             "step": body.step,
             "state": body.state,
-            "note": body.note.strip(),
+            "note": note.strip(),
             "appointment_on": body.appointment_on,
             "volunteer_id": incoming.principal.user_id,
-            "written_at": incoming.record.written_at,
+            "written_at": incoming.record.written_time,
         },
     )
     return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)

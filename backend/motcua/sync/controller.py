@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import roles, signed_in
@@ -25,7 +26,9 @@ from motcua.sync.schemas import (
     PullOut,
     PushIn,
     PushOut,
+    VersionsOut,
 )
+from motcua.sync.versions import versions_of
 
 PULL_PAGE_SIZE = 500
 
@@ -81,8 +84,19 @@ class SyncController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=PULL_PAGE_SIZE)] = PULL_PAGE_SIZE,
     ) -> PullOut:
         """Changes after ``cursor`` in the user's places; repeat with the returned cursor while ``more``."""
-        if not cursor.isdigit():
+        # ASCII digits ("²" is a digit to Python) that fit the change log's BIGINT id.
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 19 and int(cursor) < 2**63):
             raise ApiError(
                 400, "cursor.invalid", "Con trỏ đồng bộ không hợp lệ.", "The sync cursor is not valid."
             )
         return await pull(db_session, principal, int(cursor), limit)
+
+    @get("/records/{record_id:uuid}/versions", guards=[signed_in])
+    async def versions(
+        self,
+        record_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> VersionsOut:
+        """Every version the server keeps of a record, oldest first: both sides of a conflict."""
+        return await versions_of(db_session, principal, record_id)

@@ -16,7 +16,8 @@ from uuid import UUID
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.attachments.models import Attachment
+from motcua.attachments.models import AttachmentPlace
+from motcua.catalogue.validators import normalise_personal_id
 from motcua.dossiers.models import Dossier
 from motcua.places.models import Commune, Village
 from motcua.residents.models import Resident, ResidentMerge
@@ -43,7 +44,9 @@ _DOSSIERS = select(Dossier).where(
         Dossier.tracking_code.in_(bindparam("codes", expanding=True)),
     )
 )
-_ARRIVED = select(Attachment.sha256).where(Attachment.sha256.in_(bindparam("keys", expanding=True)))
+_PLACED = select(AttachmentPlace.sha256, AttachmentPlace.commune_code).where(
+    AttachmentPlace.sha256.in_(bindparam("keys", expanding=True))
+)
 
 
 def _unknown(keys: set[K], known: dict[K, Any]) -> set[K]:
@@ -82,7 +85,7 @@ class BatchFacts:
         self.by_personal_id: dict[str, Resident | None] = {}
         self.dossiers: dict[UUID, Dossier | None] = {}
         self.tracking_codes: dict[str, UUID | None] = {}
-        self.arrived: dict[str, bool] = {}  # attachment sha256 → stored
+        self.placed: dict[str, set[int]] = {}  # attachment sha256 → the communes it was uploaded for
 
     async def prefetch(self, records: list[RecordIn]) -> None:
         """Read, in one query per table, every row the batch's records name."""
@@ -97,7 +100,7 @@ class BatchFacts:
             if record.kind == "resident":
                 residents.add(record.id)
                 villages |= _uuids([body.get("village_id")])
-                personal_ids |= _strings([body.get("personal_id")])
+                personal_ids |= {normalise_personal_id(p) for p in _strings([body.get("personal_id")])}
                 continue
             residents |= _uuids([body.get("resident_id")])
             if record.kind == "dossier":
@@ -161,10 +164,12 @@ class BatchFacts:
         self.tracking_codes |= {code: taken.get(code) for code in wanted_codes} | taken
 
     async def _read_arrived(self, hashes: set[str]) -> None:
-        wanted = _unknown(hashes, self.arrived)
+        wanted = _unknown(hashes, self.placed)
         if wanted:
-            stored = set(await self.db.scalars(_ARRIVED, {"keys": list(wanted)}))
-            self.arrived |= {sha: sha in stored for sha in wanted}
+            placed: dict[str, set[int]] = {sha: set() for sha in wanted}
+            for sha, commune_code in await self.db.execute(_PLACED, {"keys": list(wanted)}):
+                placed[sha].add(commune_code)
+            self.placed |= placed
 
     # What handlers ask -----------------------------------------------------------------------
 
@@ -193,11 +198,11 @@ class BatchFacts:
         await self._read_dossiers(set(), {code})
         return self.tracking_codes[code]
 
-    async def not_arrived(self, hashes: Iterable[str]) -> list[str]:
-        """Which of ``hashes`` name attachments the server does not hold yet, sorted."""
+    async def not_arrived(self, hashes: Iterable[str], commune_code: int) -> list[str]:
+        """Which of ``hashes`` have not been uploaded for ``commune_code`` yet, sorted."""
         wanted = set(hashes)
         await self._read_arrived(wanted)
-        return sorted(sha for sha in wanted if not self.arrived[sha])
+        return sorted(sha for sha in wanted if commune_code not in self.placed[sha])
 
     # What the batch adds ---------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -40,10 +41,14 @@ class Incoming:
     def is_new(self) -> bool:
         return self.record.revision == 1
 
+    async def may_act_in(self, commune_code: int) -> bool:
+        commune = await self.facts.commune(commune_code)
+        return commune is not None and self.principal.may_act_in(commune)
+
     @property
     def written_on(self) -> date:
         """The day, in Vietnam, when the volunteer wrote the record: dates are judged against it."""
-        return self.record.written_at.astimezone(VIETNAM_TIME).date()
+        return self.record.written_time.astimezone(VIETNAM_TIME).date()
 
 
 @dataclass
@@ -72,6 +77,35 @@ def decode_body(record: RecordIn, body_type: type[BodyT]) -> BodyT:
         ) from None
 
 
+# Control characters other than tab and line feed: a NUL cannot even be stored by PostgreSQL.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_characters(value: Any, path: str = "") -> list[FieldError]:
+    """A field error for every string of a body that holds a control character."""
+    if isinstance(value, str):
+        if _CONTROL.search(value) is None:
+            return []
+        return [
+            FieldError(
+                path or "body",
+                "text.control_character",
+                "Có ký tự điều khiển không hợp lệ.",
+                "Holds a control character that is not allowed.",
+            )
+        ]
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    problems = []
+    for key, item in items:
+        problems += control_characters(item, f"{path}.{key}" if path else str(key))
+    return problems
+
+
 def refuse_fields(problems: list[FieldError]) -> None:
     if problems:
         raise Refused(
@@ -83,8 +117,7 @@ def refuse_fields(problems: list[FieldError]) -> None:
 
 
 async def ensure_in_scope(incoming: Incoming, commune_code: int) -> None:
-    commune = await incoming.facts.commune(commune_code)
-    if commune is None or not incoming.principal.may_act_in(commune):
+    if not await incoming.may_act_in(commune_code):
         raise Refused(
             "scope.outside",
             "Nơi này nằm ngoài địa bàn của tài khoản.",

@@ -15,7 +15,7 @@ from motcua.campaigns.models import Route
 from motcua.campaigns.routes import describe
 from motcua.catalogue.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.records import missing_attachments
+from motcua.dossiers.records import missing_attachments, missing_attachments_of
 from motcua.places.models import Commune
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.sync.models import Change, HeldRecord, RefusedRecord, SyncRecord
@@ -167,21 +167,30 @@ async def holdings(db: AsyncSession, principal: Principal, ids: list[UUID]) -> H
     ):
         found[held.record_id] = Holding(held.record_id, "held", held.kind, content_hash=held.content_hash)
     in_scope = select(Commune.code).where(principal.commune_filter())
-    records = await db.scalars(
-        select(SyncRecord).where(
-            SyncRecord.id.in_(wanted),
-            or_(SyncRecord.owner_id == principal.user_id, SyncRecord.commune_code.in_(in_scope)),
+    records = list(
+        await db.scalars(
+            select(SyncRecord).where(
+                SyncRecord.id.in_(wanted),
+                or_(SyncRecord.owner_id == principal.user_id, SyncRecord.commune_code.in_(in_scope)),
+            )
         )
     )
     merges = {
         row.duplicate_id: row.resident_id
         for row in await db.scalars(select(ResidentMerge).where(ResidentMerge.duplicate_id.in_(wanted)))
     }
+    lacking = await missing_attachments_of(db, [r.id for r in records if r.kind == "dossier"])
     for record in records:
         merged_into = merges.get(record.id)
         state: Literal["applied", "merged"] = "merged" if merged_into else "applied"
         found[record.id] = Holding(
-            record.id, state, record.kind, record.revision, record.content_hash, merged_into
+            record.id,
+            state,
+            record.kind,
+            record.revision,
+            record.content_hash,
+            merged_into,
+            lacking.get(record.id, []) if record.kind == "dossier" else None,
         )
     return HoldingsOut(
         holdings=[found[i] for i in ids if i in found],

@@ -29,12 +29,13 @@ from motcua.accounts.models import User
 from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import principal_of_user
 from motcua.db.base import table_of
-from motcua.dossiers.records import apply_dossier
+from motcua.dossiers.records import apply_dossier, missing_attachments
+from motcua.errors import FieldError
 from motcua.residents.models import ResidentMerge
-from motcua.residents.records import apply_checklist, apply_consent, apply_resident
+from motcua.residents.records import apply_checklist, apply_consent, apply_resident, consent_admissible
 from motcua.sync.changes import ChangeRow, append_changes, change
 from motcua.sync.facts import BatchFacts
-from motcua.sync.handlers import Applied, Incoming
+from motcua.sync.handlers import Applied, Incoming, control_characters, refuse_fields
 from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.sync.outcomes import Held, Refused, waiting_for_record, waiting_for_revision
 from motcua.sync.schemas import Outcome, RecordIn
@@ -79,22 +80,88 @@ _CURRENT_OF = select(
     SyncRecord.commune_code,
     SyncRecord.owner_id,
 ).where(SyncRecord.id.in_(bindparam("ids", expanding=True)))
+# The same, holding each row until the batch commits: a revision is judged against the row as
+# it stands, so of two phones editing one record at once the second waits, then sees the first
+# one's revision and is a conflict (rule 9). Locked in id order, so two batches never wait for
+# each other in a circle. (SQLite has no row locks and needs none: one batch writes at a time.)
+_CURRENT_OF_LOCKED = _CURRENT_OF.order_by(SyncRecord.id).with_for_update()
 _WAITING_FOR = (
     select(HeldRecord)
     .where(HeldRecord.waiting_for.in_(bindparam("keys", expanding=True)))
     .order_by(HeldRecord.created_at)
 )
 _AWAITED = select(HeldRecord.waiting_for).distinct().limit(bindparam("most"))
+_MERGED_INTO = select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == bindparam("id"))
+
+# The most of one record the server keeps: a record is a person, a tick or a declaration, and
+# a bigger one is refused rather than stored; a refused one is kept as an excerpt this long.
+MAX_RECORD_BYTES = 64 * 1024
+REFUSED_EXCERPT_CHARS = 3584  # with its envelope, under 4 KiB
+
+
+def canonical_json(record: RecordIn) -> bytes:
+    """The record as sent, in canonical JSON: the six envelope keys, keys sorted, no spaces,
+    non-ASCII as UTF-8 — what JavaScript's ``JSON.stringify`` gives with sorted keys."""
+    return msgspec.json.encode(msgspec.to_builtins(record, order="sorted"), order="sorted")
 
 
 def content_hash(record: RecordIn) -> str:
-    """SHA-256 of the canonical JSON of the whole frozen record."""
-    canonical = msgspec.json.encode(msgspec.to_builtins(record, order="sorted"), order="sorted")
-    return hashlib.sha256(canonical).hexdigest()
+    """SHA-256 of the canonical JSON of the whole frozen record (docs/sync.md, "content hash")."""
+    return hashlib.sha256(canonical_json(record)).hexdigest()
 
 
 def _envelope(record: RecordIn) -> dict[str, object]:
     return dict(msgspec.to_builtins(record))
+
+
+def _excerpt(record: RecordIn) -> dict[str, object]:
+    """What is kept of a refused record: all of it when small, else its envelope and a bounded
+    excerpt — never an unbounded body, nor a NUL that PostgreSQL cannot store."""
+    text = msgspec.json.encode(msgspec.to_builtins(record)).decode().replace("\\u0000", "\\ufffd")
+    if len(text) <= REFUSED_EXCERPT_CHARS:
+        return dict(msgspec.json.decode(text))
+    return {
+        "kind": record.kind,
+        "id": str(record.id),
+        "revision": record.revision,
+        "base_revision": record.base_revision,
+        "written_at": record.written_at,
+        "excerpt": text[:REFUSED_EXCERPT_CHARS],
+        "truncated": True,
+    }
+
+
+def _check_envelope(record: RecordIn, size: int) -> None:
+    """What every record must be, whatever its kind: judged before anything of it is kept."""
+    if record.id.version != 7:
+        raise Refused(
+            "record.id_not_v7",
+            "Mã bản ghi phải là UUID phiên bản 7, do điện thoại tạo.",
+            "A record id must be a UUID version 7, made on the phone.",
+            [FieldError("id", "record.id_not_v7", "Không phải UUIDv7.", "Not a UUIDv7.")],
+        )
+    if size > MAX_RECORD_BYTES:
+        raise Refused(
+            "record.too_large",
+            f"Bản ghi quá lớn (tối đa {MAX_RECORD_BYTES // 1024} KB).",
+            f"The record is too large (at most {MAX_RECORD_BYTES // 1024} KB).",
+        )
+    try:
+        zoned = record.written_time.tzinfo is not None
+    except ValueError:
+        zoned = False
+    if not zoned:
+        raise Refused(
+            "record.invalid",
+            "Thời điểm ghi không hợp lệ.",
+            "The time the record was written is not valid.",
+            [
+                FieldError(
+                    "written_at", "invalid", "Không phải thời điểm có múi giờ.", "Not a time with a zone."
+                )
+            ],
+        )
+    refuse_fields(control_characters(record.body))
 
 
 class _Push:
@@ -110,20 +177,38 @@ class _Push:
         self.changes: list[ChangeRow] = []
         self.applied_keys: set[str] = set()
         self.outcomes: dict[int, Outcome] = {}  # by the record's place in the batch
-        self.batch_consents = frozenset(
-            (str(r.body.get("resident_id")), str(r.body.get("purpose")))
-            for r in batch
-            if r.kind == "consent" and r.body.get("given") is True
-        )
+        self.batch_consents: frozenset[tuple[str, str]] = frozenset()  # set once the batch is learnt
         self.known: set[UUID] = set()
         self.seen: dict[tuple[UUID, str], str] = {}
         self.held: dict[tuple[UUID, str], str] = {}  # → what it waits for
         self.refused: set[tuple[UUID, str]] = set()
         self.current = self.writes.current  # record id → its current revision
 
+    def admit_consents(self, batch: list[RecordIn]) -> None:
+        """The consents of this batch that will be applied: only they may admit a field that
+        needs consent (ethnicity) on a resident of the same batch."""
+        self.batch_consents = frozenset(
+            (str(r.body.get("resident_id")), str(r.body.get("purpose")))
+            for r in batch
+            if r.kind == "consent"
+            and r.body.get("given") is True
+            and r.id not in self.current
+            and r.revision == 1
+            and consent_admissible(r)
+            and self._judgeable(r)
+        )
+
+    @staticmethod
+    def _judgeable(record: RecordIn) -> bool:
+        try:
+            _check_envelope(record, len(canonical_json(record)))
+        except Refused:
+            return False
+        return True
+
     async def learn(self, ids: set[UUID]) -> None:
         """Read what the server holds for ``ids``: two queries for the whole batch."""
-        db, wanted = self.db, {"ids": list(ids)}
+        db, wanted = self.db, {"ids": sorted(ids)}
         for where, record_id, digest, what in await db.execute(_KEPT_OF, wanted):
             if where == "revision":
                 self.seen[(record_id, digest)] = what
@@ -132,7 +217,7 @@ class _Push:
             else:
                 self.refused.add((record_id, digest))
         for record_id, kind, revision, digest, commune_code, owner_id in await db.execute(
-            _CURRENT_OF, wanted
+            _CURRENT_OF_LOCKED, wanted
         ):
             self.current[record_id] = Current(kind, revision, digest, commune_code, owner_id, stored=True)
         self.known |= ids
@@ -147,15 +232,16 @@ class _Push:
 
     async def one(self, record: RecordIn, principal: Principal, depth: int = 0) -> Outcome:
         """Judge and apply one record; carefully: in its own savepoint, retried once if raced."""
-        digest = content_hash(record)
+        canonical = canonical_json(record)
+        digest = hashlib.sha256(canonical).hexdigest()
         for attempt in (1, 2):
             if record.id not in self.known:
                 await self.learn({record.id})
             try:
                 if not self.careful:
-                    return await self._classify(record, digest, principal, depth)
+                    return await self._classify(record, digest, len(canonical), principal, depth)
                 async with self.db.begin_nested():
-                    outcome = await self._classify(record, digest, principal, depth)
+                    outcome = await self._classify(record, digest, len(canonical), principal, depth)
                     await self.writes.write(self.db)  # inside the savepoint: a race undoes it
                     return outcome
             except Refused as refusal:
@@ -175,18 +261,21 @@ class _Push:
             return outcome
         raise AssertionError("unreachable")
 
-    async def _classify(self, record: RecordIn, digest: str, principal: Principal, depth: int) -> Outcome:
+    async def _classify(
+        self, record: RecordIn, digest: str, size: int, principal: Principal, depth: int
+    ) -> Outcome:
         seen = self.seen.get((record.id, digest))
         current = self.current.get(record.id)
         if seen is not None:
             server_revision = current.revision if current else None
             if seen == "conflict":
                 return self._conflict(record, server_revision, "revision.conflict")
-            merged = None
+            merged = missing = None
             if record.kind == "resident":
-                merged = await self.db.scalar(
-                    select(ResidentMerge.resident_id).where(ResidentMerge.duplicate_id == record.id)
-                )
+                merged = await self.db.scalar(_MERGED_INTO, {"id": record.id})
+            elif record.kind == "dossier":
+                await self.writes.write(self.db)  # the photo rows this batch may have named
+                missing = await missing_attachments(self.db, record.id)
             return Outcome(
                 record.id,
                 record.kind,
@@ -194,7 +283,9 @@ class _Push:
                 "duplicate",
                 server_revision=server_revision,
                 merged_into=merged,
+                missing_attachments=missing,
             )
+        _check_envelope(record, size)
         waiting_for = self.held.get((record.id, digest))
         if waiting_for is not None and waiting_for not in self.applied_keys:
             return Outcome(record.id, record.kind, record.revision, "held")
@@ -218,7 +309,10 @@ class _Push:
                 await self._unhold(record.id, digest)
                 self.writes.add(_REVISIONS, self._revision(record, digest, principal, "conflict"))
                 self.seen[(record.id, digest)] = "conflict"
-                return self._conflict(record, current.revision, "revision.stale_base")
+                # A consent or a tick is never edited: another content under its id is no edit.
+                never_edited = record.kind in ("consent", "checklist")
+                code = "revision.conflict" if never_edited else "revision.stale_base"
+                return self._conflict(record, current.revision, code)
             if record.base_revision > current.revision:
                 raise Held(waiting_for_revision(record.id, record.base_revision))
             if record.revision != record.base_revision + 1:
@@ -271,7 +365,7 @@ class _Push:
             "applied",
             server_revision=record.revision,
             merged_into=applied.merged_into,
-            missing_attachments=applied.missing_attachments,
+            missing_attachments=applied.missing_attachments if record.kind == "dossier" else None,
         )
 
     async def release(self, keys: set[str], depth: int = 0) -> None:
@@ -354,7 +448,7 @@ class _Push:
                     kind=record.kind,
                     content_hash=digest,
                     reason=reason,
-                    envelope=_envelope(record),
+                    envelope=_excerpt(record),
                     user_id=principal.user_id,
                 )
             )
@@ -431,6 +525,7 @@ async def push(db: AsyncSession, principal: Principal, records: list[RecordIn]) 
 async def _push(db: AsyncSession, principal: Principal, records: list[RecordIn], careful: bool) -> _Push:
     run = _Push(db, principal, records, careful)
     await run.learn({record.id for record in records})
+    run.admit_consents(records)
     await run.facts.prefetch(records)
     order = sorted(range(len(records)), key=lambda i: (HANDLERS[records[i].kind][0], records[i].revision))
     for index in order:

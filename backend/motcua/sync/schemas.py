@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -17,15 +17,33 @@ MAX_BATCH_RECORDS = 200
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 
+# An ISO 8601 time with its zone, kept as the phone wrote it: the content hash covers the very
+# string sent, so a client can compute it from its own bytes (docs/sync.md, "content hash").
+WrittenAt = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$",
+        max_length=40,
+        extra_json_schema={"format": "date-time"},
+    ),
+]
+Revision = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+
+
 class RecordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One record as the phone froze it when it was queued. ``body`` depends on ``kind``."""
 
     kind: Kind
     id: UUID
-    written_at: datetime
+    written_at: WrittenAt
     body: dict[str, Any]
-    revision: int = 1
-    base_revision: int | None = None
+    revision: Revision = 1
+    base_revision: Revision | None = None
+
+    @property
+    def written_time(self) -> datetime:
+        """``written_at`` as a time; push refuses a record whose text is no real time."""
+        return datetime.fromisoformat(self.written_at)
 
 
 class PushIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -43,7 +61,8 @@ class Outcome(msgspec.Struct, frozen=True, omit_defaults=True):
     reason: ErrorBody | None = None
     server_revision: int | None = None
     merged_into: UUID | None = None
-    missing_attachments: list[str] = []
+    # On every dossier outcome that is applied or duplicate, [] when nothing is missing.
+    missing_attachments: list[str] | None = None
 
 
 class PushOut(msgspec.Struct, frozen=True):
@@ -61,6 +80,9 @@ class Holding(msgspec.Struct, frozen=True, omit_defaults=True):
     revision: int | None = None
     content_hash: str | None = None
     merged_into: UUID | None = None
+    # On an applied dossier: what it still lacks, so a dossier applied after being held tells
+    # the phone what to upload.
+    missing_attachments: list[str] | None = None
 
 
 class HoldingsOut(msgspec.Struct, frozen=True):
@@ -92,3 +114,30 @@ class Limits(msgspec.Struct, frozen=True):
     max_attachment_bytes: int
     attachment_types: list[str]
     pull_page_size: int
+
+
+class Sender(msgspec.Struct, frozen=True):
+    id: UUID
+    full_name: str
+
+
+class Version(msgspec.Struct, frozen=True):
+    """One revision the server kept of a record: the one applied, or one refused as a conflict."""
+
+    revision: int
+    base_revision: int | None
+    state: Literal["applied", "conflict"]
+    content_hash: str
+    written_at: str
+    received_at: datetime
+    sent_by: Sender
+    body: dict[str, Any]
+
+
+class VersionsOut(msgspec.Struct, frozen=True):
+    """Every version the server keeps of one record, oldest first: both sides of a conflict."""
+
+    id: UUID
+    kind: str
+    server_revision: int
+    versions: list[Version]
