@@ -117,13 +117,12 @@ export function applyOutcome(record, outcome, now = Date.now()) {
       next.reason = null;
       next.detail = outcome.outcome === "held" ? "held" : outcome.merged_into ? "merged" : null;
       next.merged_into = outcome.merged_into ?? null;
-      // Only a fresh application tells what is missing; otherwise ask (or check) later.
-      next.missing =
-        outcome.outcome === "applied" && record.kind === "dossier"
-          ? [...(outcome.missing_attachments ?? [])]
-          : record.attachments.length
-            ? null
-            : [];
+      // A dossier applied or already held tells what it lacks; a held one: ask (or check) later.
+      next.missing = Array.isArray(outcome.missing_attachments)
+        ? [...outcome.missing_attachments]
+        : record.attachments.length
+          ? null
+          : [];
       return next;
     }
     case "conflict":
@@ -165,7 +164,13 @@ export function applyHolding(record, holding) {
         ...record,
         detail: holding.state === "merged" ? "merged" : wasHeld ? null : record.detail,
         merged_into: holding.merged_into ?? record.merged_into,
-        missing: wasHeld ? null : record.missing,
+        // An applied dossier's holding says what it lacks: a dossier held, then applied later,
+        // learns here what to upload.
+        missing: Array.isArray(holding.missing_attachments)
+          ? [...holding.missing_attachments]
+          : wasHeld
+            ? null
+            : record.missing,
       };
     }
   }

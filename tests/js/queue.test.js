@@ -86,6 +86,16 @@ test("a record the server no longer holds goes back to waiting", () => {
   assert.equal(applyHolding({ ...sent, detail: "held" }, { state: "applied" }).missing, null);
 });
 
+test("a held dossier applied later learns from its holding what to upload", () => {
+  const dossier = newRecord(makeEnvelope("dossier", { signature_sha256: "s", papers: [] }), { seq: 1 });
+  const held = { ...dossier, state: "on_server", detail: "held", missing: null };
+  const told = applyHolding(held, { state: "applied", kind: "dossier", missing_attachments: ["s"] });
+  assert.deepEqual(told.missing, ["s"]);
+  assert.equal(told.detail, null);
+  const duplicate = applyOutcome(dossier, { outcome: "duplicate", missing_attachments: [] });
+  assert.deepEqual(duplicate.missing, []);
+});
+
 test("a consent names its signature; a resident names nothing", () => {
   assert.deepEqual(attachmentsOf(makeEnvelope("consent", { signature_sha256: "abc" })), ["abc"]);
   assert.deepEqual(attachmentsOf(makeEnvelope("resident", { full_name: "A" })), []);
