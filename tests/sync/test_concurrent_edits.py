@@ -22,12 +22,12 @@ from uuid import UUID
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.residents.models import Consent
 from motcua.settings import Settings
-from tests.conftest import COMMUNE_A, PASSWORD, add_user, rows
+from tests.conftest import COMMUNE_A, PASSWORD, add_user, execute, rows
 from tests.server import ServerProcess, motcua_env
 from tests.sync.conftest import add_village
 from tests.sync.phone import Phone
@@ -36,6 +36,7 @@ PAIRS_AT_ONCE = 50
 ROUNDS = 8  # 400 resident pairs
 DOSSIER_PAIRS = 40
 CONSENT_PAIRS = 40
+MOVE_PAIRS = 20
 ONE, TWO = "0971000001", "0971000002"
 
 
@@ -273,3 +274,45 @@ def test_two_contents_under_one_consent_id_end_with_one_applied_and_one_conflict
         assert stored[pair[0]["id"]] is pair[winner]["body"]["given"]
         again = race.push(((ONE, TWO)[1 - winner]), [pair[1 - winner]])[0]
         assert again["outcome"] == "conflict", again
+
+
+def test_two_officers_moving_one_dossier_at_once_make_one_move(race: Race, settings: Settings) -> None:
+    """The desk's moves take the same row lock as a phone's edit: of two officers accepting one
+    dossier at the same moment, one moves it and the other is told it already moved."""
+    officers = ("0971000011", "0971000012")
+    for officer in officers:
+        add_user(settings, officer, "desk_officer", (COMMUNE_A,))
+        answer = race.http.post(f"{race.url}/api/auth/login", json={"phone": officer, "password": PASSWORD})
+        race.tokens[officer] = {"authorization": f"Bearer {answer.json()['token']}"}
+    one = Phone("RM1", race.village)
+    dossiers = []
+    for serial in range(MOVE_PAIRS):
+        resident = one.resident(3000 + serial)
+        dossier = one.dossier(resident)
+        race.push(ONE, [resident, dossier])
+        dossiers.append(dossier["id"])
+    execute(settings, update(Dossier).values(status="received"))  # as if every photo had arrived
+    answers: dict[tuple[int, int], int] = {}
+    barrier = threading.Barrier(2 * len(dossiers))
+
+    def accept(index: int, side: int) -> None:
+        barrier.wait(timeout=60)
+        answer = race.http.post(
+            f"{race.url}/api/desk/dossiers/{dossiers[index]}/moves",
+            json={"to": "accepted"},
+            headers=race.tokens[officers[side]],
+        )
+        answers[index, side] = answer.status_code
+
+    threads = [
+        threading.Thread(target=accept, args=(i, side)) for i in range(len(dossiers)) for side in (0, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(sorted((answers[i, 0], answers[i, 1])) for i in range(len(dossiers))) == [[200, 409]] * len(
+        dossiers
+    )
+    moves = rows(settings, select(DossierEvent.dossier_id).where(DossierEvent.to_status == "accepted"))
+    assert sorted(map(str, moves)) == sorted(dossiers)

@@ -21,6 +21,7 @@ from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
 from motcua.push.outbox import notify_status
 from motcua.sync.changes import append_changes, change
+from motcua.sync.models import SyncRecord
 from motcua.worktime.calendar import deadline
 from motcua.worktime.service import commune_calendar
 
@@ -92,6 +93,10 @@ async def _deadline_from(db: AsyncSession, dossier: Dossier, start: datetime) ->
 
 async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: Move) -> DossierEvent:
     """Apply one move, or refuse it with a message the desk officer can act on."""
+    # The row lock a phone's edit of this dossier takes (sync/push.py), then the dossier as it
+    # stands: a move and an edit never interleave, and two officers' moves take turns.
+    await db.execute(select(SyncRecord.id).where(SyncRecord.id == dossier.id).with_for_update())
+    await db.refresh(dossier)
     if step.to not in allowed_moves(dossier.status):
         raise _refuse(dossier, step.to)
     reason = step.reason.strip()
