@@ -7,7 +7,8 @@ losing one answers `conflict` again. Same for dossiers; two contents under one c
 with one `applied` and one `conflict` (`revision.conflict`).
 
 Hundreds of pairs go through ``motcua serve`` with two worker processes, each pair's two
-requests released together by a barrier. PostgreSQL only: SQLite takes one batch at a time.
+requests released together by a barrier. On SQLite (one process, one batch at a time)
+the same assertions hold for fewer pairs.
 """
 
 from __future__ import annotations
