@@ -15,13 +15,23 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 _ID_NUMBER = re.compile(r"(?<!\d)\d{8}(\d{4})(?!\d)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# An invitation link signs its holder in: /moi/<token>, whole or cut short.
+_INVITATION = re.compile(r"(/moi/)[^/?#\s\"']+")
+# Secrets in a query string (the status page's k=) or a form body, and session, CSRF and
+# status-page cookies, should any of them ever be written out.
+_QUERY_SECRET = re.compile(r"(?i)([?&;](?:k|token|secret|_csrf_token|csrf)=)[^&#\s\"']+")
+_COOKIE_SECRET = re.compile(r"((?:motcua_session|motcua_csrf|hoso_[A-Za-z0-9_-]+)=)[^;\s\"']+")
 _SECRET_KEYS = ("password", "token", "secret", "authorization", "cookie", "otp", "pin")
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
 
 
 def redact(text: str) -> str:
-    """Mask 12-digit personal ID numbers and bearer tokens in free text."""
-    return _BEARER.sub(r"\1[redacted]", _ID_NUMBER.sub(r"********\1", text))
+    """Mask 12-digit personal ID numbers, and bearer tokens, invitation links, secrets in
+    query strings and session or CSRF cookies in free text."""
+    text = _ID_NUMBER.sub(r"********\1", text)
+    for pattern in (_BEARER, _INVITATION, _QUERY_SECRET, _COOKIE_SECRET):
+        text = pattern.sub(r"\1[redacted]", text)
+    return text
 
 
 def _clean(key: str, value: Any) -> Any:
@@ -72,13 +82,17 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
     # The access log would print query strings, which may carry a status-page secret.
     logging.getLogger("uvicorn.access").disabled = True
+    # At DEBUG aiosqlite writes every statement with its bound values (phone numbers, names):
+    # never below INFO, whatever the level asked for.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
 
 
 _access = logging.getLogger("motcua.access")
 
 
 class AccessLogMiddleware:
-    """Logs each HTTP request: method, path (masked), status and duration; never headers or bodies."""
+    """Logs each HTTP request: method, path (masked: an invitation link's token never shows),
+    status and duration; never the query string, headers or bodies."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

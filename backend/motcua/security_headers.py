@@ -1,4 +1,5 @@
-"""Security headers on every response: CSP, no-sniff, frame denial, referrer policy."""
+"""Security headers on every response: CSP, no-sniff, frame denial, referrer policy, and HSTS
+when the public address is https."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
 }
 
+# Browsers that once reached an https server keep to https for a year: nobody on the village
+# Wi-Fi can strip it to plain http and read the session cookie or a status-page secret.
+# Not includeSubDomains: the server does not answer for its neighbours on the same domain.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def _served_over_https(scope: Scope) -> bool:
+    app = scope.get("litestar_app")
+    settings = app.state.get("settings") if app is not None else None
+    return bool(settings is not None and settings.public_url.startswith("https://"))
+
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook, so that even answers from no route (404, 405) carry the headers."""
@@ -39,3 +51,5 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
             headers[name] = value
+        if _served_over_https(scope):
+            headers["strict-transport-security"] = STRICT_TRANSPORT_SECURITY

@@ -76,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
         "request; a sign-out, a disabled account or a new route reaches the other processes within "
         "this time. 0 looks every time.",
     ),
+    Setting(
+        "MOTCUA_PASSWORD_CHECKS",
+        "4",
+        "How many password checks one server process runs at once (each holds 64 MiB); the rest "
+        "wait their turn, so a burst of sign-ins cannot exhaust the memory.",
+    ),
 )
 
 
@@ -94,6 +100,7 @@ class Settings:
     push_contact: str = ""
     sync_concurrency: int = 4
     sign_in_cache_seconds: int = 5
+    password_checks: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,6 +135,7 @@ class Settings:
             push_contact=_push_contact(env.get("MOTCUA_PUSH_CONTACT"), public_url),
             sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
+            password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
         )
 
 

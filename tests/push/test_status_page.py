@@ -18,6 +18,7 @@ from motcua.push.subscriptions import BrowserSubscription, SubscriptionKeys, che
 from motcua.settings import Settings
 from motcua.status.access import MAX_GUESSES_PER_CLIENT, MAX_GUESSES_PER_CODE
 from motcua.status.models import StatusGuess
+from tests.accounts.addresses import app_with_addresses, at
 from tests.conftest import make_settings, rows
 from tests.push.conftest import csrf_of, drain, open_page, subscribe, synced_dossier, walk
 from tests.push.fake_push import FakePushService
@@ -108,6 +109,20 @@ def test_guessing_a_codes_secret_is_limited_and_logged_without_the_secret(
     for secret in [*guesses, dossier.secret, other.secret]:
         assert secret not in logged
     assert "k=" not in logged  # the access log has paths only, never query strings
+
+
+def test_guesses_at_a_code_from_elsewhere_never_shut_the_resident_out(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    with TestClient(app=app_with_addresses(settings), base_url="http://testserver.local") as browsers:
+        for n in range(MAX_GUESSES_PER_CODE):
+            guess = browsers.get(f"/ho-so/{dossier.code}?k=guess-{n:03d}", headers=at("198.51.100.66"))
+            assert guess.status_code == 404
+        assert browsers.get(dossier.url, headers=at("198.51.100.66")).status_code == 429
+        # The resident scans the receipt at home, in a browser that never opened the page.
+        browsers.cookies.clear()
+        assert browsers.get(dossier.url, headers=at("192.0.2.7")).status_code == 200
 
 
 def test_guessing_many_codes_from_one_address_is_limited(

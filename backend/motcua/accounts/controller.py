@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,20 @@ from motcua.settings import Settings
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+    """Where a request came from, for counting guesses: an IPv4 address or an IPv6 /64.
+
+    One IPv6 subscriber holds a whole /64, so counting single IPv6 addresses would count nothing.
+    """
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _me(user: User) -> MeOut:
@@ -55,8 +69,15 @@ class AuthController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> TokenOut:
-        """Sign a phone in; the token lasts for days of offline work and can be revoked."""
+        """Sign a phone in; the token lasts for days of offline work and can be revoked.
+
+        Failed sign-ins are slowed down per number and address (429 ``auth.slow_down`` with
+        Retry-After). A phone that still holds a device session of the same account may send
+        its token (``Authorization: Bearer …``): then only that phone's own failures count, so
+        guessing by others never keeps it out.
+        """
         label = data.device_label or request.headers.get("user-agent", "")
+        signed_in_as = request.scope.get("user")
         token, session, user = await sign_in(
             db_session,
             phone=data.phone,
@@ -65,6 +86,7 @@ class AuthController(Controller):
             kind="device",
             label=label,
             settings=settings,
+            device_session=signed_in_as if isinstance(signed_in_as, Principal) else None,
         )
         return TokenOut(
             token=token,

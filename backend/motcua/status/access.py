@@ -4,8 +4,11 @@ The QR code on the receipt carries the tracking code and a secret the phone made
 keeps only the secret's SHA-256. A right secret opens the page and leaves a cookie (an HMAC
 of the dossier, scoped to ``/ho-so/``) so the same browser can come back — from a
 notification, say — without the secret in the address. A wrong secret and an unknown code
-get the same answer. Failed guesses are counted in the database, per client address and per
-tracking code, so the limit holds across processes; the secret itself is never logged or kept.
+get the same answer. Failed guesses are counted in the database, so the limit holds across
+processes; the secret itself is never logged or kept. They are counted per client address
+(many codes tried from one place) and per tracking code *from that address*: guesses at a
+code from elsewhere never shut the real resident out. Guessing a secret from many addresses
+gets nowhere either, the secret being 128 random bits.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ log = logging.getLogger("motcua.status")
 
 WINDOW = timedelta(minutes=15)
 MAX_GUESSES_PER_CLIENT = 20
-MAX_GUESSES_PER_CODE = 10
+MAX_GUESSES_PER_CODE = 10  # from one client address
 COOKIE_PATH = "/ho-so/"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 _DOSSIER_COOKIE = "hoso_"
@@ -40,7 +43,7 @@ _NO_SUCH_SECRET = "0" * 64
 
 
 class TooManyGuesses(Exception):
-    """Too many wrong codes or secrets lately, from this client or for this tracking code."""
+    """Too many wrong codes or secrets lately from this client (at any code, or at this one)."""
 
 
 def secret_hash(secret: str) -> str:
@@ -109,13 +112,14 @@ async def _recent_guesses(db: AsyncSession, *conditions: object) -> int:
 async def open_with_secret(db: AsyncSession, tracking_code: str, secret: str, client: str) -> Dossier | None:
     """The dossier if ``secret`` is its receipt's; None otherwise (a guess, counted and logged).
 
-    Raises :class:`TooManyGuesses` before looking when the client or the code has guessed
-    wrong too often lately, so a right guess after the limit tells nothing either.
+    Raises :class:`TooManyGuesses` before looking when this client guessed wrong too often
+    lately, at any code or at this one, so a right guess after the limit tells nothing either.
     """
     code = tracking_code.upper()[:20]
     if (
         await _recent_guesses(db, StatusGuess.client == client[:64]) >= MAX_GUESSES_PER_CLIENT
-        or await _recent_guesses(db, StatusGuess.tracking_code == code) >= MAX_GUESSES_PER_CODE
+        or await _recent_guesses(db, StatusGuess.tracking_code == code, StatusGuess.client == client[:64])
+        >= MAX_GUESSES_PER_CODE
     ):
         log.warning("status page guesses limited", extra={"client": client, "tracking_code": code})
         raise TooManyGuesses
