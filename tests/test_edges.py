@@ -39,6 +39,39 @@ def test_openapi_describes_the_api(client: TestClient[Any]) -> None:
     assert "/login" not in schema["paths"]  # pages are not API
 
 
+def test_openapi_describes_every_error_in_the_one_shape(client: TestClient[Any]) -> None:
+    """A client generated from /schema reads the errors the API sends, not Litestar's default shape."""
+    schema = client.get("/schema/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert set(components["ErrorBody"]["properties"]) == {"code", "message_vi", "message_en", "fields"}
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            answers = operation["responses"]
+            statuses[(method.upper(), path)] = set(answers)
+            assert "400" in answers, (method, path)
+            for status, answer in answers.items():
+                if int(status) < 400:
+                    continue
+                expected = "Health" if (path, status) == ("/health", "503") else "ErrorBody"
+                ref = answer["content"]["application/json"]["schema"]["$ref"]
+                assert ref == f"#/components/schemas/{expected}", (method, path, status)
+    # No response anywhere in Litestar's own error shape.
+    assert not [
+        name
+        for name, body in components.items()
+        if {"status_code", "detail"} <= set(body.get("properties", {}))
+    ]
+    assert {"401", "403"} <= statuses[("GET", "/api/me")]
+    assert {"401", "403", "404"} <= statuses[("GET", "/api/places/communes/{code}")]
+    assert "401" not in statuses[("GET", "/api/places/provinces/{code}/communes")]  # public
+    assert {"401", "429"} <= statuses[("POST", "/api/auth/login")]
+    assert {"413", "503"} <= statuses[("POST", "/api/sync/push")]
+    assert {"409", "415"} <= statuses[("PUT", "/api/attachments/{sha256}")]
+
+
 def test_every_response_carries_security_headers(client: TestClient[Any]) -> None:
     for path in ("/health", "/login", "/api/nowhere", "/"):
         response = client.get(path)

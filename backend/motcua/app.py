@@ -16,7 +16,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -38,8 +38,8 @@ from motcua.db.engine import make_engine
 from motcua.desk.controller import DeskController
 from motcua.desk.pages import DeskPages
 from motcua.dossiers.controller import DossierController, ReceiptController
-from motcua.errors import EXCEPTION_HANDLERS
-from motcua.health import health
+from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
+from motcua.health import Health, health
 from motcua.i18n import current_lang, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.controller import PlacesController
@@ -109,13 +109,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/static", directories=[_HERE / "static"], include_in_schema=False
             ),
         ],
-        plugins=[SQLAlchemyPlugin(config=database)],
+        plugins=[
+            SQLAlchemyPlugin(config=database),
+            ErrorResponses(
+                special={
+                    ("GET", "/health"): {
+                        503: ResponseSpec(
+                            Health, generate_examples=False, description="The database does not answer."
+                        )
+                    }
+                }
+            ),
+        ],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "principal": Provide(_principal, sync_to_thread=False),
             "sync_gate": Provide(lambda: sync_gate, sync_to_thread=False),
         },
         middleware=[
+            refuse_nul_bytes,
             DefineMiddleware(AuthenticationMiddleware, engine=engine, settings=settings),
         ],
         csrf_config=CSRFConfig(

@@ -23,6 +23,7 @@ from motcua.campaigns.routes import (
     routes_of_commune,
     routes_of_volunteer,
 )
+from motcua.places.schemas import CommuneQuery
 
 
 class RouteController(Controller):
@@ -41,7 +42,7 @@ class RouteController(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
-        commune: Annotated[int, QueryParameter()],
+        commune: CommuneQuery,
         day: Annotated[date | None, QueryParameter()] = None,
     ) -> list[RouteOut]:
         """A commune's routes, newest day first; only one day's with ``day``."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from motcua.campaigns.routes import (
 )
 from motcua.errors import ApiError, ErrorBody, FieldError
 from motcua.places import service as places
+from motcua.places.schemas import CommuneQuery, OptionalCommuneQuery
 
 STOP_ROWS = 8
 FormBody = URLEncodedBody[dict[str, str | list[str]]]
@@ -150,7 +151,7 @@ class RoutePages(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
-        commune: Annotated[int | None, QueryParameter(name="commune")] = None,
+        commune: OptionalCommuneQuery = None,
     ) -> Template:
         # An admin or a province coordinator may have thousands of communes: offer the first 50.
         choices = (await places.communes_in_scope(db_session, principal))[:50]
@@ -199,7 +200,7 @@ class RoutePages(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
-        commune: Annotated[int, QueryParameter(name="commune")],
+        commune: CommuneQuery,
     ) -> Template:
         form = {
             "day": today().isoformat(),
@@ -216,7 +217,7 @@ class RoutePages(Controller):
         data: FormBody,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
-        commune: Annotated[int, QueryParameter(name="commune")],
+        commune: CommuneQuery,
     ) -> Redirect | Template:
         form, problems = _read_form(data)
         if problems:

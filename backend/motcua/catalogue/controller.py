@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import roles, signed_in
@@ -22,8 +22,11 @@ from motcua.catalogue.schemas import (
     VersionOut,
 )
 from motcua.errors import ApiError
+from motcua.places.schemas import INT32_MAX
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Versions count up from 1 and are stored as INTEGER: a larger number is refused, never looked up.
+Version = Annotated[int, PathParameter(ge=1, le=INT32_MAX, description="Version number, from 1.")]
 
 
 def _version_not_found(code: str, version: int) -> ApiError:
@@ -65,7 +68,7 @@ class CatalogueController(Controller):
 
     @get("/{code:str}/versions/{version:int}")
     async def version(
-        self, code: FromPath[str], version: FromPath[int], db_session: NamedDependency[AsyncSession]
+        self, code: FromPath[str], version: Version, db_session: NamedDependency[AsyncSession]
     ) -> Response[dict[str, Any]]:
         """One published version, exactly as published; it never changes, so phones may keep it."""
         row = await service.get_version(db_session, code, version)
@@ -77,7 +80,7 @@ class CatalogueController(Controller):
     async def check(
         self,
         code: FromPath[str],
-        version: FromPath[int],
+        version: Version,
         data: JSONBody[DeclarationCheckIn],
         db_session: NamedDependency[AsyncSession],
     ) -> DeclarationCheckOut:
@@ -87,7 +90,7 @@ class CatalogueController(Controller):
 
     @post("/{code:str}/versions/{version:int}/close", guards=[roles("admin")], status_code=200)
     async def close(
-        self, code: FromPath[str], version: FromPath[int], db_session: NamedDependency[AsyncSession]
+        self, code: FromPath[str], version: Version, db_session: NamedDependency[AsyncSession]
     ) -> VersionOut:
         """Stop new dossiers on this version; ones already written on phones stay valid."""
         row = await service.close_version(db_session, code, version)

@@ -167,7 +167,8 @@ async def select_scope(db: AsyncSession, principal: Principal, query: Query) -> 
     if campaign:
         commune = await places.commune_in_scope(db, principal, campaign.commune_code)
     elif query.commune:
-        if not query.commune.isdigit():
+        # ASCII digits only ("²" is a digit to Python); the range is checked by commune_in_scope.
+        if not (query.commune.isascii() and query.commune.isdigit() and len(query.commune) <= 10):
             raise _not_found()
         commune = await places.commune_in_scope(db, principal, int(query.commune))
     elif len(communes) == 1 and not principal.is_admin:

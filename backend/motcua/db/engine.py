@@ -22,7 +22,13 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """The engine for ``settings``; ``pooled=False`` for one-shot commands and migrations."""
     # JSON columns (record envelopes, forms) through msgspec: several times faster than the
     # standard library on every pushed record, and it reads back the same values.
-    options: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
+    options: dict[str, Any] = {
+        "json_serializer": _json_text,
+        "json_deserializer": msgspec.json.decode,
+        # A failed statement's error never carries its parameters (names, phone numbers, birth
+        # dates) into a traceback or a log line.
+        "hide_parameters": True,
+    }
     if not pooled:
         options["poolclass"] = NullPool
     if settings.is_sqlite:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,15 @@ from motcua.accounts.principal import Principal
 from motcua.errors import ApiError
 from motcua.places import service
 from motcua.places.models import Commune, Province, Village
-from motcua.places.schemas import CommuneDetail, CommuneOut, ProvinceOut, VillageIn, VillageOut
+from motcua.places.schemas import (
+    CommuneCodePath,
+    CommuneDetail,
+    CommuneOut,
+    ProvinceCodePath,
+    ProvinceOut,
+    VillageIn,
+    VillageOut,
+)
 
 
 def _commune_out(commune: Commune, province: Province | None = None) -> CommuneOut:
@@ -42,7 +50,7 @@ class PlacesController(Controller):
 
     @get("/provinces/{code:int}/communes")
     async def communes_of_province(
-        self, code: FromPath[int], db_session: NamedDependency[AsyncSession]
+        self, code: ProvinceCodePath, db_session: NamedDependency[AsyncSession]
     ) -> list[CommuneOut]:
         """The communes of one province (public reference data)."""
         if await db_session.get(Province, code) is None:
@@ -64,7 +72,7 @@ class PlacesController(Controller):
     @get("/communes/{code:int}", guards=[signed_in])
     async def commune(
         self,
-        code: FromPath[int],
+        code: CommuneCodePath,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
     ) -> CommuneDetail:
@@ -77,7 +85,7 @@ class PlacesController(Controller):
     @post("/communes/{code:int}/villages", guards=[roles("coordinator")])
     async def create_village(
         self,
-        code: FromPath[int],
+        code: CommuneCodePath,
         data: JSONBody[VillageIn],
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],

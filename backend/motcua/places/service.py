@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from uuid import UUID
 
 from sqlalchemy import select
@@ -11,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.principal import Principal
 from motcua.errors import ApiError, FieldError
 from motcua.places.models import Commune, Province, Village
+from motcua.places.schemas import is_place_code
+
+_NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co"})
 
 
 def _commune_not_found(code: int) -> ApiError:
@@ -19,7 +23,7 @@ def _commune_not_found(code: int) -> ApiError:
 
 async def commune_in_scope(db: AsyncSession, principal: Principal, code: int) -> Commune:
     """The commune, if it exists and the user may act in it (404 / 403 otherwise)."""
-    commune = await db.get(Commune, code)
+    commune = await db.get(Commune, code) if is_place_code(code) else None
     if commune is None:
         raise _commune_not_found(code)
     if not principal.may_act_in(commune):
@@ -49,8 +53,10 @@ async def villages_of(db: AsyncSession, commune: Commune) -> list[Village]:
 
 
 async def create_village(db: AsyncSession, commune: Commune, name: str, created_by: UUID) -> Village:
-    clean = " ".join(name.split())
-    if not clean or len(clean) > 100:
+    clean = " ".join(unicodedata.normalize("NFC", name).split())
+    # No control, format (bidi overrides, zero-width) or private characters: a NUL cannot even
+    # be stored on PostgreSQL, and the others make a name print differently from what it is.
+    if not clean or len(clean) > 100 or any(unicodedata.category(ch) in _NOT_IN_NAMES for ch in clean):
         raise ApiError(
             400,
             "invalid_village",

@@ -20,6 +20,7 @@ from motcua.accounts.principal import Principal
 from motcua.errors import ApiError
 from motcua.i18n import LANGUAGE_COOKIE, LANGUAGES
 from motcua.places import service as places
+from motcua.places.schemas import CommuneCodePath
 from motcua.settings import Settings
 
 FormBody = URLEncodedBody[dict[str, str]]
@@ -109,7 +110,7 @@ class PagesController(Controller):
     @post("/office/communes/{code:int}/villages", status_code=303, guards=[signed_in])
     async def add_village(
         self,
-        code: FromPath[int],
+        code: CommuneCodePath,
         data: FormBody,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],

@@ -23,6 +23,7 @@ from motcua.catalogue.qr import qr_svg
 from motcua.db.base import utcnow
 from motcua.errors import ApiError
 from motcua.places import service as places
+from motcua.places.schemas import is_place_code
 from motcua.settings import Settings
 
 
@@ -32,6 +33,14 @@ async def _volunteer(db: AsyncSession, principal: Principal, user_id: UUID) -> U
         raise ApiError(404, "user.not_found", "Không tìm thấy tài khoản.", "No such user.")
     await ensure_may_manage(db, principal, user.role, [c.commune_code for c in user.communes])
     return user
+
+
+def _commune_code(text: str) -> int:
+    """The form's commune as a code; 0 (no such commune, refused as outside) when it cannot be one."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return 0
+    return int(text) if is_place_code(int(text)) else 0
 
 
 class VolunteerPages(Controller):
@@ -90,7 +99,7 @@ class VolunteerPages(Controller):
     ) -> Template:
         """Create the volunteer's account and show the one-time link and its QR for their phone."""
         try:
-            commune = int(data.get("commune", "0") or 0)
+            commune = _commune_code(data.get("commune", ""))
             await ensure_may_manage(db_session, principal, "volunteer", [commune])
             async with db_session.begin_nested():
                 user = await create_user(
