@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint pytest jstest clean
+.PHONY: run test lint jslint pytest jstest clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,17 +16,29 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# Biome (the JS formatter and linter), exactly as package-lock.json pins it; again when the lock changes.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/motcua db upgrade
 	$(BIN)/motcua demo
 	$(BIN)/motcua serve --host $(HOST) --port $(PORT)
 
-test: lint pytest jstest
+test: lint jslint pytest jstest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The PWA and its tests formatted and linted; `make run` never needs node.
+jslint:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.installed \
+		&& node_modules/.bin/biome ci --error-on-warnings pwa tests/js; \
+	elif [ "$$CI" = "true" ]; then echo "node and npm are required in CI" >&2; exit 1; \
+	else echo "npm not found: JavaScript lint skipped"; fi
 
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
@@ -37,4 +49,4 @@ jstest:
 	else echo "node not found: JavaScript tests skipped"; fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules
