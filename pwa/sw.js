@@ -15,7 +15,11 @@ const SHELL = new Set(PRECACHE);
 
 self.addEventListener("install", (event) => {
   // "no-cache": revalidate with the server, so a new version never precaches stale files.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "no-cache" })))));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "no-cache" })))),
+  );
   // No skipWaiting here: a new version waits until the volunteer taps "reload".
 });
 
@@ -87,12 +91,17 @@ self.addEventListener("push", (event) => {
     data: { url: message.url || "/" },
   };
   if (message.tag) Object.assign(options, { tag: message.tag, renotify: true });
-  event.waitUntil(self.registration.showNotification((english && message.title_en) || message.title || "motcua", options));
+  event.waitUntil(
+    self.registration.showNotification((english && message.title_en) || message.title || "motcua", options),
+  );
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const wanted = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  const wanted = new URL(
+    (event.notification.data && event.notification.data.url) || "/",
+    self.location.origin,
+  );
   const url = wanted.origin === self.location.origin ? wanted.href : `${self.location.origin}/`;
   event.waitUntil(
     (async () => {

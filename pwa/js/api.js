@@ -45,7 +45,13 @@ export function createApi({
     let response;
     let text;
     try {
-      response = await fetchImpl(base + path, { method, headers: sent, body, signal: controller.signal, cache: "no-store" });
+      response = await fetchImpl(base + path, {
+        method,
+        headers: sent,
+        body,
+        signal: controller.signal,
+        cache: "no-store",
+      });
       text = await response.text();
     } catch {
       throw new ApiFailure(controller.signal.aborted ? "timeout" : isOnline() ? "unreachable" : "offline");

@@ -96,7 +96,10 @@ const app = {
     await setMeta(this.db, "lastActivity", Date.now());
     syncer.run();
     // Ask again each time: browsers grant it more readily to an installed, used app.
-    navigator.storage?.persisted?.().then((yes) => yes || navigator.storage.persist()).catch(() => {});
+    navigator.storage
+      ?.persisted?.()
+      .then((yes) => yes || navigator.storage.persist())
+      .catch(() => {});
   },
 
   lock() {
@@ -117,7 +120,10 @@ const app = {
     try {
       const { disableNotifications } = await import("./push.js");
       // Notifications about residents must stop with the session; never wait long for it.
-      await Promise.race([disableNotifications(this.api), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await Promise.race([
+        disableNotifications(this.api),
+        new Promise((resolve) => setTimeout(resolve, 5000)),
+      ]);
     } catch {
       // offline or unsupported: the server drops the subscription when it stops answering
     }
@@ -169,14 +175,16 @@ const syncer = {
     clearTimeout(this.timer);
     this.progress = { step: "limits" };
     // Loaded on first use, so opening the app does not wait for the sync code.
-    this.running = import("./sync.js").then(({ syncNow }) => syncNow({
-      db: app.db,
-      api: app.api,
-      onProgress: (progress) => {
-        this.progress = progress;
-        this.emit();
-      },
-    }));
+    this.running = import("./sync.js").then(({ syncNow }) =>
+      syncNow({
+        db: app.db,
+        api: app.api,
+        onProgress: (progress) => {
+          this.progress = progress;
+          this.emit();
+        },
+      }),
+    );
     this.emit();
     const status = await this.running;
     this.running = null;
@@ -252,7 +260,11 @@ function renderChrome() {
   chip.setAttribute("aria-label", t("nav_sync"));
   tabs.replaceChildren(
     ...TABS.map(([href, key, names]) =>
-      h("a", { href, class: "tab", "aria-current": names.includes(app.current?.name) ? "page" : null }, t(key)),
+      h(
+        "a",
+        { href, class: "tab", "aria-current": names.includes(app.current?.name) ? "page" : null },
+        t(key),
+      ),
     ),
   );
   tabs.hidden = Boolean(app.gate);
@@ -263,7 +275,12 @@ function matchRoute(hash) {
   const [path, query = ""] = hash.replace(/^#/, "").split("?");
   for (const [pattern, name] of ROUTES) {
     const match = pattern.exec(path);
-    if (match) return { name, params: match.slice(1).filter((p) => p !== undefined && p !== "today"), query: new URLSearchParams(query) };
+    if (match)
+      return {
+        name,
+        params: match.slice(1).filter((p) => p !== undefined && p !== "today"),
+        query: new URLSearchParams(query),
+      };
   }
   return { name: "today", params: [], query: new URLSearchParams() };
 }
@@ -359,7 +376,12 @@ async function start() {
   });
   app.db = await openDb();
   app.api = createApi({ getToken: () => app.session?.token ?? null });
-  const [session, reauth, pin, lastActivity] = await getMetas(app.db, ["session", "reauth", "pin", "lastActivity"]);
+  const [session, reauth, pin, lastActivity] = await getMetas(app.db, [
+    "session",
+    "reauth",
+    "pin",
+    "lastActivity",
+  ]);
   app.session = session ?? null;
   window.addEventListener("hashchange", () => {
     if (!app.gate) show();
@@ -389,4 +411,3 @@ start()
     console.error(error);
     main.replaceChildren(h("p", { class: "error", role: "alert" }, String(error?.message ?? error)));
   });
-

@@ -10,7 +10,10 @@ export const MAX_DELAY_MS = 30 * 60_000;
  * @param {number} failures consecutive failed attempts so far (0 → the base delay)
  * @param {{base?: number, max?: number, random?: () => number}} [options]
  */
-export function backoffDelay(failures, { base = BASE_DELAY_MS, max = MAX_DELAY_MS, random = Math.random } = {}) {
+export function backoffDelay(
+  failures,
+  { base = BASE_DELAY_MS, max = MAX_DELAY_MS, random = Math.random } = {},
+) {
   const step = Math.min(max, base * 2 ** Math.max(0, Math.min(failures, 30)));
   return Math.round(step / 2 + random() * (step / 2));
 }

@@ -56,7 +56,14 @@ export async function storeBlob(db, blob, extra = {}) {
   const sha256 = await sha256Hex(blob);
   const known = await db.get("blobs", sha256);
   if (!known) {
-    await db.put("blobs", { sha256, blob, type: blob.type, size: blob.size, created_at: Date.now(), ...extra });
+    await db.put("blobs", {
+      sha256,
+      blob,
+      type: blob.type,
+      size: blob.size,
+      created_at: Date.now(),
+      ...extra,
+    });
   }
   return sha256;
 }
@@ -66,7 +73,12 @@ export async function storeBlob(db, blob, extra = {}) {
  * ``onPhoto`` receives {sha256, blob, width, height}; ``onState`` "busy" | "ready" | "failed".
  */
 export function photoButton({ db, label, onPhoto, onState = () => {} }) {
-  const input = h("input", { type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
+  const input = h("input", {
+    type: "file",
+    accept: "image/*",
+    capture: "environment",
+    class: "visually-hidden",
+  });
   input.addEventListener("change", async () => {
     const file = input.files?.[0];
     input.value = "";

@@ -69,18 +69,18 @@ export class Db {
         pending = Promise.reject(error);
       }
       pending.then(
-          (value) => {
-            result = value;
-          },
-          (error) => {
-            try {
-              transaction.abort();
-            } catch {
-              // already finished
-            }
-            reject(error);
-          },
-        );
+        (value) => {
+          result = value;
+        },
+        (error) => {
+          try {
+            transaction.abort();
+          } catch {
+            // already finished
+          }
+          reject(error);
+        },
+      );
     });
   }
   read(stores, work) {
@@ -138,5 +138,6 @@ export function deleteDb(name = DB_NAME) {
 
 export const getMeta = (db, key) => db.get("meta", key);
 /** Several named values in one transaction. */
-export const getMetas = (db, keys) => db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
+export const getMetas = (db, keys) =>
+  db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
 export const setMeta = (db, key, value) => db.put("meta", value, key);

@@ -24,7 +24,14 @@ function textInput(spec, widget, value) {
     case "phone":
       return h("input", { ...props, type: "tel", inputmode: "tel", autocomplete: "tel" });
     case "number":
-      return h("input", { ...props, type: "number", inputmode: "numeric", min: spec.minimum, max: spec.maximum, step: 1 });
+      return h("input", {
+        ...props,
+        type: "number",
+        inputmode: "numeric",
+        min: spec.minimum,
+        max: spec.maximum,
+        step: 1,
+      });
     case "village-address":
       return h("textarea", { ...props, rows: 2 });
     default:
@@ -62,8 +69,17 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
             ]
           : spec.oneOf.map((option) => ({ value: option.const, label: optionLabel(option) }));
       if (options.length <= RADIO_LIMIT) {
-        const group = radios({ legend: label + (required.has(name) ? "" : ` (${t("optional")})`), name, options, value });
-        if (descriptionOf(spec)) group.element.insertBefore(h("p", { class: "hint" }, descriptionOf(spec)), group.element.children[1]);
+        const group = radios({
+          legend: label + (required.has(name) ? "" : ` (${t("optional")})`),
+          name,
+          options,
+          value,
+        });
+        if (descriptionOf(spec))
+          group.element.insertBefore(
+            h("p", { class: "hint" }, descriptionOf(spec)),
+            group.element.children[1],
+          );
         element.append(group.element);
         controls.set(name, { read: group.read, setError: group.setError, focus: group.focus });
         continue;
@@ -72,11 +88,23 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
         "select",
         { name },
         h("option", { value: "" }, t("choose")),
-        options.map((option) => h("option", { value: option.value, selected: option.value === value }, option.label)),
+        options.map((option) =>
+          h("option", { value: option.value, selected: option.value === value }, option.label),
+        ),
       );
-      const wrapped = field({ label, control: select, hint: descriptionOf(spec), optional: !required.has(name), name });
+      const wrapped = field({
+        label,
+        control: select,
+        hint: descriptionOf(spec),
+        optional: !required.has(name),
+        name,
+      });
       element.append(wrapped.element);
-      controls.set(name, { read: () => select.value || null, setError: wrapped.setError, focus: () => select.focus() });
+      controls.set(name, {
+        read: () => select.value || null,
+        setError: wrapped.setError,
+        focus: () => select.focus(),
+      });
       continue;
     }
     const control = textInput({ ...spec, name }, widget, value);
@@ -144,7 +172,10 @@ export function describeAnswers(document, data) {
     if (!(name in data)) continue;
     let text = data[name];
     if (spec["x-widget"] === "yes-no") text = data[name] ? t("yes") : t("no");
-    else if (spec.oneOf) text = optionLabel(spec.oneOf.find((option) => option.const === data[name]) ?? { title: String(data[name]) });
+    else if (spec.oneOf)
+      text = optionLabel(
+        spec.oneOf.find((option) => option.const === data[name]) ?? { title: String(data[name]) },
+      );
     rows.push([titleOf(spec), String(text)]);
   }
   return rows;
@@ -164,7 +195,10 @@ export function prefillFromResident(document, resident, address) {
   offer(["phone"], resident.phone);
   if (properties.sex?.oneOf?.some((option) => option.const === resident.sex)) values.sex = resident.sex;
   for (const [name, spec] of Object.entries(properties)) {
-    if (spec["x-widget"] === "village-address" && /^(requester_residence|residence|permanent_address|permanent_residence)$/.test(name)) {
+    if (
+      spec["x-widget"] === "village-address" &&
+      /^(requester_residence|residence|permanent_address|permanent_residence)$/.test(name)
+    ) {
       values[name] = address;
     }
   }

@@ -4,7 +4,13 @@
 // phone or ID field). Covers the keywords the catalogue's meta-schema allows in a form; every
 // problem names its field.
 
-import { checkAge, checkDateNotFuture, checkMobilePhone, checkPersonalId, normalisePersonalId } from "./validators.js";
+import {
+  checkAge,
+  checkDateNotFuture,
+  checkMobilePhone,
+  checkPersonalId,
+  normalisePersonalId,
+} from "./validators.js";
 
 // The widgets whose written forms are normalised before the schema sees them.
 const NORMALISED_WIDGETS = new Set(["phone", "personal-id"]);
@@ -45,7 +51,11 @@ function isDate(text) {
   const match = ISO_DATE.exec(text);
   if (!match) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
+  return (
+    date.getUTCFullYear() === Number(match[1]) &&
+    date.getUTCMonth() === Number(match[2]) - 1 &&
+    date.getUTCDate() === Number(match[3])
+  );
 }
 
 // The wording of catalogue/validation.py's _keyword_message.
@@ -55,7 +65,9 @@ function keywordMessage(keyword, value) {
     case "dependentRequired":
       return ["Chưa điền mục này.", "This field is required."];
     case "minLength":
-      return value === 1 ? ["Chưa điền mục này.", "This field is required."] : [`Cần ít nhất ${value} ký tự.`, `At least ${value} characters are needed.`];
+      return value === 1
+        ? ["Chưa điền mục này.", "This field is required."]
+        : [`Cần ít nhất ${value} ký tự.`, `At least ${value} characters are needed.`];
     case "maxLength":
       return [`Tối đa ${value} ký tự.`, `At most ${value} characters.`];
     case "pattern":
@@ -105,16 +117,22 @@ function propertyProblems(name, spec, value) {
   if (spec.type && !typeOk(spec.type, value)) return [fieldProblem(name, "type", spec.type)];
   if (typeof value === "string") {
     const length = [...value].length;
-    if (spec.minLength !== undefined && length < spec.minLength) problems.push(fieldProblem(name, "minLength", spec.minLength));
-    if (spec.maxLength !== undefined && length > spec.maxLength) problems.push(fieldProblem(name, "maxLength", spec.maxLength));
-    if (spec.pattern && !new RegExp(spec.pattern, "u").test(value)) problems.push(fieldProblem(name, "pattern", spec.pattern));
+    if (spec.minLength !== undefined && length < spec.minLength)
+      problems.push(fieldProblem(name, "minLength", spec.minLength));
+    if (spec.maxLength !== undefined && length > spec.maxLength)
+      problems.push(fieldProblem(name, "maxLength", spec.maxLength));
+    if (spec.pattern && !new RegExp(spec.pattern, "u").test(value))
+      problems.push(fieldProblem(name, "pattern", spec.pattern));
     if (spec.format === "date" && !isDate(value)) problems.push(fieldProblem(name, "format", "date"));
   }
   if (typeof value === "number") {
-    if (spec.minimum !== undefined && value < spec.minimum) problems.push(fieldProblem(name, "minimum", spec.minimum));
-    if (spec.maximum !== undefined && value > spec.maximum) problems.push(fieldProblem(name, "maximum", spec.maximum));
+    if (spec.minimum !== undefined && value < spec.minimum)
+      problems.push(fieldProblem(name, "minimum", spec.minimum));
+    if (spec.maximum !== undefined && value > spec.maximum)
+      problems.push(fieldProblem(name, "maximum", spec.maximum));
   }
-  if (spec.oneOf && spec.oneOf.filter((option) => option.const === value).length !== 1) problems.push(fieldProblem(name, "oneOf"));
+  if (spec.oneOf && spec.oneOf.filter((option) => option.const === value).length !== 1)
+    problems.push(fieldProblem(name, "oneOf"));
   if (spec.enum && !spec.enum.includes(value)) problems.push(fieldProblem(name, "enum"));
   if (spec.const !== undefined && spec.const !== value) problems.push(fieldProblem(name, "const"));
   return problems;
@@ -132,7 +150,8 @@ function meets(condition, data) {
 
 function requiredProblems(schema, data) {
   const problems = [];
-  for (const name of schema.required ?? []) if (!(name in data)) problems.push(fieldProblem(name, "required"));
+  for (const name of schema.required ?? [])
+    if (!(name in data)) problems.push(fieldProblem(name, "required"));
   for (const [trigger, needed] of Object.entries(schema.dependentRequired ?? {})) {
     if (!(trigger in data)) continue;
     for (const name of needed) if (!(name in data)) problems.push(fieldProblem(name, "dependentRequired"));
@@ -152,7 +171,12 @@ function birthYear(data, person) {
 
 function meaningProblems(document, data, today) {
   const problems = [];
-  const wrap = (field, problem) => ({ field, code: problem.code, message_vi: problem.message_vi, message_en: problem.message_en });
+  const wrap = (field, problem) => ({
+    field,
+    code: problem.code,
+    message_vi: problem.message_vi,
+    message_en: problem.message_en,
+  });
   for (const [name, spec] of Object.entries(document.form.properties)) {
     const value = data[name];
     if (typeof value !== "string" || !value) continue;
@@ -160,7 +184,10 @@ function meaningProblems(document, data, today) {
     if (widget === "personal-id") {
       const person = spec["x-person-fields"] ?? {};
       const sex = data[person.sex ?? ""];
-      for (const problem of checkPersonalId(value, { sex: sex === "male" || sex === "female" ? sex : null, birthYear: birthYear(data, person) })) {
+      for (const problem of checkPersonalId(value, {
+        sex: sex === "male" || sex === "female" ? sex : null,
+        birthYear: birthYear(data, person),
+      })) {
         problems.push(wrap(name, problem));
       }
     } else if (widget === "phone") {
@@ -172,7 +199,12 @@ function meaningProblems(document, data, today) {
   }
   const rule = document.age_rule;
   if (rule && typeof data[rule.applies_to] === "string") {
-    for (const problem of checkAge(data[rule.applies_to], today, rule.min_age ?? null, rule.max_age ?? null)) {
+    for (const problem of checkAge(
+      data[rule.applies_to],
+      today,
+      rule.min_age ?? null,
+      rule.max_age ?? null,
+    )) {
       problems.push(wrap(rule.applies_to, problem));
     }
   }
@@ -200,7 +232,9 @@ export function checkDeclaration(document, answers, today) {
   const meaning = meaningProblems(document, data, today);
   // A phone or ID number the validators explain needs no vaguer "not in the expected format" beside it.
   const explained = new Set(
-    meaning.filter((p) => NORMALISED_WIDGETS.has(schema.properties[p.field]?.["x-widget"])).map((p) => p.field),
+    meaning
+      .filter((p) => NORMALISED_WIDGETS.has(schema.properties[p.field]?.["x-widget"]))
+      .map((p) => p.field),
   );
   problems = problems.filter((p) => !(p.code === "form.pattern" && explained.has(p.field)));
   const shapeFailed = new Set(problems.map((p) => p.field));

@@ -35,7 +35,10 @@ const STRINGS = {
   password: ["Mật khẩu", "Password"],
   signing_in: ["Đang đăng nhập…", "Signing in…"],
   loading_data: ["Đang tải thôn, xã và danh mục thủ tục…", "Loading villages and the procedure catalogue…"],
-  sign_in_offline: ["Cần có mạng để đăng nhập. Hãy thử lại khi có sóng.", "Signing in needs a network. Try again when there is signal."],
+  sign_in_offline: [
+    "Cần có mạng để đăng nhập. Hãy thử lại khi có sóng.",
+    "Signing in needs a network. Try again when there is signal.",
+  ],
   sign_in_failed: ["Không đăng nhập được ({status}).", "Could not sign in ({status})."],
   session_expired: [
     "Phiên đăng nhập trên máy này đã hết hạn. Hãy đăng nhập lại khi có mạng — dữ liệu chưa gửi vẫn còn trên máy.",
@@ -54,7 +57,10 @@ const STRINGS = {
   pin_repeat: ["Nhập lại mã PIN", "Repeat the PIN"],
   pin_save: ["Lưu mã PIN", "Save PIN"],
   "pin.format": ["Mã PIN gồm 4 đến 8 chữ số.", "A PIN is 4 to 8 digits."],
-  "pin.weak": ["Mã PIN quá dễ đoán (ví dụ 1111, 1234). Hãy chọn mã khác.", "That PIN is too easy to guess (like 1111 or 1234)."],
+  "pin.weak": [
+    "Mã PIN quá dễ đoán (ví dụ 1111, 1234). Hãy chọn mã khác.",
+    "That PIN is too easy to guess (like 1111 or 1234).",
+  ],
   "pin.mismatch": ["Hai lần nhập không giống nhau.", "The two PINs differ."],
   locked_title: ["Ứng dụng đã khoá", "The app is locked"],
   locked_intro: ["Nhập mã PIN của máy này để mở.", "Enter this phone's PIN to open it."],
@@ -91,7 +97,10 @@ const STRINGS = {
   residents_title: ["Người dân", "Residents"],
   search_placeholder: ["Tên, số cuối CCCD hoặc số điện thoại", "Name, last digits of ID, or phone"],
   search_label: ["Tìm người dân", "Find a resident"],
-  nobody_found: ["Không tìm thấy ai. Hãy thử tên không dấu hoặc đăng ký người mới.", "Nobody found. Try the name without accents, or register someone new."],
+  nobody_found: [
+    "Không tìm thấy ai. Hãy thử tên không dấu hoặc đăng ký người mới.",
+    "Nobody found. Try the name without accents, or register someone new.",
+  ],
   born: ["Sinh {year}", "Born {year}"],
   pick_for_dossier: ["Chọn người dân cho hồ sơ mới", "Choose the resident for the new dossier"],
   in_village: ["Thôn: {name}", "Village: {name}"],
@@ -122,11 +131,17 @@ const STRINGS = {
     "Đọc to từng mục cho người dân nghe. Chỉ đánh dấu mục người dân đồng ý.",
     "Read each item aloud to the resident. Tick only what the resident agrees to.",
   ],
-  consent_required: ["Cần người dân đồng ý mục đầu tiên để đăng ký.", "The first item is needed to register."],
+  consent_required: [
+    "Cần người dân đồng ý mục đầu tiên để đăng ký.",
+    "The first item is needed to register.",
+  ],
   sign_title: ["Người dân ký tên", "The resident signs"],
   sign_hint: ["Ký bằng ngón tay trong khung.", "Sign with a finger inside the box."],
   sign_clear: ["Ký lại", "Sign again"],
-  sign_missing: ["Cần chữ ký hoặc ảnh vân tay của người dân.", "The resident's signature or fingerprint photo is needed."],
+  sign_missing: [
+    "Cần chữ ký hoặc ảnh vân tay của người dân.",
+    "The resident's signature or fingerprint photo is needed.",
+  ],
   fingerprint: ["Không ký được? Chụp ảnh vân tay", "Cannot sign? Photograph a fingerprint"],
   fingerprint_taken: ["Đã chụp vân tay", "Fingerprint photographed"],
   save_resident: ["Lưu người dân", "Save the resident"],
@@ -170,7 +185,10 @@ const STRINGS = {
   checklist_open: ["Công dân số", "Digital citizen"],
   dossiers_of: ["Hồ sơ của người này", "This person's dossiers"],
   no_dossiers: ["Chưa có hồ sơ nào.", "No dossiers yet."],
-  merged_note: ["Người này đã được đăng ký trước; hai bản đã gộp làm một.", "This person was registered before; both are now one."],
+  merged_note: [
+    "Người này đã được đăng ký trước; hai bản đã gộp làm một.",
+    "This person was registered before; both are now one.",
+  ],
   steps_done: ["{done}/{total} bước", "{done}/{total} steps"],
 
   // Checklist
@@ -182,10 +200,16 @@ const STRINGS = {
   "step.vneid_installed": ["Cài ứng dụng VNeID", "VNeID app installed"],
   "step.vneid_level1": ["Có tài khoản định danh điện tử mức 1", "Level-1 electronic ID account"],
   "step.vneid_level2": ["Kích hoạt định danh mức 2 (hoặc đã hẹn)", "Level-2 activation (or appointment)"],
-  "step.portal_login": ["Đăng nhập Cổng Dịch vụ công bằng VNeID", "Logged in to the public-service portal with VNeID"],
+  "step.portal_login": [
+    "Đăng nhập Cổng Dịch vụ công bằng VNeID",
+    "Logged in to the public-service portal with VNeID",
+  ],
   "step.sim_standardised": ["Chuẩn hoá thông tin thuê bao SIM", "SIM subscriber data standardised"],
   "step.bank_account": ["Có tài khoản ngân hàng hoặc ví điện tử", "Bank account or e-wallet"],
-  "step.first_online_submission": ["Tự nộp hồ sơ trực tuyến lần đầu", "First online submission by the resident"],
+  "step.first_online_submission": [
+    "Tự nộp hồ sơ trực tuyến lần đầu",
+    "First online submission by the resident",
+  ],
   "tick.done": ["Xong", "Done"],
   "tick.not_applicable": ["Không cần", "Not needed"],
   "tick.follow_up": ["Hẹn lại", "Follow up"],
@@ -198,20 +222,32 @@ const STRINGS = {
   // Dossiers
   dossiers_title: ["Hồ sơ trên máy", "Dossiers on this phone"],
   draft_open: ["Tiếp tục hồ sơ đang làm dở", "Continue the unfinished dossier"],
-  sign_in_again: ["Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi", "Sign-in expired — sign in again to send"],
-  no_dossiers_yet: ["Chưa có hồ sơ nào. Chọn một người dân để tạo hồ sơ.", "No dossiers yet. Choose a resident to start one."],
+  sign_in_again: [
+    "Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi",
+    "Sign-in expired — sign in again to send",
+  ],
+  no_dossiers_yet: [
+    "Chưa có hồ sơ nào. Chọn một người dân để tạo hồ sơ.",
+    "No dossiers yet. Choose a resident to start one.",
+  ],
   step_of: ["Bước {n}/{total}", "Step {n} of {total}"],
   pick_procedure: ["Chọn thủ tục", "Choose the procedure"],
   search_procedure: ["Tìm thủ tục", "Find a procedure"],
   common_here: ["Thường làm ở xã", "Common in the commune"],
   other_procedures: ["Thủ tục khác", "Other procedures"],
-  no_catalogue: ["Chưa có danh mục thủ tục trên máy. Hãy đồng bộ khi có mạng.", "No procedure catalogue on this phone yet. Sync when online."],
+  no_catalogue: [
+    "Chưa có danh mục thủ tục trên máy. Hãy đồng bộ khi có mạng.",
+    "No procedure catalogue on this phone yet. Sync when online.",
+  ],
   fill_form: ["Điền tờ khai", "Fill the declaration"],
   for_resident: ["Cho: {name}", "For: {name}"],
   address_pick: ["Điền nhanh theo thôn", "Fill from a village"],
   papers_title: ["Chụp giấy tờ", "Photograph the papers"],
   paper_needs: ["Bắt buộc · cần {n} ảnh", "Required · {n} photo(s)"],
-  paper_needs_none: ["Bắt buộc · mang bản giấy, không cần ảnh", "Required · bring the paper, no photo needed"],
+  paper_needs_none: [
+    "Bắt buộc · mang bản giấy, không cần ảnh",
+    "Required · bring the paper, no photo needed",
+  ],
   paper_optional: ["Không bắt buộc", "Optional"],
   take_photo: ["Chụp ảnh", "Take a photo"],
   photo_saving: ["Đang nén ảnh…", "Compressing the photo…"],
@@ -219,14 +255,23 @@ const STRINGS = {
   photo_size: ["{kb} KB", "{kb} KB"],
   papers_missing: ["Còn thiếu ảnh: {names}.", "Photos still missing: {names}."],
   review_title: ["Người dân xem lại và ký", "The resident reviews and signs"],
-  review_intro: ["Đọc lại cho người dân nghe, rồi mời người dân ký.", "Read it back to the resident, then ask them to sign."],
+  review_intro: [
+    "Đọc lại cho người dân nghe, rồi mời người dân ký.",
+    "Read it back to the resident, then ask them to sign.",
+  ],
   photos_count: ["{n} ảnh", "{n} photo(s)"],
   photos_taken: ["đã chụp {n}/{of}", "{n} of {of} taken"],
   photos_taken_any: ["đã chụp {n}", "{n} taken"],
   save_dossier: ["Lưu hồ sơ", "Save the dossier"],
   discard_draft: ["Bỏ hồ sơ nháp này", "Discard this draft"],
-  discard_confirm: ["Bỏ hồ sơ đang làm dở? Các ảnh đã chụp sẽ bị xoá.", "Discard the unfinished dossier? Its photos are deleted."],
-  version_closed: ["Mẫu tờ khai này đã ngừng nhận hồ sơ mới.", "This form version no longer takes new dossiers."],
+  discard_confirm: [
+    "Bỏ hồ sơ đang làm dở? Các ảnh đã chụp sẽ bị xoá.",
+    "Discard the unfinished dossier? Its photos are deleted.",
+  ],
+  version_closed: [
+    "Mẫu tờ khai này đã ngừng nhận hồ sơ mới.",
+    "This form version no longer takes new dossiers.",
+  ],
 
   // Receipt
   receipt_title: ["Giấy biên nhận hồ sơ", "Dossier receipt"],
@@ -239,7 +284,10 @@ const STRINGS = {
   "unit.working_days": ["trong {n} ngày làm việc", "within {n} working days"],
   "unit.days": ["trong {n} ngày", "within {n} days"],
   "unit.immediate": ["ngay khi nhận đủ giấy tờ", "as soon as the papers are complete"],
-  qr_later: ["Mã QR tra cứu sẽ hiện khi hồ sơ đã lên máy chủ.", "The lookup QR code appears once the dossier is on the server."],
+  qr_later: [
+    "Mã QR tra cứu sẽ hiện khi hồ sơ đã lên máy chủ.",
+    "The lookup QR code appears once the dossier is on the server.",
+  ],
   qr_caption: ["Quét mã để xem tình trạng hồ sơ", "Scan to follow the dossier"],
   lookup_link: ["Tra cứu", "Look up"],
   share: ["Chia sẻ", "Share"],
@@ -283,14 +331,26 @@ const STRINGS = {
   "progress.reference": ["Đang cập nhật danh mục…", "Updating the catalogue…"],
   "progress.done": ["Xong.", "Done."],
   "progress.failed": ["Chưa xong.", "Not finished."],
-  "error.offline": ["Không có mạng. Dữ liệu vẫn an toàn trên máy và sẽ tự gửi khi có mạng.", "No network. The data is safe on the phone and will be sent when online."],
+  "error.offline": [
+    "Không có mạng. Dữ liệu vẫn an toàn trên máy và sẽ tự gửi khi có mạng.",
+    "No network. The data is safe on the phone and will be sent when online.",
+  ],
   "error.unreachable": [
     "Có mạng nhưng không kết nối được máy chủ (máy chủ có thể đang khởi động lại, hoặc sóng quá yếu). Dữ liệu vẫn chờ trên máy, sẽ thử lại.",
     "Online, but the server did not answer (it may be restarting, or the signal is too weak). The data waits on the phone; it will retry.",
   ],
-  "error.timeout": ["Máy chủ trả lời quá chậm. Dữ liệu vẫn chờ trên máy, sẽ thử lại.", "The server was too slow. The data waits on the phone; it will retry."],
-  "error.server": ["Máy chủ đang gặp lỗi ({status}). Dữ liệu vẫn chờ trên máy, sẽ thử lại.", "The server has an error ({status}). The data waits on the phone; it will retry."],
-  "error.auth": ["Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại để gửi dữ liệu — dữ liệu vẫn còn trên máy.", "The sign-in has expired. Sign in again to send — the data is still on the phone."],
+  "error.timeout": [
+    "Máy chủ trả lời quá chậm. Dữ liệu vẫn chờ trên máy, sẽ thử lại.",
+    "The server was too slow. The data waits on the phone; it will retry.",
+  ],
+  "error.server": [
+    "Máy chủ đang gặp lỗi ({status}). Dữ liệu vẫn chờ trên máy, sẽ thử lại.",
+    "The server has an error ({status}). The data waits on the phone; it will retry.",
+  ],
+  "error.auth": [
+    "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại để gửi dữ liệu — dữ liệu vẫn còn trên máy.",
+    "The sign-in has expired. Sign in again to send — the data is still on the phone.",
+  ],
   "error.http": ["Máy chủ từ chối ({status}).", "The server refused ({status})."],
   last_attempt: ["Lần thử gần nhất: {time}", "Last attempt: {time}"],
   next_attempt: ["Tự thử lại lúc {time}", "Retries automatically at {time}"],
@@ -298,7 +358,10 @@ const STRINGS = {
   nothing_queued: ["Không có bản ghi nào đang chờ.", "Nothing is waiting."],
   retry: ["Gửi lại", "Send again"],
   storage_title: ["Lưu trữ trên máy", "Storage on this phone"],
-  storage_persisted: ["Bộ nhớ bền vững: đã bật — trình duyệt sẽ không tự xoá dữ liệu.", "Persistent storage: on — the browser will not clear the data on its own."],
+  storage_persisted: [
+    "Bộ nhớ bền vững: đã bật — trình duyệt sẽ không tự xoá dữ liệu.",
+    "Persistent storage: on — the browser will not clear the data on its own.",
+  ],
   storage_not_persisted: [
     "Bộ nhớ bền vững: chưa được cho phép. Hãy cài ứng dụng ra màn hình chính và xuất tệp dự phòng thường xuyên.",
     "Persistent storage: not granted. Install the app to the home screen and export a backup file often.",
@@ -320,11 +383,23 @@ const STRINGS = {
   device_code: ["Mã máy: {code}", "Device code: {code}"],
   session_until: ["Phiên trên máy này còn hiệu lực đến {date}.", "This phone's sign-in lasts until {date}."],
   language: ["Ngôn ngữ", "Language"],
-  notifications_on: ["Nhận thông báo (lộ trình mới, tin hồ sơ)", "Get notifications (new routes, dossier news)"],
+  notifications_on: [
+    "Nhận thông báo (lộ trình mới, tin hồ sơ)",
+    "Get notifications (new routes, dossier news)",
+  ],
   notifications_off: ["Tắt thông báo trên máy này", "Turn notifications off on this phone"],
-  notifications_denied: ["Thông báo đang bị chặn trong cài đặt trình duyệt.", "Notifications are blocked in the browser's settings."],
-  notifications_unsupported: ["Trình duyệt này không nhận được thông báo.", "This browser cannot receive notifications."],
-  notifications_failed: ["Chưa bật được thông báo (cần có mạng).", "Could not change notifications (a network is needed)."],
+  notifications_denied: [
+    "Thông báo đang bị chặn trong cài đặt trình duyệt.",
+    "Notifications are blocked in the browser's settings.",
+  ],
+  notifications_unsupported: [
+    "Trình duyệt này không nhận được thông báo.",
+    "This browser cannot receive notifications.",
+  ],
+  notifications_failed: [
+    "Chưa bật được thông báo (cần có mạng).",
+    "Could not change notifications (a network is needed).",
+  ],
   change_pin: ["Đổi mã PIN", "Change the PIN"],
   lock_now: ["Khoá ngay", "Lock now"],
   sign_out: ["Đăng xuất", "Sign out"],
@@ -390,11 +465,20 @@ const LOCALES = { vi: "vi-VN", en: "en-GB" };
 
 export function formatDate(value) {
   if (!value) return "";
-  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00`) : new Date(value);
+  const date =
+    typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)
+      ? new Date(`${value}T00:00:00`)
+      : new Date(value);
   return date.toLocaleDateString(LOCALES[current], { day: "2-digit", month: "2-digit", year: "numeric" });
 }
 
 export function formatTime(value) {
   if (!value) return "";
-  return new Date(value).toLocaleString(LOCALES[current], { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+  return new Date(value).toLocaleString(LOCALES[current], {
+    hour: "2-digit",
+    minute: "2-digit",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  });
 }

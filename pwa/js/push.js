@@ -3,13 +3,16 @@
 // disableNotifications(api) at sign-out. `api` is createApi() of api.js, signed in.
 
 function keyBytes(base64url) {
-  const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
+  const text = atob(
+    base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4),
+  );
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
 /** "unsupported" | "denied" | "default" | "on": what the settings screen should show. */
 export async function notificationState() {
-  if (!("serviceWorker" in navigator) || !("PushManager" in globalThis) || !("Notification" in globalThis)) return "unsupported";
+  if (!("serviceWorker" in navigator) || !("PushManager" in globalThis) || !("Notification" in globalThis))
+    return "unsupported";
   if (Notification.permission !== "granted") return Notification.permission;
   const registration = await navigator.serviceWorker.ready;
   return (await registration.pushManager.getSubscription()) ? "on" : "default";
@@ -24,7 +27,10 @@ export async function enableNotifications(api) {
   const { data } = await api.get("/api/push/key");
   const subscription =
     (await registration.pushManager.getSubscription()) ||
-    (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(data.public_key) }));
+    (await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(data.public_key),
+    }));
   const answer = await api.post("/api/push/subscriptions", subscription.toJSON());
   if (answer.status !== 201) throw new Error(`push subscription refused: ${answer.status}`);
   return "on";

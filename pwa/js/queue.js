@@ -178,7 +178,12 @@ export function applyHolding(record, holding) {
 
 /** Everything the server has, photos included. */
 export function isComplete(record) {
-  return record.state === "on_server" && record.detail !== "held" && Array.isArray(record.missing) && record.missing.length === 0;
+  return (
+    record.state === "on_server" &&
+    record.detail !== "held" &&
+    Array.isArray(record.missing) &&
+    record.missing.length === 0
+  );
 }
 
 /** Not yet safely on the server: what an export carries and a sign-out warns about. */
@@ -188,7 +193,9 @@ export function isUnsent(record) {
 
 /** Sent recently enough that the server should still be asked whether it holds it. */
 export function isRecentlySent(record, now = Date.now()) {
-  return record.state === "on_server" && record.sent_at !== null && now - record.sent_at <= KEEP_SENT_DAYS * DAY_MS;
+  return (
+    record.state === "on_server" && record.sent_at !== null && now - record.sent_at <= KEEP_SENT_DAYS * DAY_MS
+  );
 }
 
 export function isPrunable(record, now = Date.now()) {
@@ -206,7 +213,11 @@ export function countStates(records) {
 }
 
 /** Queue envelopes in one transaction, in order, as one group (sent in the same batch). */
-export async function enqueue(db, envelopes, { group = envelopes[0]?.id, local = {}, now = Date.now() } = {}) {
+export async function enqueue(
+  db,
+  envelopes,
+  { group = envelopes[0]?.id, local = {}, now = Date.now() } = {},
+) {
   return db.write(["meta", "records"], async (tx) => {
     let seq = (await tx.get("meta", "seq")) ?? 0;
     const records = envelopes.map((envelope) => {

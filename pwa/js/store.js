@@ -12,7 +12,13 @@ export const CHECKLIST_STEPS = [
   "bank_account",
   "first_online_submission",
 ];
-export const CONSENT_PURPOSES = ["personal_data", "document_photos", "contact_by_phone", "push_notifications", "ethnicity"];
+export const CONSENT_PURPOSES = [
+  "personal_data",
+  "document_photos",
+  "contact_by_phone",
+  "push_notifications",
+  "ethnicity",
+];
 export const NEEDS = ["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"];
 // Decided at the commune: what volunteers file most; shown first when choosing a procedure.
 const COMMUNE_LEVEL = /^(Ủy ban nhân dân|Công an) cấp xã/;
@@ -31,12 +37,20 @@ export async function places(db) {
   for (const route of await routes(db)) {
     let commune = list.find((c) => c.code === route.commune_code);
     if (!commune) {
-      commune = { code: route.commune_code, name: route.commune_name ?? String(route.commune_code), villages: [] };
+      commune = {
+        code: route.commune_code,
+        name: route.commune_name ?? String(route.commune_code),
+        villages: [],
+      };
       list.push(commune);
     }
     for (const stop of route.stops ?? []) {
       if (!commune.villages.some((v) => v.id === stop.village_id)) {
-        commune.villages.push({ id: stop.village_id, name: stop.village_name, commune_code: route.commune_code });
+        commune.villages.push({
+          id: stop.village_id,
+          name: stop.village_name,
+          commune_code: route.commune_code,
+        });
       }
     }
   }
@@ -45,7 +59,9 @@ export async function places(db) {
 
 /** The routes this volunteer is on (pulled), soonest day first. */
 export async function routes(db) {
-  return Object.values((await db.get("meta", "routes")) ?? {}).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return Object.values((await db.get("meta", "routes")) ?? {}).sort((a, b) =>
+    a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
+  );
 }
 
 /** Today as YYYY-MM-DD on the phone's calendar. */
@@ -56,7 +72,8 @@ export function localDay(date = new Date()) {
 /** village id → {village, commune}. */
 export function villageIndex(placeList) {
   const index = new Map();
-  for (const commune of placeList) for (const village of commune.villages) index.set(village.id, { village, commune });
+  for (const commune of placeList)
+    for (const village of commune.villages) index.set(village.id, { village, commune });
   return index;
 }
 
@@ -75,7 +92,8 @@ export async function allResidents(db) {
 /** A resident by id, following a merge; null when unknown. */
 export async function getResident(db, id) {
   let resident = await db.get("residents", id);
-  for (let hops = 0; resident?.merged_into && hops < 5; hops += 1) resident = await db.get("residents", resident.merged_into);
+  for (let hops = 0; resident?.merged_into && hops < 5; hops += 1)
+    resident = await db.get("residents", resident.merged_into);
   return resident ?? null;
 }
 
@@ -153,5 +171,10 @@ export async function procedures(db) {
       common: (usage.get(entry.code) ?? 0) > 0 || COMMUNE_LEVEL.test(document.authority?.vi ?? ""),
     });
   }
-  return list.sort((a, b) => Number(b.common) - Number(a.common) || b.used - a.used || a.document.name.vi.localeCompare(b.document.name.vi, "vi"));
+  return list.sort(
+    (a, b) =>
+      Number(b.common) - Number(a.common) ||
+      b.used - a.used ||
+      a.document.name.vi.localeCompare(b.document.name.vi, "vi"),
+  );
 }

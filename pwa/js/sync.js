@@ -5,14 +5,7 @@
 import { ApiFailure } from "./api.js";
 import { timeoutFor } from "./backoff.js";
 import { uuidTime } from "./ids.js";
-import {
-  applyHolding,
-  applyOutcome,
-  isComplete,
-  isPrunable,
-  isRecentlySent,
-  planBatches,
-} from "./queue.js";
+import { applyHolding, applyOutcome, isComplete, isPrunable, isRecentlySent, planBatches } from "./queue.js";
 
 const HOLDINGS_CHUNK = 500;
 
@@ -32,7 +25,8 @@ async function recordsIn(db, state) {
 }
 
 async function saveRecords(db, records) {
-  if (records.length) await db.write(["records"], (tx) => Promise.all(records.map((r) => tx.put("records", r))));
+  if (records.length)
+    await db.write(["records"], (tx) => Promise.all(records.map((r) => tx.put("records", r))));
 }
 
 /** A push that never got its answer leaves records "sending": they go back to waiting. */
@@ -66,7 +60,11 @@ async function pushAll(ctx, maxBatch) {
     const envelopes = batch.map((r) => r.envelope);
     let answer;
     try {
-      answer = await api.post("/api/sync/push", { records: envelopes }, { timeout: timeoutFor(JSON.stringify(envelopes).length) });
+      answer = await api.post(
+        "/api/sync/push",
+        { records: envelopes },
+        { timeout: timeoutFor(JSON.stringify(envelopes).length) },
+      );
     } catch (error) {
       await saveRecords(db, batch); // still waiting, unchanged
       throw error;
@@ -96,7 +94,11 @@ async function pushAll(ctx, maxBatch) {
           ...batch[0],
           state: "needs_attention",
           detail: "rejected",
-          reason: refusal(answer.data, "Máy chủ không nhận bản ghi này.", "The server cannot take this record."),
+          reason: refusal(
+            answer.data,
+            "Máy chủ không nhận bản ghi này.",
+            "The server cannot take this record.",
+          ),
         },
       ]);
       continue;
@@ -115,7 +117,11 @@ async function resolveMissing(ctx) {
       const answer = await api.get(`/api/dossiers/${record.id}/state`);
       if (answer.status !== 200) continue;
       missing = answer.data.missing_attachments;
-      await db.put("dossiers", { ...((await db.get("dossiers", record.id)) ?? {}), id: record.id, ...answer.data });
+      await db.put("dossiers", {
+        ...((await db.get("dossiers", record.id)) ?? {}),
+        id: record.id,
+        ...answer.data,
+      });
     } else {
       // The server does not track a consent's signature: upload it unless this phone already did.
       for (const sha of record.attachments) {
@@ -187,7 +193,11 @@ async function uploadAll(ctx) {
     } else if (answer.status === 409) {
       // The server does not expect it yet (its record is held): try again next sync.
     } else {
-      await quarantineFor(db, sha, refusal(answer.data, "Máy chủ không nhận ảnh này.", "The server refused this photo."));
+      await quarantineFor(
+        db,
+        sha,
+        refusal(answer.data, "Máy chủ không nhận ảnh này.", "The server refused this photo."),
+      );
     }
   }
   progress({ step: "upload", done, total: wanted.length });
@@ -215,7 +225,13 @@ async function checkHoldings(ctx) {
 }
 
 function childEntry(change) {
-  return { id: change.id, kind: change.kind, resident_id: change.body.resident_id, body: change.body, at: uuidTime(change.id) };
+  return {
+    id: change.id,
+    kind: change.kind,
+    resident_id: change.body.resident_id,
+    body: change.body,
+    at: uuidTime(change.id),
+  };
 }
 
 /** Pull every page after the stored cursor. A route in a commune the phone never held widens the
@@ -255,7 +271,12 @@ async function pullPages(ctx, pageSize) {
       for (const change of page.changes) {
         if (change.kind === "resident") {
           const merged = change.server?.merged_into;
-          tx.put("residents", merged ? { id: change.id, merged_into: merged } : { ...change.body, id: change.id, revision: change.revision, on_server: true });
+          tx.put(
+            "residents",
+            merged
+              ? { id: change.id, merged_into: merged }
+              : { ...change.body, id: change.id, revision: change.revision, on_server: true },
+          );
         } else if (change.kind === "consent" || change.kind === "checklist") {
           tx.put("children", childEntry(change));
         } else if (change.kind === "dossier") {
@@ -348,7 +369,12 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
       const limits = await api.get("/api/sync/limits");
       if (limits.status !== 200) throw new ApiFailure("http", limits.status, limits.data);
       await db.put("meta", limits.data, "limits");
-      const summary = { pushed: await pushAll(ctx, limits.data.max_batch_records), uploaded: 0, lost: 0, pulled: 0 };
+      const summary = {
+        pushed: await pushAll(ctx, limits.data.max_batch_records),
+        uploaded: 0,
+        lost: 0,
+        pulled: 0,
+      };
       await resolveMissing(ctx);
       summary.uploaded += await uploadAll(ctx);
       summary.lost = await checkHoldings(ctx);

@@ -12,7 +12,8 @@ export function h(tag, props = {}, ...children) {
   for (const [name, value] of Object.entries(props ?? {})) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
-    else if (name === "class") element.className = Array.isArray(value) ? value.filter(Boolean).join(" ") : value;
+    else if (name === "class")
+      element.className = Array.isArray(value) ? value.filter(Boolean).join(" ") : value;
     else if (name === "text") element.textContent = value;
     else if (name === "dataset") Object.assign(element.dataset, value);
     else if (name === "value" || name === "checked") element[name] = value;
@@ -83,7 +84,13 @@ export function radios({ legend, name, options, value = null, onchange = null })
     { class: "field choices", dataset: { field: name } },
     h("legend", {}, legend),
     options.map((option) => {
-      const input = h("input", { type: "radio", name: group, value: String(option.value), checked: option.value === value, onchange });
+      const input = h("input", {
+        type: "radio",
+        name: group,
+        value: String(option.value),
+        checked: option.value === value,
+        onchange,
+      });
       input.dataset.value = JSON.stringify(option.value);
       inputs.push(input);
       return h("label", { class: "choice" }, input, h("span", {}, option.label));
@@ -135,7 +142,13 @@ export function ask({ title, text, actions }) {
       h(
         "div",
         { class: "actions" },
-        actions.map((action) => h("button", { type: "button", class: action.kind ?? "secondary", onclick: () => close(action.value) }, action.label)),
+        actions.map((action) =>
+          h(
+            "button",
+            { type: "button", class: action.kind ?? "secondary", onclick: () => close(action.value) },
+            action.label,
+          ),
+        ),
       ),
     );
     dialog.addEventListener("cancel", (event) => {

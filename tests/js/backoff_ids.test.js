@@ -1,8 +1,9 @@
 // Retry backoff with jitter, and the names the phone makes (UUIDv7, secrets, hashes).
-import { test } from "node:test";
-import assert from "node:assert/strict";
 
-import { BASE_DELAY_MS, MAX_DELAY_MS, backoffDelay, timeoutFor } from "../../pwa/js/backoff.js";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS, timeoutFor } from "../../pwa/js/backoff.js";
 import { randomSecret, sha256Hex, uuid7, uuidTime } from "../../pwa/js/ids.js";
 
 test("backoff doubles, stays within [half, whole] of its step, and is capped", () => {

@@ -55,7 +55,10 @@ export class FakeServer {
       if (record.state !== "applied") continue;
       const body = record.envelope.body;
       if (record.kind === "consent" && body.signature_sha256 === sha) return true;
-      if (record.kind === "dossier" && [body.signature_sha256, ...body.papers.flatMap((p) => p.photos)].includes(sha)) {
+      if (
+        record.kind === "dossier" &&
+        [body.signature_sha256, ...body.papers.flatMap((p) => p.photos)].includes(sha)
+      ) {
         return true;
       }
     }
@@ -66,16 +69,26 @@ export class FakeServer {
     const hash = sha256(JSON.stringify(envelope));
     const seen = this.records.get(envelope.id);
     const base = { id: envelope.id, kind: envelope.kind, revision: envelope.revision };
-    if (seen && seen.hash === hash && seen.state !== "held") return { ...base, outcome: "duplicate", server_revision: 1 };
+    if (seen && seen.hash === hash && seen.state !== "held")
+      return { ...base, outcome: "duplicate", server_revision: 1 };
     if (seen && seen.hash !== hash) {
-      return { ...base, outcome: "conflict", reason: { code: "revision.conflict", message_vi: "Xung đột.", message_en: "Conflict.", fields: [] } };
+      return {
+        ...base,
+        outcome: "conflict",
+        reason: { code: "revision.conflict", message_vi: "Xung đột.", message_en: "Conflict.", fields: [] },
+      };
     }
     if (envelope.body.full_name === "REJECT") {
       this.records.set(envelope.id, { kind: envelope.kind, hash, envelope, state: "rejected" });
       return {
         ...base,
         outcome: "rejected",
-        reason: { code: "record.invalid", message_vi: "Bản ghi còn mục chưa đúng.", message_en: "Some fields are not right.", fields: [] },
+        reason: {
+          code: "record.invalid",
+          message_vi: "Bản ghi còn mục chưa đúng.",
+          message_en: "Some fields are not right.",
+          fields: [],
+        },
       };
     }
     if (PARENT_KINDS.has(envelope.kind) && this.records.get(envelope.body.resident_id)?.state !== "applied") {
@@ -83,7 +96,12 @@ export class FakeServer {
       return { ...base, outcome: "held" };
     }
     this.records.set(envelope.id, { kind: envelope.kind, hash, envelope, state: "applied" });
-    this.changes.push({ kind: envelope.kind, id: envelope.id, revision: 1, body: envelope.kind === "dossier" ? undefined : envelope.body });
+    this.changes.push({
+      kind: envelope.kind,
+      id: envelope.id,
+      revision: 1,
+      body: envelope.kind === "dossier" ? undefined : envelope.body,
+    });
     const outcome = { ...base, outcome: "applied", server_revision: 1 };
     if (envelope.kind === "dossier") outcome.missing_attachments = this.missingFor(envelope);
     if (envelope.kind === "resident") {
@@ -96,7 +114,12 @@ export class FakeServer {
 
   applyHeld(id, held) {
     held.state = "applied";
-    this.changes.push({ kind: held.kind, id, revision: 1, body: held.kind === "dossier" ? undefined : held.envelope.body });
+    this.changes.push({
+      kind: held.kind,
+      id,
+      revision: 1,
+      body: held.kind === "dossier" ? undefined : held.envelope.body,
+    });
   }
 
   /** A fetch that answers like the server. */
@@ -108,7 +131,8 @@ export class FakeServer {
     const failure = this.failures.find((f) => f.match.test(`${method} ${path}`));
     if (failure) this.failures.splice(this.failures.indexOf(failure), 1);
     if (failure?.mode === "network") throw new TypeError("Failed to fetch");
-    if (failure?.mode === "server") return json(503, { code: "unavailable", message_vi: "Lỗi.", message_en: "Down.", fields: [] });
+    if (failure?.mode === "server")
+      return json(503, { code: "unavailable", message_vi: "Lỗi.", message_en: "Down.", fields: [] });
     const answer = await this.route(method, path, init);
     if (failure?.mode === "drop-answer") throw new TypeError("network changed"); // applied, answer lost
     return answer;
@@ -118,11 +142,22 @@ export class FakeServer {
     if (!/Bearer /.test(init.headers?.authorization ?? "")) return json(401, { code: "auth.required" });
     const [route, query] = path.split("?");
     if (route === "/api/sync/limits") {
-      return json(200, { max_batch_records: this.maxBatch, max_attachment_bytes: 5 << 20, attachment_types: [], pull_page_size: 3 });
+      return json(200, {
+        max_batch_records: this.maxBatch,
+        max_attachment_bytes: 5 << 20,
+        attachment_types: [],
+        pull_page_size: 3,
+      });
     }
     if (route === "/api/sync/push") {
       const records = JSON.parse(init.body).records;
-      if (records.length > this.maxBatch) return json(413, { code: "batch.too_large", message_vi: "Quá lớn.", message_en: "Too large.", fields: [] });
+      if (records.length > this.maxBatch)
+        return json(413, {
+          code: "batch.too_large",
+          message_vi: "Quá lớn.",
+          message_en: "Too large.",
+          fields: [],
+        });
       this.pushSizes.push(records.length);
       const order = { resident: 0, consent: 1, checklist: 2, dossier: 3 };
       const outcomes = new Map();
@@ -135,12 +170,24 @@ export class FakeServer {
     if (match && method === "PUT") {
       const bytes = new Uint8Array(await new Response(init.body).arrayBuffer());
       if (sha256(bytes) !== match[1]) return json(400, { code: "attachment.hash_mismatch" });
-      if (!this.named(match[1])) return json(409, { code: "attachment.not_expected", message_vi: "Chưa cần.", message_en: "Not expected.", fields: [] });
+      if (!this.named(match[1]))
+        return json(409, {
+          code: "attachment.not_expected",
+          message_vi: "Chưa cần.",
+          message_en: "Not expected.",
+          fields: [],
+        });
       const duplicate = this.files.has(match[1]);
       this.files.set(match[1], bytes);
       const dossiers = [...this.records.entries()]
-        .filter(([, r]) => r.kind === "dossier" && r.state === "applied" && this.missingFor(r.envelope).length >= 0)
-        .filter(([, r]) => [r.envelope.body.signature_sha256, ...r.envelope.body.papers.flatMap((p) => p.photos)].includes(match[1]))
+        .filter(
+          ([, r]) => r.kind === "dossier" && r.state === "applied" && this.missingFor(r.envelope).length >= 0,
+        )
+        .filter(([, r]) =>
+          [r.envelope.body.signature_sha256, ...r.envelope.body.papers.flatMap((p) => p.photos)].includes(
+            match[1],
+          ),
+        )
         .map(([id, r]) => {
           const missing = this.missingFor(r.envelope);
           return { id, status: missing.length ? "incomplete" : "received", missing_attachments: missing };
@@ -152,7 +199,12 @@ export class FakeServer {
       const record = this.records.get(match[1]);
       if (!record || record.state !== "applied") return json(404, { code: "dossier.not_found" });
       const missing = this.missingFor(record.envelope);
-      return json(200, { id: match[1], tracking_code: record.envelope.body.tracking_code, status: missing.length ? "incomplete" : "received", missing_attachments: missing });
+      return json(200, {
+        id: match[1],
+        tracking_code: record.envelope.body.tracking_code,
+        status: missing.length ? "incomplete" : "received",
+        missing_attachments: missing,
+      });
     }
     if (route === "/api/sync/holdings") {
       const ids = JSON.parse(init.body).ids;

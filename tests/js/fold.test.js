@@ -1,6 +1,7 @@
 // Offline search that ignores diacritics and case.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 
 import { fold, matchesText, searchPeople } from "../../pwa/js/fold.js";
 

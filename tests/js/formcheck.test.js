@@ -1,7 +1,8 @@
 // Declarations checked on the phone as the server checks them: every sample of the catalogue.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { test } from "node:test";
 
 import { checkDeclaration, normaliseDeclaration } from "../../pwa/js/formcheck.js";
 
@@ -10,7 +11,9 @@ const procedures = readdirSync(new URL("schemas/procedures/", root)).filter((nam
 
 for (const file of procedures) {
   const document = JSON.parse(readFileSync(new URL(`schemas/procedures/${file}`, root), "utf8"));
-  const samples = JSON.parse(readFileSync(new URL(`tests/fixtures/procedure_samples/${document.code}.json`, root), "utf8"));
+  const samples = JSON.parse(
+    readFileSync(new URL(`tests/fixtures/procedure_samples/${document.code}.json`, root), "utf8"),
+  );
   const today = document.last_checked;
 
   test(`${document.code}: the valid sample passes`, () => {
@@ -18,14 +21,26 @@ for (const file of procedures) {
   });
 
   test(`${document.code}: the invalid sample fails on exactly its wrong fields`, () => {
-    const fields = [...new Set(checkDeclaration(document, samples.invalid, today).map((p) => p.field))].sort();
+    const fields = [
+      ...new Set(checkDeclaration(document, samples.invalid, today).map((p) => p.field)),
+    ].sort();
     assert.deepEqual(fields, [...samples.invalid_fields].sort());
   });
 }
 
 test("every problem says what is wrong in both languages", () => {
   const document = JSON.parse(readFileSync(new URL("schemas/procedures/dang-ky-khai-tu.json", root), "utf8"));
-  const problems = checkDeclaration(document, { deceased_personal_id: "066038000777", deceased_sex: "female", deceased_birth_date: "1938-05-01", copies: 99, extra: 1 }, "2026-11-21");
+  const problems = checkDeclaration(
+    document,
+    {
+      deceased_personal_id: "066038000777",
+      deceased_sex: "female",
+      deceased_birth_date: "1938-05-01",
+      copies: 99,
+      extra: 1,
+    },
+    "2026-11-21",
+  );
   const byField = Object.fromEntries(problems.map((p) => [p.field, p]));
   assert.equal(byField.requester_full_name.code, "form.required");
   assert.equal(byField.requester_full_name.message_vi, "Chưa điền mục này.");
@@ -42,8 +57,12 @@ test("a date in the future is refused on the day the dossier is written", () => 
 });
 
 // Phones and ID numbers as people write them (issue 12); tests/catalogue/test_form_validator.py has the same cases.
-const passport = JSON.parse(readFileSync(new URL("schemas/procedures/cap-ho-chieu-pho-thong.json", root), "utf8"));
-const passportValid = JSON.parse(readFileSync(new URL("tests/fixtures/procedure_samples/cap-ho-chieu-pho-thong.json", root), "utf8")).valid;
+const passport = JSON.parse(
+  readFileSync(new URL("schemas/procedures/cap-ho-chieu-pho-thong.json", root), "utf8"),
+);
+const passportValid = JSON.parse(
+  readFileSync(new URL("tests/fixtures/procedure_samples/cap-ho-chieu-pho-thong.json", root), "utf8"),
+).valid;
 
 for (const [written, stored] of [
   ["+84912345678", "0912345678"],
@@ -80,6 +99,9 @@ for (const [field, written, code] of [
 ]) {
   test(`a ${field} written ${written} says ${code}`, () => {
     const problems = checkDeclaration(passport, { ...passportValid, [field]: written }, "2026-11-21");
-    assert.deepEqual(problems.map((p) => [p.field, p.code]), [[field, code]]);
+    assert.deepEqual(
+      problems.map((p) => [p.field, p.code]),
+      [[field, code]],
+    );
   });
 }

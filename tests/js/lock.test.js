@@ -1,6 +1,7 @@
 // The device PIN: kept only as a salted PBKDF2 hash; weak PINs refused; idle time locks.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 
 import { IDLE_LOCK_MS, makePinRecord, pinProblem, shouldLock, verifyPin } from "../../pwa/js/lock.js";
 

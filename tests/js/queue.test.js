@@ -1,6 +1,7 @@
 // The outbox: frozen records, batches that keep a resident with its consents, outcomes.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 
 import {
   applyHolding,
@@ -33,7 +34,10 @@ test("batches never split a resident from the consents signed with it", () => {
   const records = [record(1, "a"), record(2, "a"), record(3, "a"), record(4, "b"), record(5, "b"), record(6)];
   assert.deepEqual(
     planBatches(records, 4).map((batch) => batch.map((r) => r.id)),
-    [["r1", "r2", "r3"], ["r4", "r5", "r6"]],
+    [
+      ["r1", "r2", "r3"],
+      ["r4", "r5", "r6"],
+    ],
   );
   assert.deepEqual(
     planBatches(records, 200).map((batch) => batch.length),
@@ -48,7 +52,12 @@ test("batches never split a resident from the consents signed with it", () => {
 
 test("batches go oldest first", () => {
   const records = [record(3), record(1), record(2)];
-  assert.deepEqual(planBatches(records, 2).flat().map((r) => r.id), ["r1", "r2", "r3"]);
+  assert.deepEqual(
+    planBatches(records, 2)
+      .flat()
+      .map((r) => r.id),
+    ["r1", "r2", "r3"],
+  );
 });
 
 test("outcomes become states the volunteer can read", () => {
@@ -108,8 +117,17 @@ test("enqueue keeps the order and the group across calls", async () => {
   await enqueue(db, [a, b]);
   const [c] = await enqueue(db, [makeEnvelope("checklist", { resident_id: a.id })]);
   const records = (await db.all("records")).sort((x, y) => x.seq - y.seq);
-  assert.deepEqual(records.map((r) => r.seq), [1, 2, 3]);
+  assert.deepEqual(
+    records.map((r) => r.seq),
+    [1, 2, 3],
+  );
   assert.equal(records[1].group, a.id);
   assert.equal(c.group, c.id);
-  assert.deepEqual(countStates(records), { waiting: 3, sending: 0, on_server: 0, needs_attention: 0, uploading: 0 });
+  assert.deepEqual(countStates(records), {
+    waiting: 3,
+    sending: 0,
+    on_server: 0,
+    needs_attention: 0,
+    uploading: 0,
+  });
 });

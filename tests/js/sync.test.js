@@ -1,9 +1,9 @@
 // The sync protocol against a fake server: exactly once, whatever the link does.
-import { test } from "node:test";
-import assert from "node:assert/strict";
 
-import { syncNow } from "../../pwa/js/sync.js";
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import { isComplete } from "../../pwa/js/queue.js";
+import { syncNow } from "../../pwa/js/sync.js";
 import { FakeServer } from "./fake_server.js";
 import { phoneFor, registerAndFile, states } from "./helpers.js";
 
@@ -11,7 +11,10 @@ const sync = (phone) => syncNow({ ...phone, reference: false });
 
 async function assertAllComplete(db) {
   const records = await db.all("records");
-  assert.ok(records.every(isComplete), JSON.stringify(records.map((r) => [r.kind, r.state, r.detail, r.missing])));
+  assert.ok(
+    records.every(isComplete),
+    JSON.stringify(records.map((r) => [r.kind, r.state, r.detail, r.missing])),
+  );
 }
 
 test("a day's records reach the server once, photos and signatures included", async () => {
@@ -20,7 +23,11 @@ test("a day's records reach the server once, photos and signatures included", as
   await registerAndFile(phone.db);
   const status = await sync(phone);
   assert.equal(status.ok, true, JSON.stringify(status));
-  assert.deepEqual(await states(phone.db), { resident: "on_server", consent: "on_server", dossier: "on_server" });
+  assert.deepEqual(await states(phone.db), {
+    resident: "on_server",
+    consent: "on_server",
+    dossier: "on_server",
+  });
   await assertAllComplete(phone.db);
   assert.equal(server.count("resident"), 1);
   assert.equal(server.count("dossier"), 1);
@@ -86,7 +93,10 @@ test("a link dropping during the photos resumes where it stopped", async () => {
     if (init.method === "PUT" && ++puts === 3) throw new TypeError("link dropped");
     return inner(url, init);
   };
-  const phoneAgain = { ...phone, api: (await import("../../pwa/js/api.js")).createApi({ getToken: () => "t", fetchImpl: server.fetch }) };
+  const phoneAgain = {
+    ...phone,
+    api: (await import("../../pwa/js/api.js")).createApi({ getToken: () => "t", fetchImpl: server.fetch }),
+  };
   const failed = await sync(phoneAgain);
   assert.equal(failed.ok, false);
   assert.equal(server.files.size, 2);
@@ -101,7 +111,8 @@ test("a link dropping during the photos resumes where it stopped", async () => {
 test("a batch too large for the server is halved until it fits", async () => {
   const server = new FakeServer({ maxBatch: 2 });
   const phone = phoneFor(server);
-  for (let i = 0; i < 3; i += 1) await registerAndFile(phone.db, { name: `Người ${i}`, code: `AB12-${i + 1}` });
+  for (let i = 0; i < 3; i += 1)
+    await registerAndFile(phone.db, { name: `Người ${i}`, code: `AB12-${i + 1}` });
   const status = await syncNow({ ...phone, api: phone.api, reference: false, now: Date.now });
   assert.equal(status.ok, true, JSON.stringify(status));
   assert.ok(server.pushSizes.every((n) => n <= 2));
@@ -125,7 +136,10 @@ test("a refused record waits for attention with the server's reason; the others 
   // Its consent and dossier are held by the server, waiting for their resident.
   assert.deepEqual(
     records.filter((r) => r.envelope.body.resident_id === refused.id).map((r) => [r.state, r.detail]),
-    [["on_server", "held"], ["on_server", "held"]],
+    [
+      ["on_server", "held"],
+      ["on_server", "held"],
+    ],
   );
   assert.equal(server.count("resident"), 1);
   assert.equal(server.count("dossier"), 1);
@@ -149,7 +163,12 @@ test("pull brings other volunteers' residents and keeps the cursor", async () =>
   const server = new FakeServer();
   const phone = phoneFor(server);
   for (let i = 0; i < 5; i += 1) {
-    server.addForeignResident(`0193${i}a5e-8a4f-7d1c-9b52-3f0c2f6e1a77`, { full_name: `Y Sol ${i}`, village_id: "v", birth_date: "1960-01-01", sex: "male" });
+    server.addForeignResident(`0193${i}a5e-8a4f-7d1c-9b52-3f0c2f6e1a77`, {
+      full_name: `Y Sol ${i}`,
+      village_id: "v",
+      birth_date: "1960-01-01",
+      sex: "male",
+    });
   }
   const status = await sync(phone);
   assert.equal(status.summary.pulled, 5); // two pages of three and two
@@ -162,7 +181,8 @@ test("records left 'sending' by a closed app go back to waiting and are sent", a
   const server = new FakeServer();
   const phone = phoneFor(server);
   await registerAndFile(phone.db);
-  for (const record of await phone.db.all("records")) await phone.db.put("records", { ...record, state: "sending" });
+  for (const record of await phone.db.all("records"))
+    await phone.db.put("records", { ...record, state: "sending" });
   assert.equal((await sync(phone)).ok, true);
   await assertAllComplete(phone.db);
 });
@@ -171,7 +191,13 @@ test("routes arrive by pull and leave when the coordinator removes them", async 
   const server = new FakeServer();
   const phone = phoneFor(server);
   await phone.db.put("meta", [{ code: 24235, name: "Xã Buôn Đôn", villages: [] }], "places");
-  const route = { day: "2026-11-24", note: "", commune_code: 24235, stops: [{ position: 1, village_id: "v1", village_name: "Buôn Trí A" }], team: [] };
+  const route = {
+    day: "2026-11-24",
+    note: "",
+    commune_code: 24235,
+    stops: [{ position: 1, village_id: "v1", village_name: "Buôn Trí A" }],
+    team: [],
+  };
   server.changes.push({ kind: "route", id: "r1", body: route });
   await sync(phone);
   assert.deepEqual(Object.keys(await phone.db.get("meta", "routes")), ["r1"]);
@@ -184,13 +210,25 @@ test("a route in a commune the phone never held makes it pull everything again",
   const server = new FakeServer();
   const phone = phoneFor(server);
   await phone.db.put("meta", [{ code: 24235, name: "Xã Buôn Đôn", villages: [] }], "places");
-  server.addForeignResident("0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a77", { full_name: "Y Sol", village_id: "v", birth_date: "1960-01-01", sex: "male" });
+  server.addForeignResident("0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a77", {
+    full_name: "Y Sol",
+    village_id: "v",
+    birth_date: "1960-01-01",
+    sex: "male",
+  });
   await sync(phone);
   const pulls = () => server.requests.filter((r) => r.includes("/api/sync/pull")).length;
   const before = pulls();
-  server.changes.push({ kind: "route", id: "r2", body: { day: "2026-11-24", commune_code: 24175, stops: [], team: [] } });
+  server.changes.push({
+    kind: "route",
+    id: "r2",
+    body: { day: "2026-11-24", commune_code: 24175, stops: [], team: [] },
+  });
   await sync(phone);
-  assert.ok(server.requests.some((r) => r.includes("/api/sync/pull?cursor=0")), "pulled again from the start");
+  assert.ok(
+    server.requests.some((r) => r.includes("/api/sync/pull?cursor=0")),
+    "pulled again from the start",
+  );
   assert.ok(pulls() - before >= 2);
   assert.ok((await phone.db.get("meta", "heldCommunes")).includes(24175));
 });

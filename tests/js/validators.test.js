@@ -1,7 +1,8 @@
 // The shared validator case table, run against the JS validators (tests/catalogue runs it against Python).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { test } from "node:test";
 
 import * as validators from "../../pwa/js/validators.js";
 
@@ -41,7 +42,9 @@ test("the sixty-three province codes of the facts are accepted", () => {
 });
 
 test("the mobile prefix table is the copy of schemas/vn-mobile-prefixes.json", () => {
-  const table = JSON.parse(readFileSync(new URL("../../schemas/vn-mobile-prefixes.json", import.meta.url), "utf8"));
+  const table = JSON.parse(
+    readFileSync(new URL("../../schemas/vn-mobile-prefixes.json", import.meta.url), "utf8"),
+  );
   assert.deepEqual([...validators.MOBILE_PREFIXES], table.prefixes);
   // Every prefix names mobiles; the numbers just beside the ranges do not.
   for (const prefix of table.prefixes) {
@@ -54,7 +57,14 @@ test("the mobile prefix table is the copy of schemas/vn-mobile-prefixes.json", (
 });
 
 test("names of the demo and the facts stay as written", () => {
-  for (const name of ["H’Hen Niê", "Y Sol Ksor", "Nguyễn Thị Ánh", "Đinh Văn A", "Y Blô Điều Phối", "Lê Thị Hoa"]) {
+  for (const name of [
+    "H’Hen Niê",
+    "Y Sol Ksor",
+    "Nguyễn Thị Ánh",
+    "Đinh Văn A",
+    "Y Blô Điều Phối",
+    "Lê Thị Hoa",
+  ]) {
     assert.equal(validators.normaliseName(name), name);
   }
 });

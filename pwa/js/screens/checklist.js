@@ -10,14 +10,28 @@ const STATES = ["done", "not_applicable", "follow_up"];
 
 async function tick(app, resident, step, state, extra = {}) {
   const envelope = makeEnvelope("checklist", { resident_id: resident.id, step, state, ...extra });
-  await app.db.put("children", { id: envelope.id, kind: "checklist", resident_id: resident.id, body: envelope.body, at: Date.parse(envelope.written_at) });
+  await app.db.put("children", {
+    id: envelope.id,
+    kind: "checklist",
+    resident_id: resident.id,
+    body: envelope.body,
+    at: Date.parse(envelope.written_at),
+  });
   await app.queue([envelope]);
   app.navigate(`#/resident/${resident.id}/checklist`);
 }
 
 function followUpForm(app, resident, step) {
-  const note = field({ label: t("note"), optional: true, control: h("input", { type: "text", maxlength: 500, name: `${step}-note`, autocomplete: "off" }) });
-  const date = field({ label: t("appointment_on"), optional: true, control: h("input", { type: "date", name: `${step}-date` }) });
+  const note = field({
+    label: t("note"),
+    optional: true,
+    control: h("input", { type: "text", maxlength: 500, name: `${step}-note`, autocomplete: "off" }),
+  });
+  const date = field({
+    label: t("appointment_on"),
+    optional: true,
+    control: h("input", { type: "date", name: `${step}-date` }),
+  });
   return h(
     "form",
     {
@@ -38,7 +52,13 @@ function followUpForm(app, resident, step) {
 
 export async function render(app, [id]) {
   const resident = await getResident(app.db, id);
-  if (!resident) return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, t("checklist_title")), h("p", { class: "muted-card" }, t("not_found")));
+  if (!resident)
+    return h(
+      "section",
+      { class: "screen" },
+      h("h1", { tabindex: "-1" }, t("checklist_title")),
+      h("p", { class: "muted-card" }, t("not_found")),
+    );
   const ticks = latestTicks(await childrenOf(app.db, resident.id));
 
   const steps = CHECKLIST_STEPS.map((step) => {
@@ -46,12 +66,24 @@ export async function render(app, [id]) {
     const state = latest?.body.state ?? null;
     const slot = h("div", { class: "follow-up-slot" });
     const summary = latest
-      ? [t(`tick.${state}`), formatDate(latest.at), latest.body.appointment_on ? `→ ${formatDate(latest.body.appointment_on)}` : null, latest.body.note || null].filter(Boolean).join(" · ")
+      ? [
+          t(`tick.${state}`),
+          formatDate(latest.at),
+          latest.body.appointment_on ? `→ ${formatDate(latest.body.appointment_on)}` : null,
+          latest.body.note || null,
+        ]
+          .filter(Boolean)
+          .join(" · ")
       : t("not_started");
     return h(
       "li",
       { class: ["step", state ?? "todo"], dataset: { step } },
-      h("div", { class: "step-head" }, h("span", { class: "step-name" }, t(`step.${step}`)), h("span", { class: "step-state" }, summary)),
+      h(
+        "div",
+        { class: "step-head" },
+        h("span", { class: "step-name" }, t(`step.${step}`)),
+        h("span", { class: "step-state" }, summary),
+      ),
       h(
         "div",
         { class: "tick-buttons", role: "group", "aria-label": t(`step.${step}`) },
@@ -82,7 +114,12 @@ export async function render(app, [id]) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("a", { class: "back", href: `#/resident/${resident.id}`, "aria-label": t("back") }, "‹"), h("h1", { tabindex: "-1" }, t("checklist_title"))),
+    h(
+      "div",
+      { class: "screen-head" },
+      h("a", { class: "back", href: `#/resident/${resident.id}`, "aria-label": t("back") }, "‹"),
+      h("h1", { tabindex: "-1" }, t("checklist_title")),
+    ),
     h("p", { class: "lead" }, resident.full_name),
     h("p", { class: "notice" }, t("checklist_intro")),
     h("ol", { class: "steps" }, steps),

@@ -4,8 +4,8 @@
 
 import { photoButton, storeBlob } from "../camera.js";
 import { matchesText } from "../fold.js";
-import { checkDeclaration } from "../formcheck.js";
 import { describeAnswers, prefillFromResident, renderForm } from "../form.js";
+import { checkDeclaration } from "../formcheck.js";
 import { pick, t } from "../i18n.js";
 import { randomSecret, sha256Hex } from "../ids.js";
 import { makeEnvelope } from "../queue.js";
@@ -22,13 +22,16 @@ async function saveDraft(app, draft) {
 /** Drop the draft and the photos only it named (nothing queued names them). */
 async function discardDraft(app, draft) {
   const named = new Set((await app.db.all("records")).flatMap((r) => r.attachments));
-  for (const sha of Object.values(draft.papers ?? {}).flat()) if (!named.has(sha)) await app.db.delete("blobs", sha);
+  for (const sha of Object.values(draft.papers ?? {}).flat())
+    if (!named.has(sha)) await app.db.delete("blobs", sha);
   await app.db.delete("meta", "draft");
 }
 
 async function documentOf(app, draft) {
   if (!draft.procedure) return null;
-  return (await app.db.get("catalogue", `${draft.procedure.code}:${draft.procedure.version}`))?.document ?? null;
+  return (
+    (await app.db.get("catalogue", `${draft.procedure.code}:${draft.procedure.version}`))?.document ?? null
+  );
 }
 
 function stepHead(app, draft, resident, title, onBack) {
@@ -43,15 +46,31 @@ function stepHead(app, draft, resident, title, onBack) {
         : h("a", { class: "back", href: `#/resident/${resident.id}`, "aria-label": t("back") }, "‹"),
       h("h1", { tabindex: "-1" }, title),
     ),
-    h("p", { class: "step-of" }, t("step_of", { n: draft.step, total: STEPS }), " · ", t("for_resident", { name: resident.full_name })),
-    h("div", { class: "progress", role: "presentation" }, h("div", { class: `progress-bar step-${draft.step}` })),
+    h(
+      "p",
+      { class: "step-of" },
+      t("step_of", { n: draft.step, total: STEPS }),
+      " · ",
+      t("for_resident", { name: resident.full_name }),
+    ),
+    h(
+      "div",
+      { class: "progress", role: "presentation" },
+      h("div", { class: `progress-bar step-${draft.step}` }),
+    ),
   );
 }
 
 async function pickStep(app, draft, resident, go) {
   const list = await procedures(app.db);
   const results = h("div", { class: "procedures" });
-  const input = h("input", { type: "search", id: "procedure-search", placeholder: t("search_procedure"), autocomplete: "off", "aria-label": t("search_procedure") });
+  const input = h("input", {
+    type: "search",
+    id: "procedure-search",
+    placeholder: t("search_procedure"),
+    autocomplete: "off",
+    "aria-label": t("search_procedure"),
+  });
   const choose = async (document) => {
     draft.procedure = { code: document.code, version: document.version };
     const entry = villageIndex(await places(app.db)).get(resident.village_id);
@@ -63,10 +82,17 @@ async function pickStep(app, draft, resident, go) {
     h(
       "li",
       {},
-      h("button", { type: "button", class: "row procedure", onclick: () => choose(document) }, h("span", { class: "name" }, pick(document.name)), h("span", { class: "facts" }, pick(document.authority))),
+      h(
+        "button",
+        { type: "button", class: "row procedure", onclick: () => choose(document) },
+        h("span", { class: "name" }, pick(document.name)),
+        h("span", { class: "facts" }, pick(document.authority)),
+      ),
     );
   const update = () => {
-    const found = list.filter(({ document }) => matchesText(`${document.name.vi} ${document.name.en}`, input.value));
+    const found = list.filter(({ document }) =>
+      matchesText(`${document.name.vi} ${document.name.en}`, input.value),
+    );
     const common = found.filter((p) => p.common);
     const other = found.filter((p) => !p.common);
     fill(
@@ -113,13 +139,22 @@ async function formStep(app, draft, resident, document, go) {
   return [
     stepHead(app, draft, resident, t("fill_form"), () => go(1)),
     h("p", { class: "lead" }, pick(document.name)),
-    h("form", { class: "screen-form", novalidate: true, onsubmit: next }, form.element, h("button", { type: "submit", class: "primary" }, t("next"))),
+    h(
+      "form",
+      { class: "screen-form", novalidate: true, onsubmit: next },
+      form.element,
+      h("button", { type: "submit", class: "primary" }, t("next")),
+    ),
   ];
 }
 
 async function paperCard(app, draft, paper, rerender) {
   const photos = draft.papers[paper.id] ?? [];
-  const needs = paper.required ? (paper.photos ? t("paper_needs", { n: paper.photos }) : t("paper_needs_none")) : t("paper_optional");
+  const needs = paper.required
+    ? paper.photos
+      ? t("paper_needs", { n: paper.photos })
+      : t("paper_needs_none")
+    : t("paper_optional");
   const status = h("p", { class: "status", role: "status" });
   const thumbs = [];
   for (const sha of photos) {
@@ -151,7 +186,14 @@ async function paperCard(app, draft, paper, rerender) {
     "div",
     { class: ["card", "paper", complete ? "complete" : "incomplete"], dataset: { paper: paper.id } },
     h("h3", {}, pick(paper.name)),
-    h("p", { class: "need" }, needs, photos.length ? ` · ${paper.required && paper.photos ? t("photos_taken", { n: photos.length, of: paper.photos }) : t("photos_taken_any", { n: photos.length })}` : null),
+    h(
+      "p",
+      { class: "need" },
+      needs,
+      photos.length
+        ? ` · ${paper.required && paper.photos ? t("photos_taken", { n: photos.length, of: paper.photos }) : t("photos_taken_any", { n: photos.length })}`
+        : null,
+    ),
     paper.note ? h("p", { class: "hint" }, pick(paper.note)) : null,
     thumbs.length ? h("ul", { class: "thumbs" }, thumbs) : null,
     paper.photos || !paper.required
@@ -159,7 +201,8 @@ async function paperCard(app, draft, paper, rerender) {
           db: app.db,
           label: t("take_photo"),
           onState: (state) => {
-            status.textContent = state === "busy" ? t("photo_saving") : state === "failed" ? t("photo_failed") : "";
+            status.textContent =
+              state === "busy" ? t("photo_saving") : state === "failed" ? t("photo_failed") : "";
           },
           onPhoto: async (photo) => {
             draft.papers[paper.id] = [...(draft.papers[paper.id] ?? []), photo.sha256];
@@ -182,12 +225,20 @@ async function papersStep(app, draft, resident, document, go) {
   };
   await rerender();
   const next = () => {
-    const missing = document.required_papers.filter((paper) => paper.required && (draft.papers[paper.id] ?? []).length < paper.photos);
+    const missing = document.required_papers.filter(
+      (paper) => paper.required && (draft.papers[paper.id] ?? []).length < paper.photos,
+    );
     error.hidden = missing.length === 0;
     error.textContent = t("papers_missing", { names: missing.map((paper) => pick(paper.name)).join("; ") });
     if (!missing.length) go(4);
   };
-  return [stepHead(app, draft, resident, t("papers_title"), () => go(2)), h("p", { class: "lead" }, pick(document.name)), cards, error, h("button", { type: "button", class: "primary", onclick: next }, t("next"))];
+  return [
+    stepHead(app, draft, resident, t("papers_title"), () => go(2)),
+    h("p", { class: "lead" }, pick(document.name)),
+    cards,
+    error,
+    h("button", { type: "button", class: "primary", onclick: next }, t("next")),
+  ];
 }
 
 async function reviewStep(app, draft, resident, document, go) {
@@ -217,7 +268,9 @@ async function reviewStep(app, draft, resident, document, go) {
       procedure_code: document.code,
       procedure_version: document.version,
       form: draft.form,
-      papers: document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length).map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
+      papers: document.required_papers
+        .filter((paper) => (draft.papers[paper.id] ?? []).length)
+        .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
       signature_sha256: signature,
       receipt_secret_hash: await sha256Hex(secret),
     });
@@ -235,8 +288,22 @@ async function reviewStep(app, draft, resident, document, go) {
       "div",
       { class: "card review" },
       h("h2", {}, pick(document.name)),
-      h("dl", { class: "answers" }, describeAnswers(document, draft.form).map(([label, value]) => h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)))),
-      papers.length ? h("ul", { class: "list plain" }, papers.map((paper) => h("li", {}, `${pick(paper.name)} — ${t("photos_count", { n: draft.papers[paper.id].length })}`))) : null,
+      h(
+        "dl",
+        { class: "answers" },
+        describeAnswers(document, draft.form).map(([label, value]) =>
+          h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)),
+        ),
+      ),
+      papers.length
+        ? h(
+            "ul",
+            { class: "list plain" },
+            papers.map((paper) =>
+              h("li", {}, `${pick(paper.name)} — ${t("photos_count", { n: draft.papers[paper.id].length })}`),
+            ),
+          )
+        : null,
     ),
     h("h2", {}, t("sign_title")),
     h("p", { class: "hint" }, t("sign_hint")),
@@ -270,7 +337,16 @@ export async function render(app, _params, query) {
   let draft = await app.db.get("meta", "draft");
   if (draft && draft.resident_id !== resident.id) {
     const old = await getResident(app.db, draft.resident_id);
-    const keep = draft.procedure ? await ask({ title: t("discard_draft"), text: `${t("discard_confirm")} (${old?.full_name ?? ""})`, actions: [{ label: t("cancel"), value: true, kind: "secondary" }, { label: t("discard_draft"), value: false, kind: "danger" }] }) : false;
+    const keep = draft.procedure
+      ? await ask({
+          title: t("discard_draft"),
+          text: `${t("discard_confirm")} (${old?.full_name ?? ""})`,
+          actions: [
+            { label: t("cancel"), value: true, kind: "secondary" },
+            { label: t("discard_draft"), value: false, kind: "danger" },
+          ],
+        })
+      : false;
     if (keep !== false) {
       app.navigate(`#/dossier/new?resident=${draft.resident_id}`);
       return h("section", { class: "screen" });
@@ -278,7 +354,14 @@ export async function render(app, _params, query) {
     await discardDraft(app, draft);
     draft = null;
   }
-  draft ??= { resident_id: resident.id, step: 1, procedure: null, form: {}, papers: {}, started_at: Date.now() };
+  draft ??= {
+    resident_id: resident.id,
+    step: 1,
+    procedure: null,
+    form: {},
+    papers: {},
+    started_at: Date.now(),
+  };
 
   const container = h("section", { class: "screen wizard" });
   const go = async (step) => {
@@ -302,7 +385,14 @@ export async function render(app, _params, query) {
         type: "button",
         class: "link danger discard",
         onclick: async () => {
-          const sure = await ask({ title: t("discard_draft"), text: t("discard_confirm"), actions: [{ label: t("cancel"), value: false, kind: "secondary" }, { label: t("discard_draft"), value: true, kind: "danger" }] });
+          const sure = await ask({
+            title: t("discard_draft"),
+            text: t("discard_confirm"),
+            actions: [
+              { label: t("cancel"), value: false, kind: "secondary" },
+              { label: t("discard_draft"), value: true, kind: "danger" },
+            ],
+          });
           if (!sure) return;
           await discardDraft(app, draft);
           app.navigate(`#/resident/${resident.id}`);

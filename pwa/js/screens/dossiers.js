@@ -13,7 +13,13 @@ export async function render(app) {
     "section",
     { class: "screen" },
     h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("dossiers_title"))),
-    draft ? h("a", { class: "button secondary draft", href: `#/dossier/new?resident=${draft.resident_id}` }, t("draft_open")) : null,
+    draft
+      ? h(
+          "a",
+          { class: "button secondary draft", href: `#/dossier/new?resident=${draft.resident_id}` },
+          t("draft_open"),
+        )
+      : null,
     h("a", { class: "button primary", href: "#/residents?pick=dossier" }, `+ ${t("new_dossier")}`),
     list.length
       ? h(
@@ -28,9 +34,15 @@ export async function render(app) {
                 "a",
                 { class: "row", href: `#/dossier/${d.record.id}` },
                 h("span", { class: "name code" }, d.body.tracking_code),
-                h("span", { class: "facts" }, [pick(d.procedure?.name), d.resident?.full_name].filter(Boolean).join(" · ")),
+                h(
+                  "span",
+                  { class: "facts" },
+                  [pick(d.procedure?.name), d.resident?.full_name].filter(Boolean).join(" · "),
+                ),
                 h("span", { class: `state ${state}` }, t(`state.${state}`)),
-                d.server?.status ? h("span", { class: "server-status" }, t(`status.${d.server.status}`)) : null,
+                d.server?.status
+                  ? h("span", { class: "server-status" }, t(`status.${d.server.status}`))
+                  : null,
               ),
             );
           }),

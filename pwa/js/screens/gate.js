@@ -16,12 +16,33 @@ function failureText(error) {
 }
 
 function languageSwitch(app) {
-  return h("button", { type: "button", class: "link lang-switch", onclick: () => app.setLang(lang() === "en" ? "vi" : "en") }, t("switch_lang"));
+  return h(
+    "button",
+    { type: "button", class: "link lang-switch", onclick: () => app.setLang(lang() === "en" ? "vi" : "en") },
+    t("switch_lang"),
+  );
 }
 
 async function login(app, reason) {
-  const phone = field({ label: t("phone"), control: h("input", { type: "tel", inputmode: "tel", autocomplete: "username", required: true, name: "phone" }) });
-  const password = field({ label: t("password"), control: h("input", { type: "password", autocomplete: "current-password", required: true, name: "password" }) });
+  const phone = field({
+    label: t("phone"),
+    control: h("input", {
+      type: "tel",
+      inputmode: "tel",
+      autocomplete: "username",
+      required: true,
+      name: "phone",
+    }),
+  });
+  const password = field({
+    label: t("password"),
+    control: h("input", {
+      type: "password",
+      autocomplete: "current-password",
+      required: true,
+      name: "password",
+    }),
+  });
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary" }, t("sign_in"));
@@ -48,18 +69,25 @@ async function login(app, reason) {
         try {
           answer = await app.api.post(
             "/api/auth/login",
-            { phone: phone.control.value.trim(), password: password.control.value, device_label: `PWA · ${navigator.userAgent.slice(0, 90)}` },
+            {
+              phone: phone.control.value.trim(),
+              password: password.control.value,
+              device_label: `PWA · ${navigator.userAgent.slice(0, 90)}`,
+            },
             { timeout: 30_000 },
           );
         } catch (failure) {
           return fail(failureText(failure));
         }
-        if (answer.status !== 201) return fail(message(answer.data) || t("sign_in_failed", { status: answer.status }));
+        if (answer.status !== 201)
+          return fail(message(answer.data) || t("sign_in_failed", { status: answer.status }));
         const data = answer.data;
         if (previous && previous.user.id !== data.user.id) {
           const unsent = await app.unsentCount();
           if (unsent) {
-            await app.api.request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } }).catch(() => {});
+            await app.api
+              .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
+              .catch(() => {});
             return fail(t("other_user_unsent", { n: unsent, name: previous.user.full_name }));
           }
           // Another volunteer's residents must not stay on the phone.
@@ -67,7 +95,13 @@ async function login(app, reason) {
           await deleteDb();
           app.db = await openDb();
         }
-        app.session = { token: data.token, session_id: data.session_id, expires_at: data.expires_at, user: data.user, device_code: data.device_code };
+        app.session = {
+          token: data.token,
+          session_id: data.session_id,
+          expires_at: data.expires_at,
+          user: data.user,
+          device_code: data.device_code,
+        };
         await setMeta(app.db, "session", app.session);
         await setMeta(app.db, "pinTries", 0);
         if (reason === "forgot_pin" || (await getMeta(app.db, "reauth"))) {
@@ -97,14 +131,34 @@ async function login(app, reason) {
     "section",
     { class: "gate" },
     h("h1", { tabindex: "-1" }, t("sign_in")),
-    reason ? h("p", { class: "notice warn", role: "alert" }, t(reason === "session_expired" ? "session_expired" : reason === "pin_locked_out" ? "pin_locked_out" : "sign_in_intro")) : h("p", { class: "lead" }, t("sign_in_intro")),
+    reason
+      ? h(
+          "p",
+          { class: "notice warn", role: "alert" },
+          t(
+            reason === "session_expired"
+              ? "session_expired"
+              : reason === "pin_locked_out"
+                ? "pin_locked_out"
+                : "sign_in_intro",
+          ),
+        )
+      : h("p", { class: "lead" }, t("sign_in_intro")),
     form,
     languageSwitch(app),
   );
 }
 
 function pinInput(name, autocomplete) {
-  return h("input", { type: "password", inputmode: "numeric", pattern: "[0-9]*", maxlength: 8, autocomplete, name, required: true });
+  return h("input", {
+    type: "password",
+    inputmode: "numeric",
+    pattern: "[0-9]*",
+    maxlength: 8,
+    autocomplete,
+    name,
+    required: true,
+  });
 }
 
 function pinSetup(app) {
@@ -178,7 +232,11 @@ async function locked(app) {
       pin.element,
       submit,
     ),
-    h("button", { type: "button", class: "link", onclick: () => app.openGate("login", "forgot_pin") }, t("forgot_pin")),
+    h(
+      "button",
+      { type: "button", class: "link", onclick: () => app.openGate("login", "forgot_pin") },
+      t("forgot_pin"),
+    ),
   );
 }
 

@@ -85,7 +85,18 @@ export async function render(app) {
         ["vi", "Tiếng Việt"],
         ["en", "English"],
       ].map(([code, label]) =>
-        h("label", { class: "choice", lang: code }, h("input", { type: "radio", name: "lang", value: code, checked: lang() === code, onchange: () => app.setLang(code) }), h("span", {}, label)),
+        h(
+          "label",
+          { class: "choice", lang: code },
+          h("input", {
+            type: "radio",
+            name: "lang",
+            value: code,
+            checked: lang() === code,
+            onchange: () => app.setLang(code),
+          }),
+          h("span", {}, label),
+        ),
       ),
     ),
     app.installPrompt

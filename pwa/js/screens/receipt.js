@@ -14,9 +14,13 @@ function lookupUrl(code, secret) {
 /** The QR code's SVG: kept on the record once fetched, fetched when the server holds the dossier. */
 async function qrSvg(app, record) {
   if (record.local?.qr) return record.local.qr;
-  if (!record.local?.secret || record.state !== "on_server" || record.detail === "held" || !navigator.onLine) return null;
+  if (!record.local?.secret || record.state !== "on_server" || record.detail === "held" || !navigator.onLine)
+    return null;
   try {
-    const answer = await app.api.get(`/api/dossiers/${record.id}/receipt-qr?secret=${encodeURIComponent(record.local.secret)}`, { timeout: 15_000 });
+    const answer = await app.api.get(
+      `/api/dossiers/${record.id}/receipt-qr?secret=${encodeURIComponent(record.local.secret)}`,
+      { timeout: 15_000 },
+    );
     if (answer.status !== 200 || !answer.text.includes("<svg")) return null;
     await app.db.write(["records"], async (tx) => {
       const fresh = await tx.get("records", record.id);
@@ -36,7 +40,13 @@ function promise(document) {
 
 export async function render(app, [id]) {
   const record = await app.db.get("records", id);
-  if (!record || record.kind !== "dossier") return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, t("receipt_title")), h("p", { class: "muted-card" }, t("not_found")));
+  if (!record || record.kind !== "dossier")
+    return h(
+      "section",
+      { class: "screen" },
+      h("h1", { tabindex: "-1" }, t("receipt_title")),
+      h("p", { class: "muted-card" }, t("not_found")),
+    );
   const view = await dossierView(app.db, record);
   const state = displayState(record);
   const code = view.body.tracking_code;
@@ -61,24 +71,62 @@ export async function render(app, [id]) {
   return h(
     "section",
     { class: "screen receipt" },
-    h("div", { class: "screen-head no-print" }, h("a", { class: "back", href: "#/dossiers", "aria-label": t("back") }, "‹"), h("h1", { tabindex: "-1" }, t("receipt_title"))),
+    h(
+      "div",
+      { class: "screen-head no-print" },
+      h("a", { class: "back", href: "#/dossiers", "aria-label": t("back") }, "‹"),
+      h("h1", { tabindex: "-1" }, t("receipt_title")),
+    ),
     h(
       "article",
       { class: "card ticket" },
       h("p", { class: "print-only print-title" }, `${t("app_name")} — ${t("receipt_title")}`),
       h("p", { class: "label" }, t("tracking_code")),
-      h("p", { class: "tracking-code", "aria-label": `${t("tracking_code")} ${code.split("").join(" ")}` }, code),
+      h(
+        "p",
+        { class: "tracking-code", "aria-label": `${t("tracking_code")} ${code.split("").join(" ")}` },
+        code,
+      ),
       svg
-        ? h("figure", { class: "qr" }, h("img", { src: blobUrl(new Blob([svg], { type: "image/svg+xml" })), alt: t("qr_caption"), width: 200, height: 200 }), h("figcaption", {}, t("qr_caption")))
+        ? h(
+            "figure",
+            { class: "qr" },
+            h("img", {
+              src: blobUrl(new Blob([svg], { type: "image/svg+xml" })),
+              alt: t("qr_caption"),
+              width: 200,
+              height: 200,
+            }),
+            h("figcaption", {}, t("qr_caption")),
+          )
         : h("p", { class: "qr-later" }, t("qr_later")),
       h(
         "dl",
         { class: "facts-list" },
-        h("div", { class: "fact" }, h("dt", {}, t("procedure")), h("dd", {}, pick(view.procedure?.name) || view.body.procedure_code)),
+        h(
+          "div",
+          { class: "fact" },
+          h("dt", {}, t("procedure")),
+          h("dd", {}, pick(view.procedure?.name) || view.body.procedure_code),
+        ),
         h("div", { class: "fact" }, h("dt", {}, t("resident")), h("dd", {}, view.resident?.full_name ?? "")),
-        h("div", { class: "fact" }, h("dt", {}, t("written_on")), h("dd", {}, formatDate(record.envelope.written_at))),
-        promise(view.procedure) ? h("div", { class: "fact" }, h("dt", {}, t("promise")), h("dd", {}, promise(view.procedure))) : null,
-        view.server?.status ? h("div", { class: "fact" }, h("dt", {}, t("server_status")), h("dd", {}, t(`status.${view.server.status}`))) : null,
+        h(
+          "div",
+          { class: "fact" },
+          h("dt", {}, t("written_on")),
+          h("dd", {}, formatDate(record.envelope.written_at)),
+        ),
+        promise(view.procedure)
+          ? h("div", { class: "fact" }, h("dt", {}, t("promise")), h("dd", {}, promise(view.procedure)))
+          : null,
+        view.server?.status
+          ? h(
+              "div",
+              { class: "fact" },
+              h("dt", {}, t("server_status")),
+              h("dd", {}, t(`status.${view.server.status}`)),
+            )
+          : null,
       ),
       link ? h("p", { class: "lookup" }, `${t("lookup_link")}: `, h("span", { class: "url" }, link)) : null,
     ),
@@ -88,7 +136,13 @@ export async function render(app, [id]) {
       h("span", { class: `state ${state}` }, t(`state.${state}`)),
       record.reason ? h("span", {}, ` ${message(record.reason)}`) : null,
     ),
-    record.reason?.fields?.length ? h("ul", { class: "reasons no-print" }, record.reason.fields.map((f) => h("li", {}, `${f.field}: ${message(f)}`))) : null,
+    record.reason?.fields?.length
+      ? h(
+          "ul",
+          { class: "reasons no-print" },
+          record.reason.fields.map((f) => h("li", {}, `${f.field}: ${message(f)}`)),
+        )
+      : null,
     h(
       "div",
       { class: "actions two no-print" },

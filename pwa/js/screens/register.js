@@ -5,7 +5,7 @@ import { photoButton, storeBlob } from "../camera.js";
 import { lang, t, vi } from "../i18n.js";
 import { makeEnvelope } from "../queue.js";
 import { SignaturePad } from "../signature.js";
-import { CONSENT_PURPOSES, NEEDS, allResidents, places } from "../store.js";
+import { allResidents, CONSENT_PURPOSES, NEEDS, places } from "../store.js";
 import { field, h, radios, toast } from "../ui.js";
 import { checkDateNotFuture, checkMobilePhone, checkPersonalId } from "../validators.js";
 
@@ -16,9 +16,24 @@ export async function render(app, _params, query) {
   const villages = placeList.flatMap((commune) => commune.villages.map((village) => ({ village, commune })));
   const chosenVillage = query.get("village") ?? (villages.length === 1 ? villages[0].village.id : "");
 
-  const name = field({ label: t("full_name"), control: h("input", { type: "text", autocomplete: "off", maxlength: 120, name: "full_name" }), name: "full_name" });
-  const birth = field({ label: t("birth_date"), control: h("input", { type: "date", name: "birth_date", max: new Date().toISOString().slice(0, 10) }), name: "birth_date" });
-  const sex = radios({ legend: t("sex"), name: "sex", options: [{ value: "female", label: t("female") }, { value: "male", label: t("male") }] });
+  const name = field({
+    label: t("full_name"),
+    control: h("input", { type: "text", autocomplete: "off", maxlength: 120, name: "full_name" }),
+    name: "full_name",
+  });
+  const birth = field({
+    label: t("birth_date"),
+    control: h("input", { type: "date", name: "birth_date", max: new Date().toISOString().slice(0, 10) }),
+    name: "birth_date",
+  });
+  const sex = radios({
+    legend: t("sex"),
+    name: "sex",
+    options: [
+      { value: "female", label: t("female") },
+      { value: "male", label: t("male") },
+    ],
+  });
   const village = field({
     label: t("village"),
     name: "village_id",
@@ -26,20 +41,52 @@ export async function render(app, _params, query) {
       "select",
       { name: "village_id" },
       h("option", { value: "" }, t("choose")),
-      villages.map(({ village: v, commune }) => h("option", { value: v.id, selected: v.id === chosenVillage }, placeList.length > 1 ? `${v.name} — ${commune.name}` : v.name)),
+      villages.map(({ village: v, commune }) =>
+        h(
+          "option",
+          { value: v.id, selected: v.id === chosenVillage },
+          placeList.length > 1 ? `${v.name} — ${commune.name}` : v.name,
+        ),
+      ),
     ),
   });
-  const personalId = field({ label: t("personal_id"), hint: t("personal_id_hint"), optional: true, name: "personal_id", control: h("input", { type: "text", inputmode: "numeric", maxlength: 12, autocomplete: "off", name: "personal_id" }) });
-  const phone = field({ label: t("phone"), optional: true, name: "phone", control: h("input", { type: "tel", inputmode: "tel", autocomplete: "off", name: "phone" }) });
+  const personalId = field({
+    label: t("personal_id"),
+    hint: t("personal_id_hint"),
+    optional: true,
+    name: "personal_id",
+    control: h("input", {
+      type: "text",
+      inputmode: "numeric",
+      maxlength: 12,
+      autocomplete: "off",
+      name: "personal_id",
+    }),
+  });
+  const phone = field({
+    label: t("phone"),
+    optional: true,
+    name: "phone",
+    control: h("input", { type: "tel", inputmode: "tel", autocomplete: "off", name: "phone" }),
+  });
   const needBoxes = NEEDS.map((need) => h("input", { type: "checkbox", value: need, name: "needs" }));
-  const language = field({ label: t("interpreter_language"), name: "interpreter_language", control: h("input", { type: "text", maxlength: 60, name: "interpreter_language" }) });
+  const language = field({
+    label: t("interpreter_language"),
+    name: "interpreter_language",
+    control: h("input", { type: "text", maxlength: 60, name: "interpreter_language" }),
+  });
   language.element.hidden = true;
   needBoxes[NEEDS.indexOf("interpreter")].addEventListener("change", (event) => {
     language.element.hidden = !event.target.checked;
   });
 
   const consentBoxes = new Map();
-  const ethnicity = field({ label: t("ethnicity"), hint: t("ethnicity_hint"), name: "ethnicity", control: h("input", { type: "text", maxlength: 60, name: "ethnicity" }) });
+  const ethnicity = field({
+    label: t("ethnicity"),
+    hint: t("ethnicity_hint"),
+    name: "ethnicity",
+    control: h("input", { type: "text", maxlength: 60, name: "ethnicity" }),
+  });
   ethnicity.element.hidden = true;
   const consentList = h(
     "div",
@@ -56,7 +103,13 @@ export async function render(app, _params, query) {
         "label",
         { class: "consent" },
         box,
-        h("span", {}, h("strong", {}, t(`purpose.${purpose}`)), h("span", { lang: "vi" }, vi(`consent.${purpose}`)), lang() === "en" ? h("span", { class: "translation", lang: "en" }, t(`consent.${purpose}`)) : null),
+        h(
+          "span",
+          {},
+          h("strong", {}, t(`purpose.${purpose}`)),
+          h("span", { lang: "vi" }, vi(`consent.${purpose}`)),
+          lang() === "en" ? h("span", { class: "translation", lang: "en" }, t(`consent.${purpose}`)) : null,
+        ),
       );
     }),
   );
@@ -78,7 +131,8 @@ export async function render(app, _params, query) {
       target.setError(text);
       problems.push(text);
     };
-    for (const target of [name, birth, village, personalId, phone, language, ethnicity]) target.setError(null);
+    for (const target of [name, birth, village, personalId, phone, language, ethnicity])
+      target.setError(null);
     sex.setError(null);
     const fullName = name.control.value.trim().replace(/\s+/g, " ");
     if (!fullName) fail(name, t("form_required"));
@@ -93,7 +147,10 @@ export async function render(app, _params, query) {
     if (!village.control.value) fail(village, t("form_required"));
     const idNumber = personalId.control.value.trim();
     if (idNumber) {
-      const idProblems = checkPersonalId(idNumber, { sex: sexValue, birthYear: birthDate ? Number(birthDate.slice(0, 4)) : null });
+      const idProblems = checkPersonalId(idNumber, {
+        sex: sexValue,
+        birthYear: birthDate ? Number(birthDate.slice(0, 4)) : null,
+      });
       if (idProblems.length) fail(personalId, idProblems.map(problemText).join(" "));
     }
     let phoneNumber = null;
@@ -117,7 +174,10 @@ export async function render(app, _params, query) {
     if (idNumber && !problems.length) {
       const known = (await allResidents(app.db)).find((r) => r.personal_id === idNumber);
       if (known) {
-        duplicate.replaceChildren(h("p", {}, t("already_registered", { name: known.full_name })), h("a", { class: "button secondary", href: `#/resident/${known.id}` }, t("open_existing")));
+        duplicate.replaceChildren(
+          h("p", {}, t("already_registered", { name: known.full_name })),
+          h("a", { class: "button secondary", href: `#/resident/${known.id}` }, t("open_existing")),
+        );
         duplicate.hidden = false;
         duplicate.scrollIntoView({ block: "center" });
         return;
@@ -133,7 +193,13 @@ export async function render(app, _params, query) {
     submit.disabled = true;
     const method = pad.isEmpty ? "fingerprint" : "signature";
     const signature = method === "signature" ? await storeBlob(app.db, await pad.toBlob()) : fingerprint;
-    const body = { village_id: village.control.value, full_name: fullName, birth_date: birthDate, sex: sexValue, needs };
+    const body = {
+      village_id: village.control.value,
+      full_name: fullName,
+      birth_date: birthDate,
+      sex: sexValue,
+      needs,
+    };
     if (idNumber) body.personal_id = idNumber;
     if (phoneNumber) body.phone = phoneNumber;
     if (needs.includes("interpreter")) body.interpreter_language = language.control.value.trim();
@@ -151,7 +217,17 @@ export async function render(app, _params, query) {
     );
     await app.db.put("residents", { ...body, id: resident.id, on_server: false });
     await app.db.write(["children"], (tx) =>
-      Promise.all(consents.map((c) => tx.put("children", { id: c.id, kind: "consent", resident_id: resident.id, body: c.body, at: Date.parse(c.written_at) }))),
+      Promise.all(
+        consents.map((c) =>
+          tx.put("children", {
+            id: c.id,
+            kind: "consent",
+            resident_id: resident.id,
+            body: c.body,
+            at: Date.parse(c.written_at),
+          }),
+        ),
+      ),
     );
     await app.queue([resident, ...consents], { group: resident.id });
     toast(t("saved_queued"));
@@ -168,7 +244,12 @@ export async function render(app, _params, query) {
     village.element,
     personalId.element,
     phone.element,
-    h("fieldset", { class: "field checks" }, h("legend", {}, t("needs")), NEEDS.map((need, i) => h("label", { class: "check" }, needBoxes[i], h("span", {}, t(`need.${need}`))))),
+    h(
+      "fieldset",
+      { class: "field checks" },
+      h("legend", {}, t("needs")),
+      NEEDS.map((need, i) => h("label", { class: "check" }, needBoxes[i], h("span", {}, t(`need.${need}`)))),
+    ),
     language.element,
     h("h2", {}, t("consent_title")),
     h("p", { class: "hint" }, t("consent_intro")),
@@ -178,7 +259,10 @@ export async function render(app, _params, query) {
     h("h2", {}, t("sign_title")),
     h("p", { class: "hint" }, t("sign_hint")),
     pad.canvas,
-    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => pad.clear() }, t("sign_clear")),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "secondary", onclick: () => pad.clear() }, t("sign_clear")),
       photoButton({
         db: app.db,
         label: t("fingerprint"),
@@ -194,5 +278,15 @@ export async function render(app, _params, query) {
     submit,
   );
   requestAnimationFrame(() => pad.fit());
-  return h("section", { class: "screen" }, h("div", { class: "screen-head" }, h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"), h("h1", { tabindex: "-1" }, t("register_title"))), form);
+  return h(
+    "section",
+    { class: "screen" },
+    h(
+      "div",
+      { class: "screen-head" },
+      h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"),
+      h("h1", { tabindex: "-1" }, t("register_title")),
+    ),
+    form,
+  );
 }

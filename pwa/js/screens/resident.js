@@ -1,7 +1,17 @@
 // One resident: who they are, what they consented to, their checklist and their dossiers.
 
 import { formatDate, message, pick, t } from "../i18n.js";
-import { CHECKLIST_STEPS, childrenOf, displayState, dossiers, getResident, givenConsents, latestTicks, places, villageIndex } from "../store.js";
+import {
+  CHECKLIST_STEPS,
+  childrenOf,
+  displayState,
+  dossiers,
+  getResident,
+  givenConsents,
+  latestTicks,
+  places,
+  villageIndex,
+} from "../store.js";
 import { h } from "../ui.js";
 import { maskPersonalId } from "../validators.js";
 
@@ -13,7 +23,13 @@ function fact(label, value) {
 
 export async function render(app, [id]) {
   const resident = await getResident(app.db, id);
-  if (!resident) return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, t("resident_title")), h("p", { class: "muted-card" }, t("not_found")));
+  if (!resident)
+    return h(
+      "section",
+      { class: "screen" },
+      h("h1", { tabindex: "-1" }, t("resident_title")),
+      h("p", { class: "muted-card" }, t("not_found")),
+    );
   const villages = villageIndex(await places(app.db));
   const children = await childrenOf(app.db, resident.id);
   const ticks = latestTicks(children);
@@ -25,8 +41,20 @@ export async function render(app, [id]) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"), h("h1", { tabindex: "-1" }, resident.full_name)),
-    state && state !== "on_server" ? h("p", { class: `state-line ${state}` }, h("span", { class: `state ${state}` }, t(`state.${state}`)), record.reason ? ` ${message(record.reason)}` : null) : null,
+    h(
+      "div",
+      { class: "screen-head" },
+      h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"),
+      h("h1", { tabindex: "-1" }, resident.full_name),
+    ),
+    state && state !== "on_server"
+      ? h(
+          "p",
+          { class: `state-line ${state}` },
+          h("span", { class: `state ${state}` }, t(`state.${state}`)),
+          record.reason ? ` ${message(record.reason)}` : null,
+        )
+      : null,
     id !== resident.id ? h("p", { class: "notice" }, t("merged_note")) : null,
     h(
       "dl",
@@ -44,7 +72,11 @@ export async function render(app, [id]) {
       "div",
       { class: "actions two" },
       h("a", { class: "button primary", href: `#/dossier/new?resident=${resident.id}` }, t("new_dossier")),
-      h("a", { class: "button secondary", href: `#/resident/${resident.id}/checklist` }, `${t("checklist_open")} · ${t("steps_done", { done: doneSteps, total: CHECKLIST_STEPS.length })}`),
+      h(
+        "a",
+        { class: "button secondary", href: `#/resident/${resident.id}/checklist` },
+        `${t("checklist_open")} · ${t("steps_done", { done: doneSteps, total: CHECKLIST_STEPS.length })}`,
+      ),
     ),
     h("h2", {}, t("consents")),
     (() => {
@@ -53,7 +85,14 @@ export async function render(app, [id]) {
         ? h(
             "ul",
             { class: "list consents-given" },
-            consents.map((consent) => h("li", {}, h("span", { class: "tick", "aria-hidden": "true" }, "✓ "), t(`purpose.${consent.body.purpose}`))),
+            consents.map((consent) =>
+              h(
+                "li",
+                {},
+                h("span", { class: "tick", "aria-hidden": "true" }, "✓ "),
+                t(`purpose.${consent.body.purpose}`),
+              ),
+            ),
           )
         : h("p", { class: "muted-card" }, t("no_consents"));
     })(),
@@ -67,7 +106,13 @@ export async function render(app, [id]) {
             return h(
               "li",
               {},
-              h("a", { class: "row", href: `#/dossier/${d.record.id}` }, h("span", { class: "name" }, d.body.tracking_code), h("span", { class: "facts" }, pick(d.procedure?.name)), h("span", { class: `state ${dstate}` }, t(`state.${dstate}`))),
+              h(
+                "a",
+                { class: "row", href: `#/dossier/${d.record.id}` },
+                h("span", { class: "name" }, d.body.tracking_code),
+                h("span", { class: "facts" }, pick(d.procedure?.name)),
+                h("span", { class: `state ${dstate}` }, t(`state.${dstate}`)),
+              ),
             );
           }),
         )

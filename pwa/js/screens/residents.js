@@ -36,15 +36,33 @@ export async function render(app, _params, query) {
   const villages = villageIndex(await places(app.db));
   let people = await allResidents(app.db);
   if (village) people = people.filter((p) => p.village_id === village);
-  const records = new Map((await app.db.all("records")).filter((r) => r.kind === "resident").map((r) => [r.id, r]));
+  const records = new Map(
+    (await app.db.all("records")).filter((r) => r.kind === "resident").map((r) => [r.id, r]),
+  );
 
   const list = h("ul", { class: "list people", "aria-live": "polite" });
   const empty = h("p", { class: "muted-card", hidden: true }, t("nobody_found"));
-  const input = h("input", { type: "search", id: "resident-search", placeholder: t("search_placeholder"), autocomplete: "off", value: lastQuery, enterkeyhint: "search" });
+  const input = h("input", {
+    type: "search",
+    id: "resident-search",
+    placeholder: t("search_placeholder"),
+    autocomplete: "off",
+    value: lastQuery,
+    enterkeyhint: "search",
+  });
   const update = () => {
     lastQuery = input.value;
     const found = searchPeople(people, input.value);
-    list.replaceChildren(...found.map((p) => residentRow(p, villages, records.get(p.id), picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`)));
+    list.replaceChildren(
+      ...found.map((p) =>
+        residentRow(
+          p,
+          villages,
+          records.get(p.id),
+          picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
+        ),
+      ),
+    );
     empty.hidden = found.length > 0;
   };
   input.addEventListener("input", update);
@@ -53,10 +71,31 @@ export async function render(app, _params, query) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, picking ? t("pick_for_dossier") : t("residents_title"))),
-    village ? h("p", { class: "filter" }, t("in_village", { name: villages.get(village)?.village.name ?? "" }), " · ", h("a", { href: "#/residents" }, t("all_villages"))) : null,
-    h("div", { class: "search" }, h("label", { for: "resident-search", class: "visually-hidden" }, t("search_label")), input),
-    h("a", { class: "button primary", href: village ? `#/residents/new?village=${village}` : "#/residents/new" }, `+ ${t("register_resident")}`),
+    h(
+      "div",
+      { class: "screen-head" },
+      h("h1", { tabindex: "-1" }, picking ? t("pick_for_dossier") : t("residents_title")),
+    ),
+    village
+      ? h(
+          "p",
+          { class: "filter" },
+          t("in_village", { name: villages.get(village)?.village.name ?? "" }),
+          " · ",
+          h("a", { href: "#/residents" }, t("all_villages")),
+        )
+      : null,
+    h(
+      "div",
+      { class: "search" },
+      h("label", { for: "resident-search", class: "visually-hidden" }, t("search_label")),
+      input,
+    ),
+    h(
+      "a",
+      { class: "button primary", href: village ? `#/residents/new?village=${village}` : "#/residents/new" },
+      `+ ${t("register_resident")}`,
+    ),
     list,
     empty,
   );

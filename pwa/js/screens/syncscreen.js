@@ -22,7 +22,8 @@ async function describe(app, record) {
 function toBase64(buffer) {
   const bytes = new Uint8Array(buffer);
   let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
 }
 
@@ -42,7 +43,13 @@ async function exportQueue(app) {
   const blobs = [];
   for (const sha of new Set(records.flatMap((r) => r.attachments))) {
     const stored = await app.db.get("blobs", sha);
-    if (stored) blobs.push({ sha256: sha, type: stored.type, size: stored.size, data: toBase64(await stored.blob.arrayBuffer()) });
+    if (stored)
+      blobs.push({
+        sha256: sha,
+        type: stored.type,
+        size: stored.size,
+        data: toBase64(await stored.blob.arrayBuffer()),
+      });
   }
   const file = {
     format: EXPORT_FORMAT,
@@ -54,7 +61,15 @@ async function exportQueue(app) {
   };
   const blob = new Blob([JSON.stringify(file)], { type: "application/json" });
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  const link = h("a", { href: blobUrl(blob), download: `motcua-${app.session.device_code}-${stamp}.json`, class: "visually-hidden" }, "export");
+  const link = h(
+    "a",
+    {
+      href: blobUrl(blob),
+      download: `motcua-${app.session.device_code}-${stamp}.json`,
+      class: "visually-hidden",
+    },
+    "export",
+  );
   document.body.append(link);
   link.click();
   link.remove();
@@ -73,7 +88,13 @@ async function importQueue(app, file) {
   }
   for (const blob of data.blobs ?? []) {
     if (!(await app.db.get("blobs", blob.sha256))) {
-      await app.db.put("blobs", { sha256: blob.sha256, type: blob.type, size: blob.size, blob: new Blob([fromBase64(blob.data)], { type: blob.type }), created_at: Date.now() });
+      await app.db.put("blobs", {
+        sha256: blob.sha256,
+        type: blob.type,
+        size: blob.size,
+        blob: new Blob([fromBase64(blob.data)], { type: blob.type }),
+        created_at: Date.now(),
+      });
     }
   }
   // What the records show as on this phone: the residents, consents and ticks they carry.
@@ -82,7 +103,13 @@ async function importQueue(app, file) {
     if (record.kind === "resident" && !(await app.db.get("residents", record.id))) {
       await app.db.put("residents", { ...body, id: record.id, on_server: false });
     } else if (record.kind === "consent" || record.kind === "checklist") {
-      await app.db.put("children", { id: record.id, kind: record.kind, resident_id: body.resident_id, body, at: Date.parse(record.envelope.written_at) });
+      await app.db.put("children", {
+        id: record.id,
+        kind: record.kind,
+        resident_id: body.resident_id,
+        body,
+        at: Date.parse(record.envelope.written_at),
+      });
     }
   }
   const added = await adopt(app.db, data.records);
@@ -94,8 +121,20 @@ async function importQueue(app, file) {
 
 function statusLines(syncer, lastSync) {
   const status = syncer.status;
-  const lines = [h("p", { class: navigator.onLine ? "net online" : "net offline" }, navigator.onLine ? t("online") : t("offline"))];
-  lines.push(h("p", { class: "last-sync" }, lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced")));
+  const lines = [
+    h(
+      "p",
+      { class: navigator.onLine ? "net online" : "net offline" },
+      navigator.onLine ? t("online") : t("offline"),
+    ),
+  ];
+  lines.push(
+    h(
+      "p",
+      { class: "last-sync" },
+      lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced"),
+    ),
+  );
   if (status && !status.ok) {
     lines.push(
       h(
@@ -106,7 +145,8 @@ function statusLines(syncer, lastSync) {
       ),
       h("p", { class: "hint" }, t("last_attempt", { time: formatTime(status.at) })),
     );
-    if (syncer.nextAt) lines.push(h("p", { class: "hint" }, t("next_attempt", { time: formatTime(syncer.nextAt) })));
+    if (syncer.nextAt)
+      lines.push(h("p", { class: "hint" }, t("next_attempt", { time: formatTime(syncer.nextAt) })));
   }
   return lines;
 }
@@ -123,7 +163,11 @@ export async function render(app) {
   const counts = countStates(records);
   const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
 
-  const button = h("button", { type: "button", class: "primary sync-now", onclick: () => syncer.run() }, t("sync_now"));
+  const button = h(
+    "button",
+    { type: "button", class: "primary sync-now", onclick: () => syncer.run() },
+    t("sync_now"),
+  );
   const bar = h("progress", { max: 1, value: 0, "aria-label": t("syncing") });
   const progressLine = h("p", { class: "progress-text", role: "status" });
   const progress = h("div", { class: "sync-progress", hidden: true }, bar, progressLine);
@@ -158,8 +202,26 @@ export async function render(app) {
         h("span", { class: "kind" }, t(`kind.${record.kind}`)),
         h("span", { class: "what" }, await describe(app, record)),
         h("span", { class: `state ${state}` }, t(`state.${state}`)),
-        record.reason ? h("p", { class: "reason" }, message(record.reason), (record.reason.fields ?? []).map((f) => h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`))) : null,
-        state === "uploading" && record.missing ? h("p", { class: "hint" }, t("progress.upload", { done: record.attachments.length - record.missing.length, total: record.attachments.length }).replace("…", "")) : null,
+        record.reason
+          ? h(
+              "p",
+              { class: "reason" },
+              message(record.reason),
+              (record.reason.fields ?? []).map((f) =>
+                h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`),
+              ),
+            )
+          : null,
+        state === "uploading" && record.missing
+          ? h(
+              "p",
+              { class: "hint" },
+              t("progress.upload", {
+                done: record.attachments.length - record.missing.length,
+                total: record.attachments.length,
+              }).replace("…", ""),
+            )
+          : null,
         state === "needs_attention"
           ? h(
               "button",
@@ -184,13 +246,33 @@ export async function render(app) {
   (async () => {
     const persisted = (await navigator.storage?.persisted?.()) ?? false;
     const estimate = await navigator.storage?.estimate?.();
-    storage.append(h("p", { class: persisted ? "ok" : "warn" }, persisted ? t("storage_persisted") : t("storage_not_persisted")));
+    storage.append(
+      h(
+        "p",
+        { class: persisted ? "ok" : "warn" },
+        persisted ? t("storage_persisted") : t("storage_not_persisted"),
+      ),
+    );
     if (estimate?.quota) {
-      storage.append(h("p", { class: "hint" }, t("storage_used", { used: (estimate.usage / 1e6).toFixed(1), quota: Math.round(estimate.quota / 1e6) })));
+      storage.append(
+        h(
+          "p",
+          { class: "hint" },
+          t("storage_used", {
+            used: (estimate.usage / 1e6).toFixed(1),
+            quota: Math.round(estimate.quota / 1e6),
+          }),
+        ),
+      );
     }
   })();
 
-  const importInput = h("input", { type: "file", accept: "application/json,.json", class: "visually-hidden", id: "import-file" });
+  const importInput = h("input", {
+    type: "file",
+    accept: "application/json,.json",
+    class: "visually-hidden",
+    id: "import-file",
+  });
   importInput.addEventListener("change", () => {
     const file = importInput.files?.[0];
     if (file) importQueue(app, file);
@@ -206,17 +288,35 @@ export async function render(app) {
     h(
       "ul",
       { class: "counts" },
-      ["waiting", "sending", "uploading", "needs_attention"].map((state) => h("li", { class: `state ${state}` }, `${t(`state.${state}`)}: `, h("strong", {}, String(counts[state])))),
+      ["waiting", "sending", "uploading", "needs_attention"].map((state) =>
+        h(
+          "li",
+          { class: `state ${state}` },
+          `${t(`state.${state}`)}: `,
+          h("strong", {}, String(counts[state])),
+        ),
+      ),
     ),
     h("h2", {}, t("queue_title")),
-    rows.length ? h("ul", { class: "list records" }, rows) : h("p", { class: "muted-card" }, t("nothing_queued")),
+    rows.length
+      ? h("ul", { class: "list records" }, rows)
+      : h("p", { class: "muted-card" }, t("nothing_queued")),
     storage,
     h(
       "div",
       { class: "card transfer" },
       h("h2", {}, t("export_title")),
       h("p", { class: "hint" }, t("export_intro")),
-      h("button", { type: "button", class: "secondary", disabled: unsent.length === 0, onclick: () => exportQueue(app) }, t("export", { n: unsent.length })),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          disabled: unsent.length === 0,
+          onclick: () => exportQueue(app),
+        },
+        t("export", { n: unsent.length }),
+      ),
       h("label", { class: "button secondary", for: "import-file" }, t("import")),
       importInput,
     ),

@@ -25,20 +25,34 @@ function routeCard(route, perVillage) {
             "a",
             { href: `#/residents?village=${stop.village_id}`, class: "row" },
             h("span", { class: "name" }, stop.village_name),
-            h("span", { class: "facts" }, [stop.starts_at ? `${hhmm(stop.starts_at)}–${hhmm(stop.ends_at)}` : null, stop.meeting_point].filter(Boolean).join(" · ")),
+            h(
+              "span",
+              { class: "facts" },
+              [stop.starts_at ? `${hhmm(stop.starts_at)}–${hhmm(stop.ends_at)}` : null, stop.meeting_point]
+                .filter(Boolean)
+                .join(" · "),
+            ),
             h("span", { class: "count" }, t("residents_count", { n: perVillage.get(stop.village_id) ?? 0 })),
           ),
         ),
       ),
     ),
-    route.team?.length ? h("p", { class: "hint" }, t("team", { names: route.team.map((m) => m.full_name).join(", ") })) : null,
+    route.team?.length
+      ? h("p", { class: "hint" }, t("team", { names: route.team.map((m) => m.full_name).join(", ") }))
+      : null,
   );
 }
 
 export async function render(app) {
-  const [placeList, residents, lastSync, routeList] = await Promise.all([places(app.db), allResidents(app.db), getMeta(app.db, "lastSync"), routes(app.db)]);
+  const [placeList, residents, lastSync, routeList] = await Promise.all([
+    places(app.db),
+    allResidents(app.db),
+    getMeta(app.db, "lastSync"),
+    routes(app.db),
+  ]);
   const perVillage = new Map();
-  for (const resident of residents) perVillage.set(resident.village_id, (perVillage.get(resident.village_id) ?? 0) + 1);
+  for (const resident of residents)
+    perVillage.set(resident.village_id, (perVillage.get(resident.village_id) ?? 0) + 1);
   const unsent = app.syncer.unsent;
   const today = localDay();
   const mine = routeList.filter((route) => route.day >= today);
@@ -48,26 +62,44 @@ export async function render(app) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("today_title")), h("span", { class: "date" }, formatDate(Date.now()))),
+    h(
+      "div",
+      { class: "screen-head" },
+      h("h1", { tabindex: "-1" }, t("today_title")),
+      h("span", { class: "date" }, formatDate(Date.now())),
+    ),
     h("p", { class: "lead" }, t("hello", { name: app.session.user.full_name })),
     h(
       "a",
       { class: ["card", "status-card", unsent ? "waiting" : "ok"], href: "#/sync" },
-      h("strong", {}, unsent ? t("unsent_summary", { n: unsent }) : app.syncer.total ? t("all_sent") : t("nothing_yet")),
+      h(
+        "strong",
+        {},
+        unsent ? t("unsent_summary", { n: unsent }) : app.syncer.total ? t("all_sent") : t("nothing_yet"),
+      ),
       h("span", {}, lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced")),
     ),
     h("a", { class: "button primary", href: "#/residents/new" }, `+ ${t("register_resident")}`),
     h("a", { class: "button secondary", href: "#/residents" }, t("find_resident")),
     h("h2", {}, t("route_title")),
-    todays.length ? todays.map((route) => routeCard(route, perVillage)) : h("p", { class: "muted-card" }, t("no_route")),
-    later.length ? [h("h2", {}, t("later_routes")), later.map((route) => routeCard(route, perVillage))] : null,
+    todays.length
+      ? todays.map((route) => routeCard(route, perVillage))
+      : h("p", { class: "muted-card" }, t("no_route")),
+    later.length
+      ? [h("h2", {}, t("later_routes")), later.map((route) => routeCard(route, perVillage))]
+      : null,
     h("h2", {}, t("my_places")),
     placeList.length
       ? placeList.map((commune) =>
           h(
             "div",
             { class: "place" },
-            h("h3", {}, commune.name, commune.province_name ? h("span", { class: "sub" }, ` · ${commune.province_name}`) : null),
+            h(
+              "h3",
+              {},
+              commune.name,
+              commune.province_name ? h("span", { class: "sub" }, ` · ${commune.province_name}`) : null,
+            ),
             h(
               "ul",
               { class: "list villages" },
@@ -79,7 +111,11 @@ export async function render(app) {
                     "a",
                     { href: `#/residents?village=${village.id}`, class: "row" },
                     h("span", { class: "name" }, village.name),
-                    h("span", { class: "count" }, t("residents_count", { n: perVillage.get(village.id) ?? 0 })),
+                    h(
+                      "span",
+                      { class: "count" },
+                      t("residents_count", { n: perVillage.get(village.id) ?? 0 }),
+                    ),
                   ),
                 ),
               ),
