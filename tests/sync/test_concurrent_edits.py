@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from motcua.attachments.models import Attachment
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.residents.models import Consent
 from motcua.settings import Settings
@@ -38,6 +39,7 @@ ROUNDS = 8  # 400 resident pairs
 DOSSIER_PAIRS = 40
 CONSENT_PAIRS = 40
 MOVE_PAIRS = 20
+UPLOADS_AT_ONCE = 8
 ONE, TWO = "0971000001", "0971000002"
 
 
@@ -317,3 +319,29 @@ def test_two_officers_moving_one_dossier_at_once_make_one_move(race: Race, setti
     )
     moves = rows(settings, select(DossierEvent.dossier_id).where(DossierEvent.to_status == "accepted"))
     assert sorted(map(str, moves)) == sorted(dossiers)
+
+
+def test_the_same_photo_uploaded_many_times_at_once_is_stored_once(race: Race, settings: Settings) -> None:
+    """Phones retry uploads whose answer was lost; copies racing each other are all 200."""
+    one = Phone("RU1", race.village)
+    resident = one.resident(4000)
+    dossier = one.dossier(resident)
+    race.push(ONE, [resident, dossier])
+    uploads = list(one.attachments.items())
+    answers: list[int] = []
+    barrier = threading.Barrier(UPLOADS_AT_ONCE * len(uploads))
+
+    def upload(digest: str, data: bytes) -> None:
+        barrier.wait(timeout=60)
+        answer = race.http.put(f"{race.url}/api/attachments/{digest}", content=data, headers=race.tokens[ONE])
+        answers.append(answer.status_code)
+
+    threads = [threading.Thread(target=upload, args=item) for item in uploads for _ in range(UPLOADS_AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert answers == [200] * len(threads)
+    assert sorted(rows(settings, select(Attachment.sha256))) == sorted(digest for digest, _ in uploads)
+    (status,) = rows(settings, select(Dossier.status))
+    assert status == "received"

@@ -9,6 +9,7 @@ from litestar import Controller, Request, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select, union
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.guards import signed_in
@@ -54,6 +55,31 @@ async def _places(db: AsyncSession, principal: Principal, sha256: str) -> set[in
     return set(await db.scalars(union(by_dossier, by_consent)))
 
 
+async def _keep(
+    db: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    upload: tuple[str, str, bytes],
+    places: set[int],
+) -> tuple[bool, set[int]]:
+    """Store the bytes once and place them in ``places``: whether they were stored already, and
+    the places that are new."""
+    sha256, media_type, data = upload
+    duplicate = await db.scalar(select(Attachment.id).where(Attachment.sha256 == sha256)) is not None
+    if not duplicate:
+        store(settings, sha256, data)
+        db.add(
+            Attachment(sha256=sha256, media_type=media_type, size=len(data), uploaded_by=principal.user_id)
+        )
+    placed = set(
+        await db.scalars(select(AttachmentPlace.commune_code).where(AttachmentPlace.sha256 == sha256))
+    )
+    newly_placed = places - placed
+    db.add_all(AttachmentPlace(sha256=sha256, commune_code=code) for code in newly_placed)
+    await db.flush()
+    return duplicate, newly_placed
+
+
 class AttachmentController(Controller):
     path = "/api/attachments"
     tags = ["sync"]
@@ -97,24 +123,18 @@ class AttachmentController(Controller):
                 "Chưa có hồ sơ nào cần tệp này; hãy đồng bộ hồ sơ trước.",
                 "No record needs this file yet; sync the records first.",
             )
-        duplicate = (
-            await db_session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256)) is not None
-        )
-        if not duplicate:
-            store(settings, sha256, data)
-            db_session.add(
-                Attachment(
-                    sha256=sha256, media_type=media_type, size=len(data), uploaded_by=principal.user_id
-                )
-            )
-        placed = set(
-            await db_session.scalars(
-                select(AttachmentPlace.commune_code).where(AttachmentPlace.sha256 == sha256)
-            )
-        )
-        newly_placed = places - placed
-        db_session.add_all(AttachmentPlace(sha256=sha256, commune_code=code) for code in newly_placed)
-        await db_session.flush()
+        for attempt in (1, 2):
+            try:
+                async with db_session.begin_nested():
+                    duplicate, newly_placed = await _keep(
+                        db_session, principal, settings, (sha256, media_type, data), places
+                    )
+                break
+            except IntegrityError:
+                # The same bytes arrived for the same place in another request a moment ago:
+                # look again at what is stored now.
+                if attempt == 2:
+                    raise
         dossiers = await db_session.scalars(
             select(Dossier)
             .join(DossierAttachment, DossierAttachment.dossier_id == Dossier.id)
