@@ -35,7 +35,7 @@ lint: $(VENV)/.installed
 
 # The PWA and its tests formatted and linted; `make run` never needs node.
 jslint:
-	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.installed \
+	@if command -v npm >/dev/null; then $(MAKE) -s --no-print-directory node_modules/.installed \
 		&& node_modules/.bin/biome ci --error-on-warnings pwa tests/js; \
 	elif [ "$$CI" = "true" ]; then echo "node and npm are required in CI" >&2; exit 1; \
 	else echo "npm not found: JavaScript lint skipped"; fi

@@ -289,7 +289,8 @@ let renderCount = 0;
 /** Render the gate or the screen the address names. ``refresh``: the same screen with newer data,
  * keeping the scroll position and the focused control. */
 async function show({ refresh = false } = {}) {
-  const ticket = (renderCount += 1);
+  renderCount += 1;
+  const ticket = renderCount;
   releaseBlobUrls();
   let element;
   let name;

@@ -26,7 +26,7 @@ export function normaliseDeclaration(document, data) {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
   let normalised = null;
   for (const [name, spec] of Object.entries(document.form.properties)) {
-    const value = Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;
+    const value = Object.hasOwn(data, name) ? data[name] : undefined;
     if (typeof value !== "string") continue;
     let next;
     if (spec["x-widget"] === "phone") {

@@ -39,7 +39,7 @@ async function resetSending(db) {
 }
 
 function refusal(body, fallbackVi, fallbackEn) {
-  return body && body.code
+  return body?.code
     ? { code: body.code, message_vi: body.message_vi, message_en: body.message_en, fields: body.fields ?? [] }
     : { code: "record.unsendable", message_vi: fallbackVi, message_en: fallbackEn, fields: [] };
 }

@@ -103,7 +103,8 @@ const PHONE_SEPARATORS = new RegExp(`[${SPACE_CLASS}.\\-()]`, "gu");
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
 // Control (Cc), format (Cf: bidi overrides, zero-width), surrogate (Cs) and private-use (Co) characters.
 const HIDDEN_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}]/u;
-const FREE_TEXT_CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f\p{Cs}]/u;
+// In free text: control characters (Cc) but tab and line feed, and lone surrogates (Cs).
+const FREE_TEXT_CONTROL = /(?![\t\n])[\p{Cc}\p{Cs}]/u;
 const LETTER = /\p{L}/u;
 
 /** @returns {Problem} */
@@ -158,7 +159,7 @@ export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
   }
 
   const problems = [];
-  if (!Object.prototype.hasOwnProperty.call(PROVINCE_CODES, digits.slice(0, 3))) {
+  if (!Object.hasOwn(PROVINCE_CODES, digits.slice(0, 3))) {
     problems.push(
       problem(
         "personal_id.province_unknown",
@@ -228,11 +229,11 @@ export function checkMobilePhone(text) {
         "Only Vietnamese numbers (+84) are accepted.",
       );
     }
-    compact = "0" + withoutLeadingZero(compact.slice(3));
+    compact = `0${withoutLeadingZero(compact.slice(3))}`;
   } else if (compact.startsWith("0084")) {
-    compact = "0" + withoutLeadingZero(compact.slice(4));
+    compact = `0${withoutLeadingZero(compact.slice(4))}`;
   } else if (compact.startsWith("84") && compact.length === 11) {
-    compact = "0" + compact.slice(2);
+    compact = `0${compact.slice(2)}`;
   }
   if (!DIGITS.test(compact)) {
     return problem(

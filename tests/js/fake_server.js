@@ -197,7 +197,7 @@ export class FakeServer {
     match = /^\/api\/dossiers\/([0-9a-f-]+)\/state$/.exec(route);
     if (match) {
       const record = this.records.get(match[1]);
-      if (!record || record.state !== "applied") return json(404, { code: "dossier.not_found" });
+      if (record?.state !== "applied") return json(404, { code: "dossier.not_found" });
       const missing = this.missingFor(record.envelope);
       return json(200, {
         id: match[1],

@@ -34,7 +34,7 @@ async function documentOf(app, draft) {
   );
 }
 
-function stepHead(app, draft, resident, title, onBack) {
+function stepHead(draft, resident, title, onBack) {
   return h(
     "div",
     { class: "wizard-head" },
@@ -106,7 +106,7 @@ async function pickStep(app, draft, resident, go) {
   input.addEventListener("input", update);
   update();
   return [
-    stepHead(app, draft, resident, t("pick_procedure"), null),
+    stepHead(draft, resident, t("pick_procedure"), null),
     list.length ? h("div", { class: "search" }, input) : h("p", { class: "muted-card" }, t("no_catalogue")),
     results,
   ];
@@ -137,7 +137,7 @@ async function formStep(app, draft, resident, document, go) {
     go(3);
   };
   return [
-    stepHead(app, draft, resident, t("fill_form"), () => go(1)),
+    stepHead(draft, resident, t("fill_form"), () => go(1)),
     h("p", { class: "lead" }, pick(document.name)),
     h(
       "form",
@@ -233,7 +233,7 @@ async function papersStep(app, draft, resident, document, go) {
     if (!missing.length) go(4);
   };
   return [
-    stepHead(app, draft, resident, t("papers_title"), () => go(2)),
+    stepHead(draft, resident, t("papers_title"), () => go(2)),
     h("p", { class: "lead" }, pick(document.name)),
     cards,
     error,
@@ -282,7 +282,7 @@ async function reviewStep(app, draft, resident, document, go) {
   requestAnimationFrame(() => pad.fit());
   const papers = document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length);
   return [
-    stepHead(app, draft, resident, t("review_title"), () => go(3)),
+    stepHead(draft, resident, t("review_title"), () => go(3)),
     h("p", { class: "lead" }, t("review_intro")),
     h(
       "div",

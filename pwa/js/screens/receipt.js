@@ -40,7 +40,7 @@ function promise(document) {
 
 export async function render(app, [id]) {
   const record = await app.db.get("records", id);
-  if (!record || record.kind !== "dossier")
+  if (record?.kind !== "dossier")
     return h(
       "section",
       { class: "screen" },
