@@ -44,10 +44,101 @@ function optionLabel(option) {
   return lang() === "en" ? (option["x-title-en"] ?? option.title) : option.title;
 }
 
+/** A choice: big radio buttons when there are few options, a list otherwise. */
+function choiceField(name, spec, widget, value, isRequired) {
+  const label = titleOf(spec);
+  const options =
+    widget === "yes-no"
+      ? [
+          { value: true, label: t("yes") },
+          { value: false, label: t("no") },
+        ]
+      : spec.oneOf.map((option) => ({ value: option.const, label: optionLabel(option) }));
+  if (options.length <= RADIO_LIMIT) {
+    const group = radios({ legend: label + (isRequired ? "" : ` (${t("optional")})`), name, options, value });
+    if (descriptionOf(spec))
+      group.element.insertBefore(h("p", { class: "hint" }, descriptionOf(spec)), group.element.children[1]);
+    return {
+      element: group.element,
+      control: { read: group.read, setError: group.setError, focus: group.focus },
+    };
+  }
+  const select = h(
+    "select",
+    { name },
+    h("option", { value: "" }, t("choose")),
+    options.map((option) =>
+      h("option", { value: option.value, selected: option.value === value }, option.label),
+    ),
+  );
+  const wrapped = field({ label, control: select, hint: descriptionOf(spec), optional: !isRequired, name });
+  const control = {
+    read: () => select.value || null,
+    setError: wrapped.setError,
+    focus: () => select.focus(),
+  };
+  return { element: wrapped.element, control };
+}
+
+/** A typed answer; a village address also offers the ready-made addresses of the villages. */
+function textField(name, spec, widget, value, isRequired, addresses) {
+  const input = textInput({ ...spec, name }, widget, value);
+  const wrapped = field({
+    label: titleOf(spec),
+    control: input,
+    hint: descriptionOf(spec),
+    optional: !isRequired,
+    name,
+  });
+  if (widget === "village-address" && addresses.length) {
+    const picker = h(
+      "select",
+      { class: "address-pick", "aria-label": t("address_pick") },
+      h("option", { value: "" }, t("address_pick")),
+      addresses.map((text) => h("option", { value: text }, text)),
+    );
+    picker.addEventListener("change", () => {
+      if (picker.value) input.value = picker.value;
+      picker.value = "";
+    });
+    wrapped.element.append(picker);
+  }
+  const read = () => {
+    const raw = input.value.trim();
+    if (!raw) return null;
+    if (spec.type === "integer" || spec.type === "number") {
+      const number = Number(raw);
+      return Number.isFinite(number) ? number : raw; // a wrong value is shown as a type problem
+    }
+    return raw;
+  };
+  return {
+    element: wrapped.element,
+    control: { read, setError: wrapped.setError, focus: () => input.focus() },
+  };
+}
+
+/** Show problems under their fields (the rest in the summary) and focus the first; how many there are. */
+function showProblems(controls, general, problems) {
+  const byField = new Map();
+  for (const problem of problems) {
+    const name = problem.field.replace(/^form\./, "");
+    if (!byField.has(name)) byField.set(name, message(problem));
+  }
+  const other = [];
+  for (const [name, text] of byField) if (!controls.has(name)) other.push(`${name}: ${text}`);
+  for (const [name, control] of controls) control.setError(byField.get(name) ?? null);
+  general.hidden = problems.length === 0;
+  general.textContent = problems.length ? [t("fix_fields", { n: byField.size }), ...other].join(" ") : "";
+  const first = [...controls.keys()].find((name) => byField.has(name));
+  if (first) controls.get(first).focus();
+  return problems.length;
+}
+
 /**
  * Render a procedure's form. ``values`` pre-fills it; ``addresses`` are ready-made address texts
  * (one per village) offered beside village-address fields.
- * Returns {element, read(), show(problems), describe(data)}.
+ * Returns {element, read(), show(problems)}.
  */
 export function renderForm(document, values = {}, { addresses = [] } = {}) {
   const schema = document.form;
@@ -59,80 +150,12 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
   for (const [name, spec] of Object.entries(schema.properties)) {
     const widget = spec["x-widget"] ?? "text";
     const value = values[name] ?? spec.default;
-    const label = titleOf(spec);
-    if (widget === "choice" || widget === "yes-no") {
-      const options =
-        widget === "yes-no"
-          ? [
-              { value: true, label: t("yes") },
-              { value: false, label: t("no") },
-            ]
-          : spec.oneOf.map((option) => ({ value: option.const, label: optionLabel(option) }));
-      if (options.length <= RADIO_LIMIT) {
-        const group = radios({
-          legend: label + (required.has(name) ? "" : ` (${t("optional")})`),
-          name,
-          options,
-          value,
-        });
-        if (descriptionOf(spec))
-          group.element.insertBefore(
-            h("p", { class: "hint" }, descriptionOf(spec)),
-            group.element.children[1],
-          );
-        element.append(group.element);
-        controls.set(name, { read: group.read, setError: group.setError, focus: group.focus });
-        continue;
-      }
-      const select = h(
-        "select",
-        { name },
-        h("option", { value: "" }, t("choose")),
-        options.map((option) =>
-          h("option", { value: option.value, selected: option.value === value }, option.label),
-        ),
-      );
-      const wrapped = field({
-        label,
-        control: select,
-        hint: descriptionOf(spec),
-        optional: !required.has(name),
-        name,
-      });
-      element.append(wrapped.element);
-      controls.set(name, {
-        read: () => select.value || null,
-        setError: wrapped.setError,
-        focus: () => select.focus(),
-      });
-      continue;
-    }
-    const control = textInput({ ...spec, name }, widget, value);
-    const wrapped = field({ label, control, hint: descriptionOf(spec), optional: !required.has(name), name });
-    if (widget === "village-address" && addresses.length) {
-      const picker = h(
-        "select",
-        { class: "address-pick", "aria-label": t("address_pick") },
-        h("option", { value: "" }, t("address_pick")),
-        addresses.map((text) => h("option", { value: text }, text)),
-      );
-      picker.addEventListener("change", () => {
-        if (picker.value) control.value = picker.value;
-        picker.value = "";
-      });
-      wrapped.element.append(picker);
-    }
-    element.append(wrapped.element);
-    const read = () => {
-      const raw = control.value.trim();
-      if (!raw) return null;
-      if (spec.type === "integer" || spec.type === "number") {
-        const number = Number(raw);
-        return Number.isFinite(number) ? number : raw; // a wrong value is shown as a type problem
-      }
-      return raw;
-    };
-    controls.set(name, { read, setError: wrapped.setError, focus: () => control.focus() });
+    const part =
+      widget === "choice" || widget === "yes-no"
+        ? choiceField(name, spec, widget, value, required.has(name))
+        : textField(name, spec, widget, value, required.has(name), addresses);
+    element.append(part.element);
+    controls.set(name, part.control);
   }
 
   return {
@@ -147,21 +170,7 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
       return data;
     },
     /** Show problems under their fields; returns how many there are. */
-    show(problems) {
-      const byField = new Map();
-      for (const problem of problems) {
-        const name = problem.field.replace(/^form\./, "");
-        if (!byField.has(name)) byField.set(name, message(problem));
-      }
-      const other = [];
-      for (const [name, text] of byField) if (!controls.has(name)) other.push(`${name}: ${text}`);
-      for (const [name, control] of controls) control.setError(byField.get(name) ?? null);
-      general.hidden = problems.length === 0;
-      general.textContent = problems.length ? [t("fix_fields", { n: byField.size }), ...other].join(" ") : "";
-      const first = [...controls.keys()].find((name) => byField.has(name));
-      if (first) controls.get(first).focus();
-      return problems.length;
-    },
+    show: (problems) => showProblems(controls, general, problems),
   };
 }
 

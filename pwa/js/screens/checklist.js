@@ -4,7 +4,7 @@
 import { formatDate, t } from "../i18n.js";
 import { makeEnvelope } from "../queue.js";
 import { CHECKLIST_STEPS, childrenOf, getResident, latestTicks } from "../store.js";
-import { field, h } from "../ui.js";
+import { field, h, heading } from "../ui.js";
 
 const STATES = ["done", "not_applicable", "follow_up"];
 
@@ -50,6 +50,60 @@ function followUpForm(app, resident, step) {
   );
 }
 
+/** The latest tick of a step in one line: its state, when, the appointment and the note. */
+function tickSummary(latest) {
+  if (!latest) return t("not_started");
+  return [
+    t(`tick.${latest.body.state ?? null}`),
+    formatDate(latest.at),
+    latest.body.appointment_on ? `→ ${formatDate(latest.body.appointment_on)}` : null,
+    latest.body.note || null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+/** One step: its latest tick and a button per state; "follow up" first asks when and why. */
+function stepItem(app, resident, step, latest) {
+  const state = latest?.body.state ?? null;
+  const slot = h("div", { class: "follow-up-slot" });
+  const choose = (choice) => {
+    if (choice === "follow_up") {
+      slot.replaceChildren(followUpForm(app, resident, step));
+      slot.querySelector("input")?.focus();
+    } else {
+      tick(app, resident, step, choice);
+    }
+  };
+  return h(
+    "li",
+    { class: ["step", state ?? "todo"], dataset: { step } },
+    h(
+      "div",
+      { class: "step-head" },
+      h("span", { class: "step-name" }, t(`step.${step}`)),
+      h("span", { class: "step-state" }, tickSummary(latest)),
+    ),
+    h(
+      "div",
+      { class: "tick-buttons", role: "group", "aria-label": t(`step.${step}`) },
+      STATES.map((choice) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: ["tick", choice, state === choice ? "chosen" : null],
+            "aria-pressed": state === choice ? "true" : "false",
+            onclick: () => choose(choice),
+          },
+          t(`tick.${choice}`),
+        ),
+      ),
+    ),
+    slot,
+  );
+}
+
 export async function render(app, [id]) {
   const resident = await getResident(app.db, id);
   if (!resident)
@@ -60,68 +114,16 @@ export async function render(app, [id]) {
       h("p", { class: "muted-card" }, t("not_found")),
     );
   const ticks = latestTicks(await childrenOf(app.db, resident.id));
-
-  const steps = CHECKLIST_STEPS.map((step) => {
-    const latest = ticks.get(step);
-    const state = latest?.body.state ?? null;
-    const slot = h("div", { class: "follow-up-slot" });
-    const summary = latest
-      ? [
-          t(`tick.${state}`),
-          formatDate(latest.at),
-          latest.body.appointment_on ? `→ ${formatDate(latest.body.appointment_on)}` : null,
-          latest.body.note || null,
-        ]
-          .filter(Boolean)
-          .join(" · ")
-      : t("not_started");
-    return h(
-      "li",
-      { class: ["step", state ?? "todo"], dataset: { step } },
-      h(
-        "div",
-        { class: "step-head" },
-        h("span", { class: "step-name" }, t(`step.${step}`)),
-        h("span", { class: "step-state" }, summary),
-      ),
-      h(
-        "div",
-        { class: "tick-buttons", role: "group", "aria-label": t(`step.${step}`) },
-        STATES.map((choice) =>
-          h(
-            "button",
-            {
-              type: "button",
-              class: ["tick", choice, state === choice ? "chosen" : null],
-              "aria-pressed": state === choice ? "true" : "false",
-              onclick: () => {
-                if (choice === "follow_up") {
-                  slot.replaceChildren(followUpForm(app, resident, step));
-                  slot.querySelector("input")?.focus();
-                } else {
-                  tick(app, resident, step, choice);
-                }
-              },
-            },
-            t(`tick.${choice}`),
-          ),
-        ),
-      ),
-      slot,
-    );
-  });
-
   return h(
     "section",
     { class: "screen" },
-    h(
-      "div",
-      { class: "screen-head" },
-      h("a", { class: "back", href: `#/resident/${resident.id}`, "aria-label": t("back") }, "‹"),
-      h("h1", { tabindex: "-1" }, t("checklist_title")),
-    ),
+    heading(t("checklist_title"), `#/resident/${resident.id}`),
     h("p", { class: "lead" }, resident.full_name),
     h("p", { class: "notice" }, t("checklist_intro")),
-    h("ol", { class: "steps" }, steps),
+    h(
+      "ol",
+      { class: "steps" },
+      CHECKLIST_STEPS.map((step) => stepItem(app, resident, step, ticks.get(step))),
+    ),
   );
 }

@@ -148,6 +148,33 @@ async function formStep(app, draft, resident, document, go) {
   ];
 }
 
+/** "Photos taken" beside what the paper needs: against the number needed when there is one. */
+function photosTaken(paper, photos) {
+  if (!photos.length) return null;
+  const taken =
+    paper.required && paper.photos
+      ? t("photos_taken", { n: photos.length, of: paper.photos })
+      : t("photos_taken_any", { n: photos.length });
+  return ` · ${taken}`;
+}
+
+/** One photo of a paper, with its size and a button that removes it from the draft. */
+async function paperThumb(app, draft, paper, photos, sha, rerender) {
+  const stored = await app.db.get("blobs", sha);
+  const remove = async () => {
+    draft.papers[paper.id] = photos.filter((s) => s !== sha);
+    await saveDraft(app, draft);
+    rerender();
+  };
+  return h(
+    "li",
+    { class: "thumb" },
+    stored ? h("img", { src: blobUrl(stored.blob), alt: pick(paper.name) }) : null,
+    h("span", { class: "size" }, stored ? t("photo_size", { kb: Math.round(stored.size / 1024) }) : "?"),
+    h("button", { type: "button", class: "link danger", onclick: remove }, t("remove")),
+  );
+}
+
 async function paperCard(app, draft, paper, rerender) {
   const photos = draft.papers[paper.id] ?? [];
   const needs = paper.required
@@ -157,60 +184,30 @@ async function paperCard(app, draft, paper, rerender) {
     : t("paper_optional");
   const status = h("p", { class: "status", role: "status" });
   const thumbs = [];
-  for (const sha of photos) {
-    const stored = await app.db.get("blobs", sha);
-    thumbs.push(
-      h(
-        "li",
-        { class: "thumb" },
-        stored ? h("img", { src: blobUrl(stored.blob), alt: pick(paper.name) }) : null,
-        h("span", { class: "size" }, stored ? t("photo_size", { kb: Math.round(stored.size / 1024) }) : "?"),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "link danger",
-            onclick: async () => {
-              draft.papers[paper.id] = photos.filter((s) => s !== sha);
-              await saveDraft(app, draft);
-              rerender();
-            },
-          },
-          t("remove"),
-        ),
-      ),
-    );
-  }
+  for (const sha of photos) thumbs.push(await paperThumb(app, draft, paper, photos, sha, rerender));
   const complete = !paper.required || photos.length >= paper.photos;
+  const takePhoto = () =>
+    photoButton({
+      db: app.db,
+      label: t("take_photo"),
+      onState: (state) => {
+        status.textContent =
+          state === "busy" ? t("photo_saving") : state === "failed" ? t("photo_failed") : "";
+      },
+      onPhoto: async (photo) => {
+        draft.papers[paper.id] = [...(draft.papers[paper.id] ?? []), photo.sha256];
+        await saveDraft(app, draft);
+        rerender();
+      },
+    });
   return h(
     "div",
     { class: ["card", "paper", complete ? "complete" : "incomplete"], dataset: { paper: paper.id } },
     h("h3", {}, pick(paper.name)),
-    h(
-      "p",
-      { class: "need" },
-      needs,
-      photos.length
-        ? ` · ${paper.required && paper.photos ? t("photos_taken", { n: photos.length, of: paper.photos }) : t("photos_taken_any", { n: photos.length })}`
-        : null,
-    ),
+    h("p", { class: "need" }, needs, photosTaken(paper, photos)),
     paper.note ? h("p", { class: "hint" }, pick(paper.note)) : null,
     thumbs.length ? h("ul", { class: "thumbs" }, thumbs) : null,
-    paper.photos || !paper.required
-      ? photoButton({
-          db: app.db,
-          label: t("take_photo"),
-          onState: (state) => {
-            status.textContent =
-              state === "busy" ? t("photo_saving") : state === "failed" ? t("photo_failed") : "";
-          },
-          onPhoto: async (photo) => {
-            draft.papers[paper.id] = [...(draft.papers[paper.id] ?? []), photo.sha256];
-            await saveDraft(app, draft);
-            rerender();
-          },
-        })
-      : null,
+    paper.photos || !paper.required ? takePhoto() : null,
     status,
   );
 }
@@ -241,6 +238,59 @@ async function papersStep(app, draft, resident, document, go) {
   ];
 }
 
+/** Freeze the draft into a dossier with the next tracking code of this phone, queue it, drop the draft. */
+async function queueDossier(app, draft, resident, document, signature) {
+  const secret = randomSecret();
+  const deviceCode = app.session.device_code;
+  const counterKey = `counter:${deviceCode}`;
+  const number = await app.db.write(["meta"], async (tx) => {
+    const next = ((await tx.get("meta", counterKey)) ?? 0) + 1;
+    tx.put("meta", next, counterKey);
+    return next;
+  });
+  const envelope = makeEnvelope("dossier", {
+    resident_id: resident.id,
+    tracking_code: `${deviceCode}-${number}`,
+    procedure_code: document.code,
+    procedure_version: document.version,
+    form: draft.form,
+    papers: document.required_papers
+      .filter((paper) => (draft.papers[paper.id] ?? []).length)
+      .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
+    signature_sha256: signature,
+    receipt_secret_hash: await sha256Hex(secret),
+  });
+  await app.queue([envelope], { local: { [envelope.id]: { secret } } });
+  await app.db.delete("meta", "draft");
+  return envelope;
+}
+
+/** The answers and the papers photographed, for the resident to check before signing. */
+function reviewCard(draft, document) {
+  const papers = document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length);
+  return h(
+    "div",
+    { class: "card review" },
+    h("h2", {}, pick(document.name)),
+    h(
+      "dl",
+      { class: "answers" },
+      describeAnswers(document, draft.form).map(([label, value]) =>
+        h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)),
+      ),
+    ),
+    papers.length
+      ? h(
+          "ul",
+          { class: "list plain" },
+          papers.map((paper) =>
+            h("li", {}, `${pick(paper.name)} — ${t("photos_count", { n: draft.papers[paper.id].length })}`),
+          ),
+        )
+      : null,
+  );
+}
+
 async function reviewStep(app, draft, resident, document, go) {
   const pad = new SignaturePad({ label: t("sign_title") });
   let fingerprint = null;
@@ -254,57 +304,15 @@ async function reviewStep(app, draft, resident, document, go) {
     }
     submit.disabled = true;
     const signature = pad.isEmpty ? fingerprint : await storeBlob(app.db, await pad.toBlob());
-    const secret = randomSecret();
-    const deviceCode = app.session.device_code;
-    const counterKey = `counter:${deviceCode}`;
-    const number = await app.db.write(["meta"], async (tx) => {
-      const next = ((await tx.get("meta", counterKey)) ?? 0) + 1;
-      tx.put("meta", next, counterKey);
-      return next;
-    });
-    const envelope = makeEnvelope("dossier", {
-      resident_id: resident.id,
-      tracking_code: `${deviceCode}-${number}`,
-      procedure_code: document.code,
-      procedure_version: document.version,
-      form: draft.form,
-      papers: document.required_papers
-        .filter((paper) => (draft.papers[paper.id] ?? []).length)
-        .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
-      signature_sha256: signature,
-      receipt_secret_hash: await sha256Hex(secret),
-    });
-    await app.queue([envelope], { local: { [envelope.id]: { secret } } });
-    await app.db.delete("meta", "draft");
+    const envelope = await queueDossier(app, draft, resident, document, signature);
     toast(t("saved_queued"));
     app.navigate(`#/dossier/${envelope.id}`);
   });
   requestAnimationFrame(() => pad.fit());
-  const papers = document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length);
   return [
     stepHead(draft, resident, t("review_title"), () => go(3)),
     h("p", { class: "lead" }, t("review_intro")),
-    h(
-      "div",
-      { class: "card review" },
-      h("h2", {}, pick(document.name)),
-      h(
-        "dl",
-        { class: "answers" },
-        describeAnswers(document, draft.form).map(([label, value]) =>
-          h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)),
-        ),
-      ),
-      papers.length
-        ? h(
-            "ul",
-            { class: "list plain" },
-            papers.map((paper) =>
-              h("li", {}, `${pick(paper.name)} — ${t("photos_count", { n: draft.papers[paper.id].length })}`),
-            ),
-          )
-        : null,
-    ),
+    reviewCard(draft, document),
     h("h2", {}, t("sign_title")),
     h("p", { class: "hint" }, t("sign_hint")),
     pad.canvas,
@@ -327,14 +335,12 @@ async function reviewStep(app, draft, resident, document, go) {
   ];
 }
 
-export async function render(app, _params, query) {
-  const residentId = query.get("resident");
-  const resident = residentId ? await getResident(app.db, residentId) : null;
-  if (!resident) {
-    app.navigate("#/residents?pick=dossier");
-    return h("section", { class: "screen" });
-  }
-  let draft = await app.db.get("meta", "draft");
+/**
+ * The draft for this resident: the one kept, a new one, or null when the volunteer chose to go back
+ * to another resident's unfinished dossier (the app is then on its way there).
+ */
+async function draftFor(app, resident) {
+  const draft = await app.db.get("meta", "draft");
   if (draft && draft.resident_id !== resident.id) {
     const old = await getResident(app.db, draft.resident_id);
     const keep = draft.procedure
@@ -349,19 +355,41 @@ export async function render(app, _params, query) {
       : false;
     if (keep !== false) {
       app.navigate(`#/dossier/new?resident=${draft.resident_id}`);
-      return h("section", { class: "screen" });
+      return null;
     }
     await discardDraft(app, draft);
-    draft = null;
+  } else if (draft) {
+    return draft;
   }
-  draft ??= {
-    resident_id: resident.id,
-    step: 1,
-    procedure: null,
-    form: {},
-    papers: {},
-    started_at: Date.now(),
+  return { resident_id: resident.id, step: 1, procedure: null, form: {}, papers: {}, started_at: Date.now() };
+}
+
+function discardButton(app, draft, resident) {
+  const discard = async () => {
+    const sure = await ask({
+      title: t("discard_draft"),
+      text: t("discard_confirm"),
+      actions: [
+        { label: t("cancel"), value: false, kind: "secondary" },
+        { label: t("discard_draft"), value: true, kind: "danger" },
+      ],
+    });
+    if (!sure) return;
+    await discardDraft(app, draft);
+    app.navigate(`#/resident/${resident.id}`);
   };
+  return h("button", { type: "button", class: "link danger discard", onclick: discard }, t("discard_draft"));
+}
+
+export async function render(app, _params, query) {
+  const residentId = query.get("resident");
+  const resident = residentId ? await getResident(app.db, residentId) : null;
+  if (!resident) {
+    app.navigate("#/residents?pick=dossier");
+    return h("section", { class: "screen" });
+  }
+  const draft = await draftFor(app, resident);
+  if (!draft) return h("section", { class: "screen" });
 
   const container = h("section", { class: "screen wizard" });
   const go = async (step) => {
@@ -379,28 +407,7 @@ export async function render(app, _params, query) {
     else if (draft.step === 2) parts = await formStep(app, draft, resident, document, go);
     else if (draft.step === 3) parts = await papersStep(app, draft, resident, document, go);
     else parts = await reviewStep(app, draft, resident, document, go);
-    const discard = h(
-      "button",
-      {
-        type: "button",
-        class: "link danger discard",
-        onclick: async () => {
-          const sure = await ask({
-            title: t("discard_draft"),
-            text: t("discard_confirm"),
-            actions: [
-              { label: t("cancel"), value: false, kind: "secondary" },
-              { label: t("discard_draft"), value: true, kind: "danger" },
-            ],
-          });
-          if (!sure) return;
-          await discardDraft(app, draft);
-          app.navigate(`#/resident/${resident.id}`);
-        },
-      },
-      t("discard_draft"),
-    );
-    fill(container, parts, draft.procedure ? discard : null);
+    fill(container, parts, draft.procedure ? discardButton(app, draft, resident) : null);
   };
   await saveDraft(app, draft);
   await build();

@@ -23,6 +23,71 @@ function languageSwitch(app) {
   );
 }
 
+/**
+ * Sign in with the password and start this phone's session; the text of what went wrong, or null.
+ * Signing in as another volunteer deletes the previous one's data, unless some is still unsent.
+ */
+async function signIn(app, previous, reason, credentials) {
+  let answer;
+  try {
+    answer = await app.api.post(
+      "/api/auth/login",
+      { ...credentials, device_label: `PWA · ${navigator.userAgent.slice(0, 90)}` },
+      { timeout: 30_000 },
+    );
+  } catch (failure) {
+    return failureText(failure);
+  }
+  if (answer.status !== 201) return message(answer.data) || t("sign_in_failed", { status: answer.status });
+  const data = answer.data;
+  if (previous && previous.user.id !== data.user.id) {
+    const unsent = await app.unsentCount();
+    if (unsent) {
+      await app.api
+        .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
+        .catch(() => {});
+      return t("other_user_unsent", { n: unsent, name: previous.user.full_name });
+    }
+    // Another volunteer's residents must not stay on the phone.
+    app.db.close();
+    await deleteDb();
+    app.db = await openDb();
+  }
+  app.session = {
+    token: data.token,
+    session_id: data.session_id,
+    expires_at: data.expires_at,
+    user: data.user,
+    device_code: data.device_code,
+  };
+  await setMeta(app.db, "session", app.session);
+  await setMeta(app.db, "pinTries", 0);
+  if (reason === "forgot_pin" || (await getMeta(app.db, "reauth"))) {
+    await app.db.delete("meta", "pin"); // proven by the password: a new PIN may be set
+    await app.db.delete("meta", "reauth");
+  }
+  navigator.storage?.persist?.().catch(() => {});
+  return null;
+}
+
+/** Villages and the catalogue right after signing in, so the app works offline from the start. */
+async function loadFirstData(app) {
+  try {
+    const { refreshCatalogue, refreshPlaces } = await import("../sync.js");
+    await refreshPlaces(app);
+    await refreshCatalogue(app);
+  } catch {
+    // the first sync tries again
+  }
+}
+
+/** Why the volunteer is asked to sign in again, or the plain introduction. */
+function signInNotice(reason) {
+  if (!reason) return h("p", { class: "lead" }, t("sign_in_intro"));
+  const key = ["session_expired", "pin_locked_out"].includes(reason) ? reason : "sign_in_intro";
+  return h("p", { class: "notice warn", role: "alert" }, t(key));
+}
+
 async function login(app, reason) {
   const phone = field({
     label: t("phone"),
@@ -55,95 +120,26 @@ async function login(app, reason) {
     status.textContent = "";
     submit.disabled = false;
   };
+  const onsubmit = async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    submit.disabled = true;
+    status.textContent = t("signing_in");
+    const credentials = { phone: phone.control.value.trim(), password: password.control.value };
+    const problem = await signIn(app, previous, reason, credentials);
+    if (problem) return fail(problem);
+    status.textContent = t("loading_data");
+    await loadFirstData(app);
+    if (await getMeta(app.db, "pin")) return app.enter();
+    return app.openGate("pin");
+  };
 
-  const form = h(
-    "form",
-    {
-      class: "card",
-      onsubmit: async (event) => {
-        event.preventDefault();
-        error.hidden = true;
-        submit.disabled = true;
-        status.textContent = t("signing_in");
-        let answer;
-        try {
-          answer = await app.api.post(
-            "/api/auth/login",
-            {
-              phone: phone.control.value.trim(),
-              password: password.control.value,
-              device_label: `PWA · ${navigator.userAgent.slice(0, 90)}`,
-            },
-            { timeout: 30_000 },
-          );
-        } catch (failure) {
-          return fail(failureText(failure));
-        }
-        if (answer.status !== 201)
-          return fail(message(answer.data) || t("sign_in_failed", { status: answer.status }));
-        const data = answer.data;
-        if (previous && previous.user.id !== data.user.id) {
-          const unsent = await app.unsentCount();
-          if (unsent) {
-            await app.api
-              .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
-              .catch(() => {});
-            return fail(t("other_user_unsent", { n: unsent, name: previous.user.full_name }));
-          }
-          // Another volunteer's residents must not stay on the phone.
-          app.db.close();
-          await deleteDb();
-          app.db = await openDb();
-        }
-        app.session = {
-          token: data.token,
-          session_id: data.session_id,
-          expires_at: data.expires_at,
-          user: data.user,
-          device_code: data.device_code,
-        };
-        await setMeta(app.db, "session", app.session);
-        await setMeta(app.db, "pinTries", 0);
-        if (reason === "forgot_pin" || (await getMeta(app.db, "reauth"))) {
-          await app.db.delete("meta", "pin"); // proven by the password: a new PIN may be set
-          await app.db.delete("meta", "reauth");
-        }
-        navigator.storage?.persist?.().catch(() => {});
-        status.textContent = t("loading_data");
-        try {
-          const { refreshCatalogue, refreshPlaces } = await import("../sync.js");
-          await refreshPlaces(app);
-          await refreshCatalogue(app);
-        } catch {
-          // the first sync tries again
-        }
-        if (await getMeta(app.db, "pin")) return app.enter();
-        return app.openGate("pin");
-      },
-    },
-    phone.element,
-    password.element,
-    error,
-    submit,
-    status,
-  );
+  const form = h("form", { class: "card", onsubmit }, phone.element, password.element, error, submit, status);
   return h(
     "section",
     { class: "gate" },
     h("h1", { tabindex: "-1" }, t("sign_in")),
-    reason
-      ? h(
-          "p",
-          { class: "notice warn", role: "alert" },
-          t(
-            reason === "session_expired"
-              ? "session_expired"
-              : reason === "pin_locked_out"
-                ? "pin_locked_out"
-                : "sign_in_intro",
-          ),
-        )
-      : h("p", { class: "lead" }, t("sign_in_intro")),
+    signInNotice(reason),
     form,
     languageSwitch(app),
   );

@@ -38,6 +38,70 @@ function promise(document) {
   return t(`unit.${target.unit}`, { n: target.amount });
 }
 
+/** Share the code and the lookup link (the share sheet, or the clipboard where there is none). */
+async function share(code, procedureName, link) {
+  const text = `${t("tracking_code")}: ${code}\n${procedureName}\n${link ?? ""}`;
+  if (navigator.share) {
+    try {
+      await navigator.share({ title: `${t("receipt_title")} ${code}`, text });
+    } catch {
+      // the volunteer closed the share sheet
+    }
+    return;
+  }
+  await navigator.clipboard?.writeText(text);
+  toast(t("copied"));
+}
+
+function qrFigure(svg) {
+  if (!svg) return h("p", { class: "qr-later" }, t("qr_later"));
+  return h(
+    "figure",
+    { class: "qr" },
+    h("img", {
+      src: blobUrl(new Blob([svg], { type: "image/svg+xml" })),
+      alt: t("qr_caption"),
+      width: 200,
+      height: 200,
+    }),
+    h("figcaption", {}, t("qr_caption")),
+  );
+}
+
+const fact = (term, text) => h("div", { class: "fact" }, h("dt", {}, term), h("dd", {}, text));
+
+/** What the dossier is: procedure, resident, date, the promised time and the desk's status. */
+function factsList(view, record) {
+  return h(
+    "dl",
+    { class: "facts-list" },
+    fact(t("procedure"), pick(view.procedure?.name) || view.body.procedure_code),
+    fact(t("resident"), view.resident?.full_name ?? ""),
+    fact(t("written_on"), formatDate(record.envelope.written_at)),
+    promise(view.procedure) ? fact(t("promise"), promise(view.procedure)) : null,
+    view.server?.status ? fact(t("server_status"), t(`status.${view.server.status}`)) : null,
+  );
+}
+
+/** The record's state on this phone and, when refused, the server's reasons. */
+function stateLines(record, state) {
+  return [
+    h(
+      "p",
+      { class: `state-line no-print ${state}` },
+      h("span", { class: `state ${state}` }, t(`state.${state}`)),
+      record.reason ? h("span", {}, ` ${message(record.reason)}`) : null,
+    ),
+    record.reason?.fields?.length
+      ? h(
+          "ul",
+          { class: "reasons no-print" },
+          record.reason.fields.map((f) => h("li", {}, `${f.field}: ${message(f)}`)),
+        )
+      : null,
+  ];
+}
+
 export async function render(app, [id]) {
   const record = await app.db.get("records", id);
   if (record?.kind !== "dossier")
@@ -48,25 +112,11 @@ export async function render(app, [id]) {
       h("p", { class: "muted-card" }, t("not_found")),
     );
   const view = await dossierView(app.db, record);
-  const state = displayState(record);
   const code = view.body.tracking_code;
   const secret = record.local?.secret;
   const svg = await qrSvg(app, record);
   const link = secret ? lookupUrl(code, secret) : null;
-
-  const share = async () => {
-    const text = `${t("tracking_code")}: ${code}\n${pick(view.procedure?.name)}\n${link ?? ""}`;
-    if (navigator.share) {
-      try {
-        await navigator.share({ title: `${t("receipt_title")} ${code}`, text });
-      } catch {
-        // the volunteer closed the share sheet
-      }
-      return;
-    }
-    await navigator.clipboard?.writeText(text);
-    toast(t("copied"));
-  };
+  const onShare = () => share(code, pick(view.procedure?.name), link);
 
   return h(
     "section",
@@ -87,66 +137,15 @@ export async function render(app, [id]) {
         { class: "tracking-code", "aria-label": `${t("tracking_code")} ${code.split("").join(" ")}` },
         code,
       ),
-      svg
-        ? h(
-            "figure",
-            { class: "qr" },
-            h("img", {
-              src: blobUrl(new Blob([svg], { type: "image/svg+xml" })),
-              alt: t("qr_caption"),
-              width: 200,
-              height: 200,
-            }),
-            h("figcaption", {}, t("qr_caption")),
-          )
-        : h("p", { class: "qr-later" }, t("qr_later")),
-      h(
-        "dl",
-        { class: "facts-list" },
-        h(
-          "div",
-          { class: "fact" },
-          h("dt", {}, t("procedure")),
-          h("dd", {}, pick(view.procedure?.name) || view.body.procedure_code),
-        ),
-        h("div", { class: "fact" }, h("dt", {}, t("resident")), h("dd", {}, view.resident?.full_name ?? "")),
-        h(
-          "div",
-          { class: "fact" },
-          h("dt", {}, t("written_on")),
-          h("dd", {}, formatDate(record.envelope.written_at)),
-        ),
-        promise(view.procedure)
-          ? h("div", { class: "fact" }, h("dt", {}, t("promise")), h("dd", {}, promise(view.procedure)))
-          : null,
-        view.server?.status
-          ? h(
-              "div",
-              { class: "fact" },
-              h("dt", {}, t("server_status")),
-              h("dd", {}, t(`status.${view.server.status}`)),
-            )
-          : null,
-      ),
+      qrFigure(svg),
+      factsList(view, record),
       link ? h("p", { class: "lookup" }, `${t("lookup_link")}: `, h("span", { class: "url" }, link)) : null,
     ),
-    h(
-      "p",
-      { class: `state-line no-print ${state}` },
-      h("span", { class: `state ${state}` }, t(`state.${state}`)),
-      record.reason ? h("span", {}, ` ${message(record.reason)}`) : null,
-    ),
-    record.reason?.fields?.length
-      ? h(
-          "ul",
-          { class: "reasons no-print" },
-          record.reason.fields.map((f) => h("li", {}, `${f.field}: ${message(f)}`)),
-        )
-      : null,
+    stateLines(record, displayState(record)),
     h(
       "div",
       { class: "actions two no-print" },
-      h("button", { type: "button", class: "secondary", onclick: share }, t("share")),
+      h("button", { type: "button", class: "secondary", onclick: onShare }, t("share")),
       h("button", { type: "button", class: "secondary", onclick: () => window.print() }, t("print")),
     ),
   );

@@ -12,13 +12,67 @@ import {
   places,
   villageIndex,
 } from "../store.js";
-import { h } from "../ui.js";
+import { h, heading } from "../ui.js";
 import { maskPersonalId } from "../validators.js";
 
 export const live = true;
 
 function fact(label, value) {
   return value ? h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value)) : null;
+}
+
+function factsList(resident, villages) {
+  return h(
+    "dl",
+    { class: "card facts-list" },
+    fact(t("birth_date"), formatDate(resident.birth_date)),
+    fact(t("sex"), resident.sex ? t(resident.sex) : null),
+    fact(t("village"), villages.get(resident.village_id)?.village.name),
+    fact(t("personal_id"), resident.personal_id ? maskPersonalId(resident.personal_id) : null),
+    fact(t("phone"), resident.phone),
+    fact(t("needs"), (resident.needs ?? []).map((need) => t(`need.${need}`)).join(", ")),
+    fact(t("interpreter_language"), resident.interpreter_language),
+    fact(t("ethnicity"), resident.ethnicity),
+  );
+}
+
+function consentList(children) {
+  const consents = givenConsents(children);
+  if (!consents.length) return h("p", { class: "muted-card" }, t("no_consents"));
+  return h(
+    "ul",
+    { class: "list consents-given" },
+    consents.map((consent) =>
+      h(
+        "li",
+        {},
+        h("span", { class: "tick", "aria-hidden": "true" }, "✓ "),
+        t(`purpose.${consent.body.purpose}`),
+      ),
+    ),
+  );
+}
+
+function dossierList(own) {
+  if (!own.length) return h("p", { class: "muted-card" }, t("no_dossiers"));
+  return h(
+    "ul",
+    { class: "list" },
+    own.map((d) => {
+      const state = displayState(d.record);
+      return h(
+        "li",
+        {},
+        h(
+          "a",
+          { class: "row", href: `#/dossier/${d.record.id}` },
+          h("span", { class: "name" }, d.body.tracking_code),
+          h("span", { class: "facts" }, pick(d.procedure?.name)),
+          h("span", { class: `state ${state}` }, t(`state.${state}`)),
+        ),
+      );
+    }),
+  );
 }
 
 export async function render(app, [id]) {
@@ -41,12 +95,7 @@ export async function render(app, [id]) {
   return h(
     "section",
     { class: "screen" },
-    h(
-      "div",
-      { class: "screen-head" },
-      h("a", { class: "back", href: "#/residents", "aria-label": t("back") }, "‹"),
-      h("h1", { tabindex: "-1" }, resident.full_name),
-    ),
+    heading(resident.full_name, "#/residents"),
     state && state !== "on_server"
       ? h(
           "p",
@@ -56,18 +105,7 @@ export async function render(app, [id]) {
         )
       : null,
     id !== resident.id ? h("p", { class: "notice" }, t("merged_note")) : null,
-    h(
-      "dl",
-      { class: "card facts-list" },
-      fact(t("birth_date"), formatDate(resident.birth_date)),
-      fact(t("sex"), resident.sex ? t(resident.sex) : null),
-      fact(t("village"), villages.get(resident.village_id)?.village.name),
-      fact(t("personal_id"), resident.personal_id ? maskPersonalId(resident.personal_id) : null),
-      fact(t("phone"), resident.phone),
-      fact(t("needs"), (resident.needs ?? []).map((need) => t(`need.${need}`)).join(", ")),
-      fact(t("interpreter_language"), resident.interpreter_language),
-      fact(t("ethnicity"), resident.ethnicity),
-    ),
+    factsList(resident, villages),
     h(
       "div",
       { class: "actions two" },
@@ -79,43 +117,8 @@ export async function render(app, [id]) {
       ),
     ),
     h("h2", {}, t("consents")),
-    (() => {
-      const consents = givenConsents(children);
-      return consents.length
-        ? h(
-            "ul",
-            { class: "list consents-given" },
-            consents.map((consent) =>
-              h(
-                "li",
-                {},
-                h("span", { class: "tick", "aria-hidden": "true" }, "✓ "),
-                t(`purpose.${consent.body.purpose}`),
-              ),
-            ),
-          )
-        : h("p", { class: "muted-card" }, t("no_consents"));
-    })(),
+    consentList(children),
     h("h2", {}, t("dossiers_of")),
-    own.length
-      ? h(
-          "ul",
-          { class: "list" },
-          own.map((d) => {
-            const dstate = displayState(d.record);
-            return h(
-              "li",
-              {},
-              h(
-                "a",
-                { class: "row", href: `#/dossier/${d.record.id}` },
-                h("span", { class: "name" }, d.body.tracking_code),
-                h("span", { class: "facts" }, pick(d.procedure?.name)),
-                h("span", { class: `state ${dstate}` }, t(`state.${dstate}`)),
-              ),
-            );
-          }),
-        )
-      : h("p", { class: "muted-card" }, t("no_dossiers")),
+    dossierList(own),
   );
 }

@@ -30,6 +30,17 @@ export function residentRow(resident, villages, record, href) {
   );
 }
 
+/** The village the list is limited to, with a way back to all of them. */
+function villageFilter(place) {
+  return h(
+    "p",
+    { class: "filter" },
+    t("in_village", { name: place?.village.name ?? "" }),
+    " · ",
+    h("a", { href: "#/residents" }, t("all_villages")),
+  );
+}
+
 export async function render(app, _params, query) {
   const village = query.get("village");
   const picking = query.get("pick") === "dossier";
@@ -76,15 +87,7 @@ export async function render(app, _params, query) {
       { class: "screen-head" },
       h("h1", { tabindex: "-1" }, picking ? t("pick_for_dossier") : t("residents_title")),
     ),
-    village
-      ? h(
-          "p",
-          { class: "filter" },
-          t("in_village", { name: villages.get(village)?.village.name ?? "" }),
-          " · ",
-          h("a", { href: "#/residents" }, t("all_villages")),
-        )
-      : null,
+    village ? villageFilter(villages.get(village)) : null,
     h(
       "div",
       { class: "search" },

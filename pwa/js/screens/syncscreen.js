@@ -156,13 +156,8 @@ function progressText(progress) {
   return t(`progress.${progress.step}`, { done: progress.done ?? 0, total: progress.total ?? 0 });
 }
 
-export async function render(app) {
-  const syncer = app.syncer;
-  const records = await app.db.all("records");
-  const lastSync = await app.db.get("meta", "lastSync");
-  const counts = countStates(records);
-  const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
-
+/** "Sync now" and the progress bar, kept up to date by the syncer while the screen is shown. */
+function syncControls(syncer) {
   const button = h(
     "button",
     { type: "button", class: "primary sync-now", onclick: () => syncer.run() },
@@ -171,7 +166,6 @@ export async function render(app) {
   const bar = h("progress", { max: 1, value: 0, "aria-label": t("syncing") });
   const progressLine = h("p", { class: "progress-text", role: "status" });
   const progress = h("div", { class: "sync-progress", hidden: true }, bar, progressLine);
-  const statusBox = h("div", { class: "card sync-status" }, statusLines(syncer, lastSync));
   const paint = () => {
     const running = Boolean(syncer.running);
     button.disabled = running;
@@ -191,57 +185,69 @@ export async function render(app) {
   };
   syncer.listeners.add(listener);
   paint();
+  return { button, progress };
+}
 
-  const rows = [];
-  for (const record of unsent) {
-    const state = displayState(record);
-    rows.push(
+function countsList(counts) {
+  return h(
+    "ul",
+    { class: "counts" },
+    ["waiting", "sending", "uploading", "needs_attention"].map((state) =>
       h(
         "li",
-        { class: ["record", state], dataset: { id: record.id, kind: record.kind } },
-        h("span", { class: "kind" }, t(`kind.${record.kind}`)),
-        h("span", { class: "what" }, await describe(app, record)),
-        h("span", { class: `state ${state}` }, t(`state.${state}`)),
-        record.reason
-          ? h(
-              "p",
-              { class: "reason" },
-              message(record.reason),
-              (record.reason.fields ?? []).map((f) =>
-                h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`),
-              ),
-            )
-          : null,
-        state === "uploading" && record.missing
-          ? h(
-              "p",
-              { class: "hint" },
-              t("progress.upload", {
-                done: record.attachments.length - record.missing.length,
-                total: record.attachments.length,
-              }).replace("…", ""),
-            )
-          : null,
-        state === "needs_attention"
-          ? h(
-              "button",
-              {
-                type: "button",
-                class: "secondary small",
-                onclick: async () => {
-                  await app.db.put("records", { ...record, state: "waiting", reason: null, detail: null });
-                  await syncer.counts();
-                  syncer.run();
-                  app.refresh();
-                },
-              },
-              t("retry"),
-            )
-          : null,
+        { class: `state ${state}` },
+        `${t(`state.${state}`)}: `,
+        h("strong", {}, String(counts[state])),
       ),
-    );
-  }
+    ),
+  );
+}
 
+/** One unsent record: what it is, its state, the server's reason, and "retry" when it needs it. */
+async function recordRow(app, record) {
+  const state = displayState(record);
+  return h(
+    "li",
+    { class: ["record", state], dataset: { id: record.id, kind: record.kind } },
+    h("span", { class: "kind" }, t(`kind.${record.kind}`)),
+    h("span", { class: "what" }, await describe(app, record)),
+    h("span", { class: `state ${state}` }, t(`state.${state}`)),
+    record.reason
+      ? h(
+          "p",
+          { class: "reason" },
+          message(record.reason),
+          (record.reason.fields ?? []).map((f) =>
+            h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`),
+          ),
+        )
+      : null,
+    state === "uploading" && record.missing
+      ? h(
+          "p",
+          { class: "hint" },
+          t("progress.upload", {
+            done: record.attachments.length - record.missing.length,
+            total: record.attachments.length,
+          }).replace("…", ""),
+        )
+      : null,
+    state === "needs_attention" ? retryButton(app, record) : null,
+  );
+}
+
+function retryButton(app, record) {
+  const retry = async () => {
+    await app.db.put("records", { ...record, state: "waiting", reason: null, detail: null });
+    await app.syncer.counts();
+    app.syncer.run();
+    app.refresh();
+  };
+  return h("button", { type: "button", class: "secondary small", onclick: retry }, t("retry"));
+}
+
+/** Whether the browser promised to keep the data, and how much room it takes (filled in when known). */
+function storageCard() {
   const storage = h("div", { class: "card storage" }, h("h2", {}, t("storage_title")));
   (async () => {
     const persisted = (await navigator.storage?.persisted?.()) ?? false;
@@ -254,19 +260,17 @@ export async function render(app) {
       ),
     );
     if (estimate?.quota) {
+      const used = (estimate.usage / 1e6).toFixed(1);
       storage.append(
-        h(
-          "p",
-          { class: "hint" },
-          t("storage_used", {
-            used: (estimate.usage / 1e6).toFixed(1),
-            quota: Math.round(estimate.quota / 1e6),
-          }),
-        ),
+        h("p", { class: "hint" }, t("storage_used", { used, quota: Math.round(estimate.quota / 1e6) })),
       );
     }
   })();
+  return storage;
+}
 
+/** Export the unsent queue to a file, or import one from another phone. */
+function transferCard(app, unsent) {
   const importInput = h("input", {
     type: "file",
     accept: "application/json,.json",
@@ -277,7 +281,29 @@ export async function render(app) {
     const file = importInput.files?.[0];
     if (file) importQueue(app, file);
   });
+  return h(
+    "div",
+    { class: "card transfer" },
+    h("h2", {}, t("export_title")),
+    h("p", { class: "hint" }, t("export_intro")),
+    h(
+      "button",
+      { type: "button", class: "secondary", disabled: unsent.length === 0, onclick: () => exportQueue(app) },
+      t("export", { n: unsent.length }),
+    ),
+    h("label", { class: "button secondary", for: "import-file" }, t("import")),
+    importInput,
+  );
+}
 
+export async function render(app) {
+  const records = await app.db.all("records");
+  const lastSync = await app.db.get("meta", "lastSync");
+  const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
+  const { button, progress } = syncControls(app.syncer);
+  const statusBox = h("div", { class: "card sync-status" }, statusLines(app.syncer, lastSync));
+  const rows = [];
+  for (const record of unsent) rows.push(await recordRow(app, record));
   return h(
     "section",
     { class: "screen sync" },
@@ -285,40 +311,12 @@ export async function render(app) {
     statusBox,
     button,
     progress,
-    h(
-      "ul",
-      { class: "counts" },
-      ["waiting", "sending", "uploading", "needs_attention"].map((state) =>
-        h(
-          "li",
-          { class: `state ${state}` },
-          `${t(`state.${state}`)}: `,
-          h("strong", {}, String(counts[state])),
-        ),
-      ),
-    ),
+    countsList(countStates(records)),
     h("h2", {}, t("queue_title")),
     rows.length
       ? h("ul", { class: "list records" }, rows)
       : h("p", { class: "muted-card" }, t("nothing_queued")),
-    storage,
-    h(
-      "div",
-      { class: "card transfer" },
-      h("h2", {}, t("export_title")),
-      h("p", { class: "hint" }, t("export_intro")),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          disabled: unsent.length === 0,
-          onclick: () => exportQueue(app),
-        },
-        t("export", { n: unsent.length }),
-      ),
-      h("label", { class: "button secondary", for: "import-file" }, t("import")),
-      importInput,
-    ),
+    storageCard(),
+    transferCard(app, unsent),
   );
 }

@@ -43,6 +43,54 @@ function routeCard(route, perVillage) {
   );
 }
 
+/** The communes and villages this volunteer covers, each village with its number of residents. */
+function placeCards(placeList, perVillage) {
+  if (!placeList.length) return h("p", { class: "muted-card" }, t("no_places"));
+  return placeList.map((commune) =>
+    h(
+      "div",
+      { class: "place" },
+      h(
+        "h3",
+        {},
+        commune.name,
+        commune.province_name ? h("span", { class: "sub" }, ` · ${commune.province_name}`) : null,
+      ),
+      h(
+        "ul",
+        { class: "list villages" },
+        commune.villages.map((village) =>
+          h(
+            "li",
+            {},
+            h(
+              "a",
+              { href: `#/residents?village=${village.id}`, class: "row" },
+              h("span", { class: "name" }, village.name),
+              h("span", { class: "count" }, t("residents_count", { n: perVillage.get(village.id) ?? 0 })),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What is still on the phone, and when the last sync succeeded; a tap opens the sync screen. */
+function statusCard(syncer, lastSync) {
+  const unsent = syncer.unsent;
+  return h(
+    "a",
+    { class: ["card", "status-card", unsent ? "waiting" : "ok"], href: "#/sync" },
+    h(
+      "strong",
+      {},
+      unsent ? t("unsent_summary", { n: unsent }) : syncer.total ? t("all_sent") : t("nothing_yet"),
+    ),
+    h("span", {}, lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced")),
+  );
+}
+
 export async function render(app) {
   const [placeList, residents, lastSync, routeList] = await Promise.all([
     places(app.db),
@@ -53,7 +101,6 @@ export async function render(app) {
   const perVillage = new Map();
   for (const resident of residents)
     perVillage.set(resident.village_id, (perVillage.get(resident.village_id) ?? 0) + 1);
-  const unsent = app.syncer.unsent;
   const today = localDay();
   const mine = routeList.filter((route) => route.day >= today);
   const todays = mine.filter((route) => route.day === today);
@@ -69,16 +116,7 @@ export async function render(app) {
       h("span", { class: "date" }, formatDate(Date.now())),
     ),
     h("p", { class: "lead" }, t("hello", { name: app.session.user.full_name })),
-    h(
-      "a",
-      { class: ["card", "status-card", unsent ? "waiting" : "ok"], href: "#/sync" },
-      h(
-        "strong",
-        {},
-        unsent ? t("unsent_summary", { n: unsent }) : app.syncer.total ? t("all_sent") : t("nothing_yet"),
-      ),
-      h("span", {}, lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced")),
-    ),
+    statusCard(app.syncer, lastSync),
     h("a", { class: "button primary", href: "#/residents/new" }, `+ ${t("register_resident")}`),
     h("a", { class: "button secondary", href: "#/residents" }, t("find_resident")),
     h("h2", {}, t("route_title")),
@@ -89,39 +127,6 @@ export async function render(app) {
       ? [h("h2", {}, t("later_routes")), later.map((route) => routeCard(route, perVillage))]
       : null,
     h("h2", {}, t("my_places")),
-    placeList.length
-      ? placeList.map((commune) =>
-          h(
-            "div",
-            { class: "place" },
-            h(
-              "h3",
-              {},
-              commune.name,
-              commune.province_name ? h("span", { class: "sub" }, ` · ${commune.province_name}`) : null,
-            ),
-            h(
-              "ul",
-              { class: "list villages" },
-              commune.villages.map((village) =>
-                h(
-                  "li",
-                  {},
-                  h(
-                    "a",
-                    { href: `#/residents?village=${village.id}`, class: "row" },
-                    h("span", { class: "name" }, village.name),
-                    h(
-                      "span",
-                      { class: "count" },
-                      t("residents_count", { n: perVillage.get(village.id) ?? 0 }),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h("p", { class: "muted-card" }, t("no_places")),
+    placeCards(placeList, perVillage),
   );
 }
