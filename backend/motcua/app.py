@@ -23,10 +23,10 @@ from litestar.template import TemplateConfig
 
 from motcua import __version__
 from motcua.accounts.controller import AuthController, UsersController
-from motcua.accounts.guards import current_principal
 from motcua.accounts.middleware import AuthenticationMiddleware
-from motcua.accounts.principal import Principal
 from motcua.attachments.controller import AttachmentController
+from motcua.auth.guards import current_principal
+from motcua.auth.principal import Principal
 from motcua.campaigns.campaign_pages import CampaignPages
 from motcua.campaigns.route_controller import RouteController
 from motcua.campaigns.route_pages import RoutePages

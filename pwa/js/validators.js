@@ -1,4 +1,4 @@
-// Checks of personal ID numbers, phones, dates and ages; backend/motcua/catalogue/validators.py applies
+// Checks of personal ID numbers, phones, dates and ages; backend/motcua/identity/service.py applies
 // the same rules. Both are driven by one case table, tests/fixtures/validator_cases.json: change a rule
 // or a message here, change it there too, and add the case to the table.
 
@@ -78,8 +78,8 @@ export const PROVINCE_CODES = Object.freeze({
 // too, generated from the phonenumbers package (Google's libphonenumber metadata, facts/identity.md). Copied
 // here rather than imported so that the module stays synchronous for old browsers and the service worker;
 // both test suites fail when this copy, the JSON file or phonenumbers disagree. Regenerate all with
-// `python -m motcua.catalogue.validators`.
-// biome-ignore format: written by `python -m motcua.catalogue.validators` as tests/catalogue expect
+// `python -m motcua.identity.service`.
+// biome-ignore format: written by `python -m motcua.identity.service` as tests/catalogue expect
 // BEGIN MOBILE_PREFIXES
 export const MOBILE_PREFIXES = Object.freeze([
   "01210", "01211", "01212", "01213", "0140", "0160", "030", "031", "032", "033", "034", "035",
@@ -94,7 +94,7 @@ const PREFIX_LENGTHS = [...new Set(MOBILE_PREFIXES.map((prefix) => prefix.length
 
 const DIGITS = /^[0-9]+$/;
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-// Whitespace as people type and paste it, the same in backend/motcua/catalogue/validators.py (Python's \s and
+// Whitespace as people type and paste it, the same in backend/motcua/identity/service.py (Python's \s and
 // JavaScript's \s disagree on a few characters, so neither is used).
 const SPACE_CLASS = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const SPACES = new RegExp(`[${SPACE_CLASS}]+`, "gu");

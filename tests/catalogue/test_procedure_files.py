@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from motcua.catalogue.validators import (
+from motcua.identity.service import (
     check_age,
     check_date_not_future,
     check_mobile_phone,

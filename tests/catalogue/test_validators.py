@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from motcua.catalogue import validators
+from motcua.identity import service as validators
 from motcua.resources import resource_dir
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "validator_cases.json"
@@ -69,7 +69,7 @@ def test_a_date_object_counts_as_today() -> None:
 
 def test_the_mobile_prefix_table_is_what_phonenumbers_says() -> None:
     """Fails when a phonenumbers release adds or drops a Vietnamese mobile range: run
-    `python -m motcua.catalogue.validators` and commit schemas/vn-mobile-prefixes.json and pwa/js/validators.js."""
+    `python -m motcua.identity.service` and commit schemas/vn-mobile-prefixes.json and pwa/js/validators.js."""
     table = json.loads(
         (resource_dir("schemas") / validators.MOBILE_PREFIXES_FILE).read_text(encoding="utf-8")
     )

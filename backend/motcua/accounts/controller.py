@@ -12,12 +12,12 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts import sessions
-from motcua.accounts.guards import roles, signed_in
 from motcua.accounts.login import sign_in
 from motcua.accounts.models import User
-from motcua.accounts.principal import Principal
 from motcua.accounts.schemas import LoginIn, MeOut, RevokedOut, SessionOut, TokenOut, UserIn, UserOut
 from motcua.accounts.users import create_user, ensure_may_manage, users_in_scope
+from motcua.auth.guards import roles, signed_in
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.settings import Settings
 

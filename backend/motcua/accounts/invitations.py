@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import Invitation, User
 from motcua.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
-from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import hash_token, revoke_sessions
+from motcua.auth.principal import Principal
 from motcua.db.base import utcnow
 from motcua.errors import ApiError, FieldError
 from motcua.settings import Settings

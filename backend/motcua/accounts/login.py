@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.models import AuthSession, LoginAttempt, User
 from motcua.accounts.passwords import check_password
 from motcua.accounts.phones import normalise_phone
-from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import open_session
+from motcua.auth.principal import Principal
 from motcua.db.base import utcnow
 from motcua.errors import ApiError
 from motcua.settings import Settings

@@ -25,9 +25,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from motcua.accounts.principal import Principal
 from motcua.accounts.recent import RECENT
 from motcua.accounts.sessions import hash_token, principal_for_token
+from motcua.auth.principal import Principal
 from motcua.db.engine import read_mostly
 from motcua.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua.catalogue.validators import check_mobile_phone
+from motcua.identity.service import check_mobile_phone
 
 
 def normalise_phone(text: str) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.db.base import utcnow
 
 _MOST = 10_000  # entries; more distinct tokens within a few seconds and the oldest go

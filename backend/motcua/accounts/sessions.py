@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import AuthSession, User
-from motcua.accounts.principal import Principal
 from motcua.accounts.recent import RECENT
+from motcua.auth.principal import Principal
 from motcua.campaigns.routes import assigned_communes
 from motcua.db.base import utcnow
 from motcua.settings import Settings

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.models import ROLES, User, UserCommune, UserProvince
 from motcua.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from motcua.accounts.phones import normalise_phone
-from motcua.accounts.principal import Principal
-from motcua.catalogue.validators import check_mobile_phone
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError, FieldError
+from motcua.identity.service import check_mobile_phone
 from motcua.places.models import Commune, Province
+from motcua.places.service import commune_filter
 
 
 async def create_user(
@@ -117,7 +118,7 @@ async def users_in_scope(db: AsyncSession, principal: Principal) -> list[User]:
     """Admins see every user; others see the users of their communes and provinces."""
     statement = select(User).order_by(User.role, User.full_name)
     if not principal.is_admin:
-        communes = select(Commune.code).where(principal.commune_filter())
+        communes = select(Commune.code).where(commune_filter(principal))
         statement = statement.where(
             User.id.in_(select(UserCommune.user_id).where(UserCommune.commune_code.in_(communes)))
             | User.id.in_(
@@ -135,7 +136,7 @@ async def ensure_may_manage(
         return
     codes = set(commune_codes)
     in_scope = set(
-        await db.scalars(select(Commune.code).where(Commune.code.in_(codes), principal.commune_filter()))
+        await db.scalars(select(Commune.code).where(Commune.code.in_(codes), commune_filter(principal)))
     )
     if principal.role != "coordinator" or role != "volunteer" or not codes or codes - in_scope:
         raise ApiError(

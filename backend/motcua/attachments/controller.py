@@ -12,17 +12,18 @@ from sqlalchemy import select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import signed_in
-from motcua.accounts.principal import Principal
 from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import sha256_of, sniff, store
+from motcua.auth.guards import signed_in
+from motcua.auth.principal import Principal
+from motcua.changelog.service import append_changes, change
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.dossiers.records import refresh_completeness
 from motcua.errors import ApiError
 from motcua.places.models import Commune
+from motcua.places.service import commune_filter
 from motcua.residents.models import Consent, Resident
 from motcua.settings import Settings
-from motcua.sync.changes import append_changes, change
 from motcua.sync.schemas import MAX_ATTACHMENT_BYTES
 
 
@@ -41,7 +42,7 @@ class UploadOut(msgspec.Struct, frozen=True):
 async def _places(db: AsyncSession, principal: Principal, sha256: str) -> set[int]:
     """The communes of the user's places where a record names these bytes: only there are
     they expected, and only there do they count once uploaded."""
-    in_scope = select(Commune.code).where(principal.commune_filter())
+    in_scope = select(Commune.code).where(commune_filter(principal))
     by_dossier = (
         select(Dossier.commune_code)
         .join(DossierAttachment, DossierAttachment.dossier_id == Dossier.id)

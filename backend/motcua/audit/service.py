@@ -8,8 +8,8 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
 from motcua.audit.models import AuditEvent
+from motcua.auth.principal import Principal
 
 
 def record_access(

@@ -12,8 +12,9 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
+from motcua import charts
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.campaigns.service import (
     TARGETS,
     campaign_filters,
@@ -24,7 +25,6 @@ from motcua.campaigns.service import (
     progress,
     today,
 )
-from motcua.dashboard import charts
 from motcua.dashboard.metrics import figures
 from motcua.dashboard.pages import progress_charts
 from motcua.errors import ApiError

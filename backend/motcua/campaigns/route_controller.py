@@ -11,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.campaigns.routes import (
     RouteIn,
     RouteOut,

@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
 from motcua.campaigns.routes import (
     RouteIn,

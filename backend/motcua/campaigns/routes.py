@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User, UserCommune
-from motcua.accounts.principal import Principal
 from motcua.accounts.recent import RECENT
+from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
+from motcua.changelog.service import append_changes, change
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Commune, Village
-from motcua.places.service import commune_in_scope
+from motcua.places.service import commune_filter, commune_in_scope
 from motcua.push.outbox import notify_assignment
-from motcua.sync.changes import append_changes, change
 
 MAX_STOPS = 30
 MAX_TEAM = 50
@@ -209,7 +209,7 @@ async def _check_team(db: AsyncSession, principal: Principal, team: list[UUID]) 
                 User.id.in_(set(team)),
                 User.role == "volunteer",
                 User.is_active.is_(True),
-                principal.commune_filter(),
+                commune_filter(principal),
             )
         )
     )

@@ -15,12 +15,13 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
 from motcua.dashboard.metrics import Filters, target_counts
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
 from motcua.places.models import Commune, Village
+from motcua.places.service import commune_filter
 
 TARGETS = ("target_digital_citizens", "target_dossiers", "target_villages")
 MAX_TARGET = 10_000_000
@@ -130,12 +131,12 @@ async def communes_to_offer(db: AsyncSession, principal: Principal) -> list[Comm
     if principal.is_admin:
         # Thousands of communes: offer those where there is work (a village) to look at.
         return list(await db.scalars(query.where(Commune.code.in_(select(Village.commune_code)))))
-    return list(await db.scalars(query.where(principal.commune_filter())))
+    return list(await db.scalars(query.where(commune_filter(principal))))
 
 
 async def campaigns_in_scope(db: AsyncSession, principal: Principal, limit: int = 100) -> list[Campaign]:
     """The user's campaigns, the newest start first."""
-    in_scope = select(Commune.code).where(principal.commune_filter())
+    in_scope = select(Commune.code).where(commune_filter(principal))
     return list(
         await db.scalars(
             select(Campaign)

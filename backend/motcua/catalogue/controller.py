@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles, signed_in
+from motcua.auth.guards import roles, signed_in
 from motcua.catalogue import service
 from motcua.catalogue.rules import checked_declaration
 from motcua.catalogue.schemas import (

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from motcua.catalogue.documents import CatalogueError, ProcedureDocument, load_documents
 from motcua.catalogue.models import ProcedureVersion
+from motcua.changelog.service import append_changes, change
 from motcua.db.base import utcnow
 from motcua.db.engine import session_scope
 from motcua.i18n import vietnamese_sort_key
-from motcua.sync.changes import append_changes, change
 
 log = logging.getLogger("motcua.catalogue")
 

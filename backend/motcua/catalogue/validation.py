@@ -21,7 +21,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from motcua.catalogue.documents import canonical_json
-from motcua.catalogue.validators import (
+from motcua.errors import FieldError
+from motcua.identity.service import (
     Problem,
     check_age,
     check_date_not_future,
@@ -29,7 +30,6 @@ from motcua.catalogue.validators import (
     check_personal_id,
     normalise_personal_id,
 )
-from motcua.errors import FieldError
 
 _FORMATS = FormatChecker()
 

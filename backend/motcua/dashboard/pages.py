@@ -21,9 +21,10 @@ from litestar.response import Template
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
+from motcua import charts
 from motcua.audit.service import record_access
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
 from motcua.campaigns.service import (
     Progress,
@@ -33,7 +34,6 @@ from motcua.campaigns.service import (
     progress,
     today,
 )
-from motcua.dashboard import charts
 from motcua.dashboard.exports import Table, dossier_table, register_table, sees_full_ids, to_csv, to_xlsx
 from motcua.dashboard.metrics import STATUS_GROUPS, Figures, Filters, figures
 from motcua.desk.workflow import STATUS_WORDS

@@ -5,13 +5,14 @@ from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.audit.models import AuditEvent
 from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.catalogue.models import ProcedureVersion
+from motcua.changelog.models import Change
 from motcua.db.base import metadata
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
-from motcua.sync.models import Change, HeldRecord, RecordRevision, RefusedRecord, SyncRecord
+from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [

@@ -12,10 +12,10 @@ from litestar.response import File, Redirect, Template
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
 from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import attachment_path
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.desk.service import OPEN_STATUSES, dossier_in_scope, dossier_view, inbox
 from motcua.desk.workflow import STATUS_WORDS, Move, move
 from motcua.dossiers.models import DossierAttachment

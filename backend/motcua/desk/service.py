@@ -10,15 +10,16 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
-from motcua.accounts.principal import Principal
 from motcua.audit.service import record_access
+from motcua.auth.principal import Principal
 from motcua.catalogue.models import ProcedureVersion
-from motcua.catalogue.validators import mask_personal_id
 from motcua.desk.workflow import allowed_moves, urgency
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.dossiers.records import missing_attachments
 from motcua.errors import ApiError
+from motcua.identity.service import mask_personal_id
 from motcua.places.models import Commune, Village
+from motcua.places.service import commune_filter
 from motcua.residents.models import Resident
 
 # Complete dossiers the desk can act on first, then those under way, finished ones last.
@@ -44,7 +45,7 @@ class InboxRow:
 async def inbox(
     db: AsyncSession, principal: Principal, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 200
 ) -> list[InboxRow]:
-    in_scope = select(Commune.code).where(principal.commune_filter())
+    in_scope = select(Commune.code).where(commune_filter(principal))
     result = await db.execute(
         select(Dossier, Resident, Village, ProcedureVersion)
         .join(Resident, Resident.id == Dossier.resident_id)

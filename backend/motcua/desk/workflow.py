@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.catalogue.models import ProcedureVersion
+from motcua.changelog.service import append_changes, change
 from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
 from motcua.push.outbox import notify_status
-from motcua.sync.changes import append_changes, change
 from motcua.sync.models import SyncRecord
 from motcua.worktime.calendar import deadline
 from motcua.worktime.service import commune_calendar

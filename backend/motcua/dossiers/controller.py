@@ -14,8 +14,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import signed_in
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import signed_in
+from motcua.auth.principal import Principal
 from motcua.catalogue.qr import qr_svg
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.records import missing_attachments

@@ -8,8 +8,8 @@ from litestar.params import JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles, signed_in
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import roles, signed_in
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.places import service
 from motcua.places.models import Commune, Province, Village

@@ -5,11 +5,11 @@ from __future__ import annotations
 import unicodedata
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError, FieldError
 from motcua.places.models import Commune, Province, Village
 from motcua.places.schemas import is_place_code
@@ -40,7 +40,7 @@ async def communes_in_scope(db: AsyncSession, principal: Principal) -> list[tupl
     result = await db.execute(
         select(Commune, Province)
         .join(Province, Province.code == Commune.province_code)
-        .where(principal.commune_filter())
+        .where(commune_filter(principal))
         .order_by(Province.code, Commune.name)
     )
     return [(commune, province) for commune, province in result]
@@ -84,3 +84,12 @@ async def create_village(db: AsyncSession, commune: Commune, name: str, created_
             [FieldError("name", "village.exists", "Tên thôn đã có.", "This name is taken.")],
         ) from None
     return village
+
+
+def commune_filter(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Commune` that keeps only ``principal``'s communes."""
+    if principal.is_admin:
+        return true()
+    if not principal.commune_codes and not principal.province_codes:
+        return false()
+    return or_(Commune.code.in_(principal.commune_codes), Commune.province_code.in_(principal.province_codes))

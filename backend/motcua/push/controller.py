@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import signed_in
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import signed_in
+from motcua.auth.principal import Principal
 from motcua.push.subscriptions import (
     BrowserSubscription,
     check_subscription,

@@ -22,7 +22,7 @@ from motcua.places.models import Commune, Village
 from motcua.push.message import payload_bytes
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription
 from motcua.residents.models import Resident
-from motcua.status.words import ACT_ON, TIMELINE, Said, honorific, status_sentence
+from motcua.words import ACT_ON, TIMELINE, Said, honorific, status_sentence
 
 # Villages are offline for hours: a notification waits a day on the push service.
 TTL_SECONDS = 24 * 3600

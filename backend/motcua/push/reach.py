@@ -22,10 +22,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles, signed_in
 from motcua.accounts.models import User
-from motcua.accounts.principal import Principal
 from motcua.audit.service import record_access
+from motcua.auth.guards import roles, signed_in
+from motcua.auth.principal import Principal
 from motcua.desk.service import dossier_in_scope
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
@@ -34,7 +34,7 @@ from motcua.places.models import Village
 from motcua.push.models import CONTACT_METHODS, PushFollow, PushOutbox, ResidentContact
 from motcua.residents.models import Resident
 from motcua.status.models import StatusView
-from motcua.status.words import ACT_ON, TIMELINE, Said
+from motcua.words import ACT_ON, TIMELINE, Said
 
 REACHED = ("push", "page", "call", "visit")
 LIMIT = 200

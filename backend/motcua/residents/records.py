@@ -10,7 +10,9 @@ import msgspec
 from sqlalchemy import select
 
 from motcua.catalogue.validation import field_error
-from motcua.catalogue.validators import (
+from motcua.db.base import table_of
+from motcua.errors import FieldError
+from motcua.identity.service import (
     Problem,
     check_date_not_future,
     check_free_text,
@@ -19,8 +21,6 @@ from motcua.catalogue.validators import (
     normalise_name,
     normalise_personal_id,
 )
-from motcua.db.base import table_of
-from motcua.errors import FieldError
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.sync.handlers import (
     SHA256_PATTERN,

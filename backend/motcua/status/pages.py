@@ -48,7 +48,7 @@ from motcua.status.access import (
 )
 from motcua.status.models import SCORES, Rating, StatusView
 from motcua.status.ratings import SCORE_WORDS, rate, rating_of
-from motcua.status.words import TIMELINE, Said, desk_of, honorific, status_sentence
+from motcua.words import TIMELINE, Said, desk_of, honorific, status_sentence
 from motcua.worktime.service import desk_hours_of
 
 _STATUS_SW = Path(__file__).resolve().parent.parent / "static" / "status-sw.js"

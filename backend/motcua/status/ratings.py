@@ -12,7 +12,7 @@ from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier
 from motcua.errors import ApiError, FieldError
 from motcua.status.models import SCORES, Rating
-from motcua.status.words import Said
+from motcua.words import Said
 
 SCORE_WORDS: dict[str, Said] = {
     "satisfied": Said("Hài lòng", "Satisfied"),

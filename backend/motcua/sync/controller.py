@@ -10,9 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles, signed_in
-from motcua.accounts.principal import Principal
 from motcua.attachments.storage import ACCEPTED_TYPES
+from motcua.auth.guards import roles, signed_in
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.sync.gate import SyncGate
 from motcua.sync.pull import holdings, pull

@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import AttachmentPlace
-from motcua.catalogue.validators import normalise_personal_id
 from motcua.dossiers.models import Dossier
+from motcua.identity.service import normalise_personal_id
 from motcua.places.models import Commune, Village
 from motcua.residents.models import Resident, ResidentMerge
 from motcua.sync.schemas import RecordIn

@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.errors import FieldError
 from motcua.i18n import VIETNAM_TIME
 from motcua.residents.models import Resident

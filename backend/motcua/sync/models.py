@@ -1,12 +1,11 @@
-"""What the server keeps about every record a phone sent: revisions, held and refused records,
-and the change log that pull reads."""
+"""What the server keeps about every record a phone sent: revisions, held and refused records."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motcua.db.base import Record, ReferenceRow
@@ -72,17 +71,3 @@ class RefusedRecord(Record):
     reason: Mapped[dict[str, Any]] = mapped_column(JSON)
     envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
-
-
-class Change(ReferenceRow):
-    """The change log: one row per applied change, in commit order, read by pull with a cursor."""
-
-    __tablename__ = "change"
-
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    kind: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[str] = mapped_column(String(100))
-    commune_code: Mapped[int | None] = mapped_column(default=None, index=True)
-    owner_id: Mapped[UUID | None] = mapped_column(default=None, index=True)

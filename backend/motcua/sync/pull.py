@@ -9,16 +9,18 @@ import msgspec
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.principal import Principal
 from motcua.audit.service import record_access
+from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
 from motcua.campaigns.routes import describe
 from motcua.catalogue.models import ProcedureVersion
+from motcua.changelog.models import Change
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.records import missing_attachments, missing_attachments_of
 from motcua.places.models import Commune
+from motcua.places.service import commune_filter
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
-from motcua.sync.models import Change, HeldRecord, RefusedRecord, SyncRecord
+from motcua.sync.models import HeldRecord, RefusedRecord, SyncRecord
 from motcua.sync.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 
 PLACE_KINDS = ("resident", "consent", "checklist")
@@ -123,7 +125,7 @@ async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) 
     """Changes after ``cursor`` that ``principal`` may see: records of their places, their own
     dossiers' server state, the routes they are on, and catalogue versions. Every resident
     sent is audited."""
-    in_scope = select(Commune.code).where(principal.commune_filter())
+    in_scope = select(Commune.code).where(commune_filter(principal))
     rows = list(
         await db.scalars(
             select(Change)
@@ -166,7 +168,7 @@ async def holdings(db: AsyncSession, principal: Principal, ids: list[UUID]) -> H
         select(HeldRecord).where(HeldRecord.record_id.in_(wanted), HeldRecord.user_id == principal.user_id)
     ):
         found[held.record_id] = Holding(held.record_id, "held", held.kind, content_hash=held.content_hash)
-    in_scope = select(Commune.code).where(principal.commune_filter())
+    in_scope = select(Commune.code).where(commune_filter(principal))
     records = list(
         await db.scalars(
             select(SyncRecord).where(

@@ -26,14 +26,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
-from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import principal_of_user
+from motcua.auth.principal import Principal
+from motcua.changelog.service import ChangeRow, append_changes, change
 from motcua.db.base import table_of
 from motcua.dossiers.records import apply_dossier, missing_attachments
 from motcua.errors import FieldError
 from motcua.residents.models import ResidentMerge
 from motcua.residents.records import apply_checklist, apply_consent, apply_resident, consent_admissible
-from motcua.sync.changes import ChangeRow, append_changes, change
 from motcua.sync.facts import BatchFacts
 from motcua.sync.handlers import Applied, Incoming, control_characters, refuse_fields
 from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord

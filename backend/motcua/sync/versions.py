@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
-from motcua.accounts.principal import Principal
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.places.models import Commune
 from motcua.sync.models import RecordRevision, SyncRecord

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts import sessions
 from motcua.accounts.controller import client_address
-from motcua.accounts.guards import current_principal, signed_in
 from motcua.accounts.login import sign_in
 from motcua.accounts.middleware import SESSION_COOKIE, session_cookie
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import current_principal, signed_in
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.i18n import LANGUAGE_COOKIE, LANGUAGES
 from motcua.places import service as places

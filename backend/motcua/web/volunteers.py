@@ -13,12 +13,12 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
 from motcua.accounts.invitations import invitation_url, invite, open_invitation, redeem
 from motcua.accounts.models import AuthSession, User
-from motcua.accounts.principal import Principal
 from motcua.accounts.sessions import revoke_sessions
 from motcua.accounts.users import create_user, ensure_may_manage, users_in_scope
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.catalogue.qr import qr_svg
 from motcua.db.base import utcnow
 from motcua.errors import ApiError

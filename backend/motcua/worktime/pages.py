@@ -12,8 +12,8 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.guards import roles
-from motcua.accounts.principal import Principal
+from motcua.auth.guards import roles
+from motcua.auth.principal import Principal
 from motcua.errors import ApiError, FieldError
 from motcua.places import service as places
 from motcua.worktime.calendar import WEEKDAYS

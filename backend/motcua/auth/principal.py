@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, false, or_, true
 
-from motcua.places.models import Commune
+class Place(Protocol):
+    """A commune, as far as scope is concerned (places.models.Commune is one)."""
+
+    @property
+    def code(self) -> int: ...
+
+    @property
+    def province_code(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -27,17 +34,9 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def may_act_in(self, commune: Commune) -> bool:
+    def may_act_in(self, commune: Place) -> bool:
         return (
             self.is_admin
             or commune.code in self.commune_codes
             or commune.province_code in self.province_codes
         )
-
-    def commune_filter(self) -> ColumnElement[bool]:
-        """A WHERE clause on :class:`Commune` that keeps only this user's communes."""
-        if self.is_admin:
-            return true()
-        if not self.commune_codes and not self.province_codes:
-            return false()
-        return or_(Commune.code.in_(self.commune_codes), Commune.province_code.in_(self.province_codes))

@@ -8,8 +8,8 @@ from uuid import UUID
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.changelog.models import Change
 from motcua.db.base import table_of
-from motcua.sync.models import Change
 
 # PostgreSQL hands out sequence numbers before commit, so a reader could see 12 before an
 # earlier transaction's 11 commits and skip 11 forever. Appending under this transaction-

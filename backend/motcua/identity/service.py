@@ -97,7 +97,7 @@ PROVINCE_CODES: Final[dict[str, str]] = {
 
 # The Vietnamese mobile prefixes, one table for the server and the PWA: generated from the phonenumbers
 # package (Google's libphonenumber metadata, facts/identity.md) into schemas/vn-mobile-prefixes.json by
-# `python -m motcua.catalogue.validators`, which also copies it into pwa/js/validators.js. The tests fail
+# `python -m motcua.identity.service`, which also copies it into pwa/js/validators.js. The tests fail
 # when the file, or the PWA's copy, differs from what the installed phonenumbers says.
 MOBILE_PREFIXES_FILE: Final = "vn-mobile-prefixes.json"
 
@@ -439,8 +439,8 @@ def mobile_prefixes_document(prefixes: list[str]) -> str:
     document = {
         "about": "Vietnamese mobile prefixes (numbers written with the leading 0): a 10-digit number is a mobile "
         "when it starts with one of them. Generated from the phonenumbers package (Google's libphonenumber "
-        "metadata) by `python -m motcua.catalogue.validators`; do not edit. Read by "
-        "backend/motcua/catalogue/validators.py, copied into pwa/js/validators.js by the same command.",
+        "metadata) by `python -m motcua.identity.service`; do not edit. Read by "
+        "backend/motcua/identity/service.py, copied into pwa/js/validators.js by the same command.",
         "phonenumbers": version("phonenumbers"),
         "prefixes": prefixes,
     }
