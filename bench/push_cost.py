@@ -38,9 +38,9 @@ from motcua.accounts.models import User
 from motcua.accounts.sessions import principal_of_user
 from motcua.db.engine import make_engine, session_scope
 from motcua.places.models import Village
+from motcua.records.schemas import RecordIn
 from motcua.settings import Settings
 from motcua.sync.push import push
-from motcua.sync.schemas import RecordIn
 
 
 class Statements:

@@ -24,7 +24,7 @@ from litestar.template import TemplateConfig
 from motcua import __version__
 from motcua.accounts.controller import AuthController, UsersController
 from motcua.accounts.middleware import AuthenticationMiddleware
-from motcua.attachments.controller import AttachmentController
+from motcua.attachments.api import AttachmentController, DossierController
 from motcua.auth.guards import current_principal
 from motcua.auth.principal import Principal
 from motcua.campaigns.campaign_pages import CampaignPages
@@ -37,19 +37,21 @@ from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine
 from motcua.desk.controller import DeskController
 from motcua.desk.pages import DeskPages
-from motcua.dossiers.controller import DossierController, ReceiptController
+from motcua.dossiers.api import ReceiptController
+from motcua.dossiers.lifecycle import announce_moves_with
 from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
 from motcua.i18n import current_lang, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.controller import PlacesController
 from motcua.push.controller import PushController
+from motcua.push.outbox import notify_status
 from motcua.push.reach import ReachController, ReachPages
 from motcua.pwa import pwa_router
 from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
 from motcua.status.pages import StatusPages
-from motcua.sync.controller import SyncController
+from motcua.sync.api import SyncController
 from motcua.sync.gate import SyncGate
 from motcua.web.pages import PagesController
 from motcua.web.volunteers import InvitationPages, VolunteerPages
@@ -62,9 +64,16 @@ def _principal(request: Request[Any, Any, Any]) -> Principal:
     return current_principal(request)
 
 
+def wire_domains() -> None:
+    """Where a lower package calls up, the upper one is registered here, at the composition
+    root (docs/architecture.md): a dossier's moves reach the push outbox."""
+    announce_moves_with("push", notify_status)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    wire_domains()
     engine = make_engine(settings)
     sync_gate = SyncGate(1 if settings.is_sqlite else settings.sync_concurrency)
     database = SQLAlchemyAsyncConfig(

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.i18n import VIETNAM_TIME
+from motcua.changelog.models import Change
 from motcua.settings import Settings
-from motcua.sync.models import Change
 from tests.conftest import rows
 from tests.desk.conftest import moved
 from tests.sync.conftest import Field

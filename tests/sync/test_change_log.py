@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from motcua.changelog.service import ChangeRow, append_changes, change
 from motcua.db.engine import make_engine, session_scope
+from motcua.changelog.models import Change
 from motcua.settings import Settings
-from motcua.sync.models import Change
 from tests.conftest import COMMUNE_A, rows, run
 
 # How long the second writer is given to reach the point where it waits for the first.

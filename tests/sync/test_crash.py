@@ -10,9 +10,9 @@ import httpx
 from sqlalchemy import func, select
 
 from motcua.dossiers.models import Dossier
+from motcua.records.models import RecordRevision
 from motcua.residents.models import Resident
 from motcua.settings import Settings
-from motcua.sync.models import RecordRevision
 from tests.conftest import COMMUNE_A, PASSWORD, add_user, rows
 from tests.server import ServerProcess, motcua_env
 from tests.sync.conftest import add_village

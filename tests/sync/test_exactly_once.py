@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db.models import metadata
 from motcua.dossiers.models import Dossier
+from motcua.records.models import RecordRevision, RefusedRecord
 from motcua.residents.models import Consent, Resident, ResidentMerge
 from motcua.settings import Settings
-from motcua.sync.models import RecordRevision, RefusedRecord
 from tests.conftest import in_db, rows
 from tests.sync.conftest import Field
 from tests.sync.phone import Phone

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from motcua.dossiers.models import Dossier
+from motcua.records.models import RecordRevision, RefusedRecord
 from motcua.residents.models import Consent, Resident, ResidentMerge
 from motcua.settings import Settings
-from motcua.sync.models import RecordRevision, RefusedRecord
 from tests.conftest import rows
 from tests.sync.conftest import Field
 from tests.sync.phone import Phone

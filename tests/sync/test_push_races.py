@@ -22,11 +22,11 @@ from motcua.accounts.models import User
 from motcua.accounts.sessions import principal_of_user
 from motcua.db.engine import make_engine, session_scope
 from motcua.dossiers.models import Dossier, DossierAttachment
+from motcua.records.models import RecordRevision, RefusedRecord, SyncRecord
+from motcua.records.schemas import Outcome, RecordIn
 from motcua.residents.models import Resident, ResidentMerge
 from motcua.settings import Settings
-from motcua.sync.models import RecordRevision, RefusedRecord, SyncRecord
 from motcua.sync.push import push
-from motcua.sync.schemas import Outcome, RecordIn
 from tests.conftest import rows, run
 from tests.sync.conftest import Field
 from tests.sync.phone import Phone, fake_jpeg

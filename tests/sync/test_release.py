@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from motcua.accounts.models import User
+from motcua.records.models import HeldRecord, SyncRecord
+from motcua.records.outcomes import waiting_for_record, waiting_for_revision
 from motcua.settings import Settings
-from motcua.sync.models import HeldRecord, SyncRecord
-from motcua.sync.outcomes import waiting_for_record, waiting_for_revision
 from motcua.sync.push import _free_keys
 from tests.conftest import COMMUNE_A, add_user, in_db
 

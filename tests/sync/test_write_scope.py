@@ -15,9 +15,9 @@ from uuid import UUID
 from sqlalchemy import select
 
 from motcua.dossiers.models import Dossier
+from motcua.records.models import RefusedRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.settings import Settings
-from motcua.sync.models import RefusedRecord
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, rows
 from tests.desk.test_pages import _sign_in
 from tests.sync.conftest import Field

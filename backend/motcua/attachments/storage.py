@@ -11,6 +11,7 @@ from motcua.settings import Settings
 
 # Magic numbers: the name and the Content-Type header a phone sends prove nothing.
 ACCEPTED_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 
 def sniff(data: bytes) -> str | None:

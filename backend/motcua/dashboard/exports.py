@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.models import User
 from motcua.auth.principal import Principal
 from motcua.dashboard.metrics import STEPS, Filters, activity, completions, newest_ticks, procedure_names
-from motcua.desk.workflow import STATUS_WORDS
+from motcua.dossiers.lifecycle import STATUS_WORDS
 from motcua.dossiers.models import Dossier
 from motcua.i18n import VIETNAM_TIME, translate
 from motcua.identity.service import mask_personal_id

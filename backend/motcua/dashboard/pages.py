@@ -36,7 +36,7 @@ from motcua.campaigns.service import (
 )
 from motcua.dashboard.exports import Table, dossier_table, register_table, sees_full_ids, to_csv, to_xlsx
 from motcua.dashboard.metrics import STATUS_GROUPS, Figures, Filters, figures
-from motcua.desk.workflow import STATUS_WORDS
+from motcua.dossiers.lifecycle import STATUS_WORDS
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import language_of, translate
 from motcua.places import service as places

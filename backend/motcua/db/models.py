@@ -10,9 +10,9 @@ from motcua.db.base import metadata
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
+from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
-from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [

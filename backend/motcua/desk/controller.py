@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
-from motcua.desk.service import dossier_in_scope, inbox
-from motcua.desk.workflow import Move, allowed_moves, move, urgency
+from motcua.desk.service import inbox
+from motcua.dossiers.lifecycle import Move, allowed_moves, move, urgency
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.service import dossier_in_scope
 
 
 class InboxItem(msgspec.Struct, frozen=True):

@@ -16,13 +16,12 @@ from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import attachment_path
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
-from motcua.desk.service import OPEN_STATUSES, dossier_in_scope, dossier_view, inbox
-from motcua.desk.workflow import STATUS_WORDS, Move, move
+from motcua.desk.service import dossier_view, inbox
+from motcua.dossiers.lifecycle import FINISHED, OPEN, STATUS_WORDS, Move, move
 from motcua.dossiers.models import DossierAttachment
+from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
 from motcua.settings import Settings
-
-FINISHED = ("delivered", "rejected", "withdrawn")
 
 
 def answer_text(spec: dict[str, Any], value: Any) -> str:
@@ -49,7 +48,7 @@ class DeskPages(Controller):
         principal: NamedDependency[Principal],
         view: Annotated[str, QueryParameter(name="view")] = "open",
     ) -> Template:
-        statuses = FINISHED if view == "done" else OPEN_STATUSES
+        statuses = FINISHED if view == "done" else OPEN
         rows = await inbox(db_session, principal, statuses)
         return Template(
             "desk/inbox.html",

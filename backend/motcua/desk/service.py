@@ -10,13 +10,13 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
+from motcua.attachments.service import missing_attachments
 from motcua.audit.service import record_access
 from motcua.auth.principal import Principal
 from motcua.catalogue.models import ProcedureVersion
-from motcua.desk.workflow import allowed_moves, urgency
+from motcua.dossiers.lifecycle import OPEN, allowed_moves, urgency
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
-from motcua.dossiers.records import missing_attachments
-from motcua.errors import ApiError
+from motcua.dossiers.service import dossier_in_scope
 from motcua.identity.service import mask_personal_id
 from motcua.places.models import Commune, Village
 from motcua.places.service import commune_filter
@@ -28,7 +28,6 @@ _INBOX_ORDER = case(
     value=Dossier.status,
     else_=9,
 )
-OPEN_STATUSES = ("received", "incomplete", "accepted", "in_progress", "needs_supplement", "ready")
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class InboxRow:
 
 
 async def inbox(
-    db: AsyncSession, principal: Principal, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 200
+    db: AsyncSession, principal: Principal, statuses: tuple[str, ...] = OPEN, limit: int = 200
 ) -> list[InboxRow]:
     in_scope = select(Commune.code).where(commune_filter(principal))
     result = await db.execute(
@@ -94,14 +93,6 @@ class DossierView:
     missing: list[str]
     moves: tuple[str, ...]
     urgency: str | None
-
-
-async def dossier_in_scope(db: AsyncSession, principal: Principal, dossier_id: UUID) -> Dossier:
-    dossier = await db.get(Dossier, dossier_id)
-    commune = await db.get(Commune, dossier.commune_code) if dossier else None
-    if dossier is None or commune is None or not principal.may_act_in(commune):
-        raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
-    return dossier
 
 
 async def dossier_view(db: AsyncSession, principal: Principal, dossier_id: UUID) -> DossierView:

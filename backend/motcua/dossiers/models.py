@@ -14,20 +14,7 @@ from motcua.db.base import DateTimeUTC, Record, ReferenceRow
 if TYPE_CHECKING:
     from motcua.residents.models import Resident
 
-# On the server a dossier is "incomplete" until every attachment it names has arrived,
-# then "received"; the desk workflow moves it on from there.
-DOSSIER_STATUSES = (
-    "incomplete",
-    "received",
-    "accepted",
-    "in_progress",
-    "needs_supplement",
-    "ready",
-    "delivered",
-    "rejected",
-    "withdrawn",
-)
-EDITABLE_STATUSES = ("incomplete", "received", "needs_supplement")
+# A dossier's states and moves: dossiers/lifecycle.py.
 
 
 class Dossier(Record):

@@ -26,8 +26,8 @@ from motcua.accounts.models import User
 from motcua.audit.service import record_access
 from motcua.auth.guards import roles, signed_in
 from motcua.auth.principal import Principal
-from motcua.desk.service import dossier_in_scope
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError, FieldError
 from motcua.places import service as places
 from motcua.places.models import Village

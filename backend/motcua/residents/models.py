@@ -17,7 +17,7 @@ from motcua.db.base import DateTimeUTC, Record
 # The ``resident`` relationship of a merge (and of a dossier) is never loaded (lazy="raise"):
 # it tells the unit of work to insert a resident before the rows that point at it when both
 # are new in one flush, as a batch from a phone makes them. Consents and checklist ticks are
-# inserted after the flush (sync/writes.py) and need none.
+# inserted after the flush (records/writes.py) and need none.
 
 
 class Resident(Record):

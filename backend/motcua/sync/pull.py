@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.attachments.service import missing_attachments, missing_attachments_of
 from motcua.audit.service import record_access
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
@@ -16,12 +17,11 @@ from motcua.campaigns.routes import describe
 from motcua.catalogue.models import ProcedureVersion
 from motcua.changelog.models import Change
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.records import missing_attachments, missing_attachments_of
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
+from motcua.records.models import HeldRecord, RefusedRecord, SyncRecord
+from motcua.records.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
-from motcua.sync.models import HeldRecord, RefusedRecord, SyncRecord
-from motcua.sync.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 
 PLACE_KINDS = ("resident", "consent", "checklist")
 

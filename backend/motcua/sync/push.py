@@ -27,19 +27,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.accounts.sessions import principal_of_user
+from motcua.attachments.service import missing_attachments
 from motcua.auth.principal import Principal
 from motcua.changelog.service import ChangeRow, append_changes, change
 from motcua.db.base import table_of
-from motcua.dossiers.records import apply_dossier, missing_attachments
 from motcua.errors import FieldError
+from motcua.records.dossiers import apply_dossier
+from motcua.records.facts import BatchFacts
+from motcua.records.handlers import Applied, Incoming, control_characters, refuse_fields
+from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
+from motcua.records.outcomes import Held, Refused, waiting_for_record, waiting_for_revision
+from motcua.records.residents import apply_checklist, apply_consent, apply_resident, consent_admissible
+from motcua.records.schemas import Outcome, RecordIn
+from motcua.records.writes import BatchWrites, Current, Row
 from motcua.residents.models import ResidentMerge
-from motcua.residents.records import apply_checklist, apply_consent, apply_resident, consent_admissible
-from motcua.sync.facts import BatchFacts
-from motcua.sync.handlers import Applied, Incoming, control_characters, refuse_fields
-from motcua.sync.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
-from motcua.sync.outcomes import Held, Refused, waiting_for_record, waiting_for_revision
-from motcua.sync.schemas import Outcome, RecordIn
-from motcua.sync.writes import BatchWrites, Current, Row
 
 _REVISIONS = table_of(RecordRevision)
 

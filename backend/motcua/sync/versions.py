@@ -15,8 +15,8 @@ from motcua.accounts.models import User
 from motcua.auth.principal import Principal
 from motcua.errors import ApiError
 from motcua.places.models import Commune
-from motcua.sync.models import RecordRevision, SyncRecord
-from motcua.sync.schemas import Sender, Version, VersionsOut
+from motcua.records.models import RecordRevision, SyncRecord
+from motcua.records.schemas import Sender, Version, VersionsOut
 
 
 async def versions_of(db: AsyncSession, principal: Principal, record_id: UUID) -> VersionsOut:

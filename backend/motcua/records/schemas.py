@@ -14,7 +14,6 @@ Kind = Literal["resident", "consent", "checklist", "dossier"]
 OutcomeName = Literal["applied", "duplicate", "conflict", "rejected", "held"]
 
 MAX_BATCH_RECORDS = 200
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 
 # An ISO 8601 time with its zone, kept as the phone wrote it: the content hash covers the very

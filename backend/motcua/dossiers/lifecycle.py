@@ -1,29 +1,53 @@
-"""The desk workflow of a dossier: which moves are allowed, and what each one records.
+"""A dossier's life on the server: its states, the moves between them, what each move triggers.
 
-received → accepted (the deadline clock starts) → in_progress → needs_supplement ⇄ in_progress
-→ ready (result available) → delivered; or rejected / withdrawn on the way.
+incomplete (an attachment has not arrived) ⇄ received → accepted (the deadline clock starts)
+→ in_progress → needs_supplement ⇄ in_progress → ready (result available) → delivered; or
+rejected / withdrawn on the way. ``draft`` and ``queued`` live only on the phone.
+
+A desk move records an event with who, when and why, sets the deadline (working time, the
+commune's calendar), appends the change log (the volunteer's phone pulls the new status) and
+is announced to whoever registered for it in the same transaction: the push outbox
+(``push.outbox.notify_status``, registered by the app), which sits above this package.
+Arriving attachments move incomplete ⇄ received with none of that (:func:`mark_completeness`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.principal import Principal
-from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.service import get_version
 from motcua.changelog.service import append_changes, change
 from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
-from motcua.push.outbox import notify_status
-from motcua.sync.models import SyncRecord
 from motcua.worktime.calendar import deadline
 from motcua.worktime.service import commune_calendar
+
+STATUSES = (
+    "incomplete",
+    "received",
+    "accepted",
+    "in_progress",
+    "needs_supplement",
+    "ready",
+    "delivered",
+    "rejected",
+    "withdrawn",
+)
+# A phone may send a new revision while the desk has not taken the dossier, or asked for more.
+EDITABLE = ("incomplete", "received", "needs_supplement")
+# The desk still owes something: its inbox.
+OPEN = ("received", "incomplete", "accepted", "in_progress", "needs_supplement", "ready")
+FINISHED = ("delivered", "rejected", "withdrawn")
+# The deadline runs until the result is ready.
+RESULT_OWED = ("ready", "delivered", "rejected", "withdrawn")
 
 MOVES: dict[str, tuple[str, ...]] = {
     "received": ("accepted", "rejected", "withdrawn"),
@@ -74,13 +98,27 @@ def _refuse(dossier: Dossier, to: str) -> ApiError:
     )
 
 
+Announce = Callable[[AsyncSession, Dossier, DossierEvent], Awaitable[object]]
+_ANNOUNCERS: dict[str, Announce] = {}
+
+
+def announce_moves_with(name: str, announcer: Announce) -> None:
+    """Have ``announcer`` hear every move, in the move's transaction. Registered by the app
+    (``app.py``), once per name, so this package need not import what sits above it."""
+    _ANNOUNCERS[name] = announcer
+
+
+def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
+    """Move a dossier between incomplete and received as its attachments arrive."""
+    if not missing and dossier.status == "incomplete":
+        dossier.status = "received"
+        dossier.received_at = utcnow()
+    elif missing and dossier.status == "received":
+        dossier.status, dossier.received_at = "incomplete", None
+
+
 async def _deadline_from(db: AsyncSession, dossier: Dossier, start: datetime) -> datetime:
-    version = await db.scalar(
-        select(ProcedureVersion).where(
-            ProcedureVersion.code == dossier.procedure_code,
-            ProcedureVersion.version == dossier.procedure_version,
-        )
-    )
+    version = await get_version(db, dossier.procedure_code, dossier.procedure_version)
     target: dict[str, Any] = (
         version.content["fast_track_target"] if version else {"amount": 1, "unit": "working_days"}
     )
@@ -93,10 +131,9 @@ async def _deadline_from(db: AsyncSession, dossier: Dossier, start: datetime) ->
 
 async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: Move) -> DossierEvent:
     """Apply one move, or refuse it with a message the desk officer can act on."""
-    # The row lock a phone's edit of this dossier takes (sync/push.py), then the dossier as it
-    # stands: a move and an edit never interleave, and two officers' moves take turns.
-    await db.execute(select(SyncRecord.id).where(SyncRecord.id == dossier.id).with_for_update())
-    await db.refresh(dossier)
+    # The dossier as it stands, locked: a phone's edit locks it too (records/facts.py), so a
+    # move and an edit never interleave, and two officers' moves take turns.
+    await db.refresh(dossier, with_for_update=True)
     if step.to not in allowed_moves(dossier.status):
         raise _refuse(dossier, step.to)
     reason = step.reason.strip()
@@ -129,14 +166,15 @@ async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: M
     dossier.status = step.to
     db.add(event)
     await db.flush()
-    await notify_status(db, dossier, event)  # the push outbox, committed with the move
+    for announce in _ANNOUNCERS.values():
+        await announce(db, dossier, event)  # the push outbox, committed with the move
     await append_changes(db, [change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id)])
     return event
 
 
 def urgency(dossier: Dossier, now: datetime | None = None) -> str | None:
     """``overdue`` or ``due_soon`` while the desk still owes a result; None otherwise."""
-    if dossier.deadline_at is None or dossier.status in ("ready", "delivered", "rejected", "withdrawn"):
+    if dossier.deadline_at is None or dossier.status in RESULT_OWED:
         return None
     now = now or utcnow()
     if dossier.deadline_at < now:

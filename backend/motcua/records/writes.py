@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db.base import table_of
 from motcua.dossiers.models import DossierAttachment
+from motcua.records.models import RecordRevision, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent
-from motcua.sync.models import RecordRevision, SyncRecord
 
 Row = dict[str, Any]
 

@@ -20,8 +20,8 @@ from motcua.attachments.models import AttachmentPlace
 from motcua.dossiers.models import Dossier
 from motcua.identity.service import normalise_personal_id
 from motcua.places.models import Commune, Village
+from motcua.records.schemas import RecordIn
 from motcua.residents.models import Resident, ResidentMerge
-from motcua.sync.schemas import RecordIn
 
 K = TypeVar("K")
 
@@ -38,11 +38,18 @@ _RESIDENTS = select(Resident).where(
         Resident.personal_id.in_(bindparam("personal_ids", expanding=True)),
     )
 )
-_DOSSIERS = select(Dossier).where(
-    or_(
-        Dossier.id.in_(bindparam("ids", expanding=True)),
-        Dossier.tracking_code.in_(bindparam("codes", expanding=True)),
+# Locked until the batch commits, in id order: a desk move locks the dossier too
+# (dossiers/lifecycle.py), so an edit and a move never interleave.
+_DOSSIERS = (
+    select(Dossier)
+    .where(
+        or_(
+            Dossier.id.in_(bindparam("ids", expanding=True)),
+            Dossier.tracking_code.in_(bindparam("codes", expanding=True)),
+        )
     )
+    .order_by(Dossier.id)
+    .with_for_update()
 )
 _PLACED = select(AttachmentPlace.sha256, AttachmentPlace.commune_code).where(
     AttachmentPlace.sha256.in_(bindparam("keys", expanding=True))

@@ -10,15 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.attachments.storage import ACCEPTED_TYPES
+from motcua.attachments.storage import ACCEPTED_TYPES, MAX_ATTACHMENT_BYTES
 from motcua.auth.guards import roles, signed_in
 from motcua.auth.principal import Principal
 from motcua.errors import ApiError
-from motcua.sync.gate import SyncGate
-from motcua.sync.pull import holdings, pull
-from motcua.sync.push import push
-from motcua.sync.schemas import (
-    MAX_ATTACHMENT_BYTES,
+from motcua.records.schemas import (
     MAX_BATCH_RECORDS,
     HoldingsIn,
     HoldingsOut,
@@ -28,6 +24,9 @@ from motcua.sync.schemas import (
     PushOut,
     VersionsOut,
 )
+from motcua.sync.gate import SyncGate
+from motcua.sync.pull import holdings, pull
+from motcua.sync.push import push
 from motcua.sync.versions import versions_of
 
 PULL_PAGE_SIZE = 500

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, put
+from litestar import Controller, Request, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select, union
@@ -13,18 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import Attachment, AttachmentPlace
-from motcua.attachments.storage import sha256_of, sniff, store
+from motcua.attachments.service import missing_attachments, refresh_completeness
+from motcua.attachments.storage import MAX_ATTACHMENT_BYTES, sha256_of, sniff, store
 from motcua.auth.guards import signed_in
 from motcua.auth.principal import Principal
 from motcua.changelog.service import append_changes, change
 from motcua.dossiers.models import Dossier, DossierAttachment
-from motcua.dossiers.records import refresh_completeness
+from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
 from motcua.residents.models import Consent, Resident
 from motcua.settings import Settings
-from motcua.sync.schemas import MAX_ATTACHMENT_BYTES
 
 
 class DossierProgress(msgspec.Struct, frozen=True):
@@ -151,3 +152,27 @@ class AttachmentController(Controller):
         await append_changes(db_session, changes)
         # Stored for this user's places now (bytes kept once, placed per commune), or already.
         return UploadOut(sha256, "duplicate" if duplicate and not newly_placed else "stored", progress)
+
+
+class DossierState(msgspec.Struct, frozen=True):
+    id: UUID
+    tracking_code: str
+    status: str
+    missing_attachments: list[str]
+
+
+class DossierController(Controller):
+    path = "/api/dossiers"
+    tags = ["sync"]
+
+    @get("/{dossier_id:uuid}/state", guards=[signed_in])
+    async def state(
+        self,
+        dossier_id: FromPath[UUID],
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+    ) -> DossierState:
+        """The server's status of a dossier and the attachments it still lacks."""
+        dossier = await dossier_in_scope(db_session, principal, dossier_id)
+        missing = await missing_attachments(db_session, dossier.id)
+        return DossierState(dossier.id, dossier.tracking_code, dossier.status, missing)

@@ -1,4 +1,4 @@
-"""Dossier lookups for phones: what a dossier still lacks, and the receipt's QR code."""
+"""The receipt's QR code for a phone, once the server holds the dossier."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
@@ -17,38 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.auth.guards import signed_in
 from motcua.auth.principal import Principal
 from motcua.catalogue.qr import qr_svg
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.records import missing_attachments
+from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
-from motcua.places.models import Commune
 from motcua.settings import Settings
-
-
-class DossierState(msgspec.Struct, frozen=True):
-    id: UUID
-    tracking_code: str
-    status: str
-    missing_attachments: list[str]
-
-
-class DossierController(Controller):
-    path = "/api/dossiers"
-    tags = ["sync"]
-
-    @get("/{dossier_id:uuid}/state", guards=[signed_in])
-    async def state(
-        self,
-        dossier_id: FromPath[UUID],
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-    ) -> DossierState:
-        """The server's status of a dossier and the attachments it still lacks."""
-        dossier = await db_session.get(Dossier, dossier_id)
-        commune = await db_session.get(Commune, dossier.commune_code) if dossier else None
-        if dossier is None or commune is None or not principal.may_act_in(commune):
-            raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
-        missing = await missing_attachments(db_session, dossier.id)
-        return DossierState(dossier.id, dossier.tracking_code, dossier.status, missing)
 
 
 def status_page_url(settings: Settings, tracking_code: str, secret: str) -> str:
@@ -74,10 +44,7 @@ class ReceiptController(Controller):
         The phone made the secret and sent only its SHA-256; the QR is drawn only for the
         secret that matches, so this cannot be used to mint links to other dossiers.
         """
-        dossier = await db_session.get(Dossier, dossier_id)
-        commune = await db_session.get(Commune, dossier.commune_code) if dossier else None
-        if dossier is None or commune is None or not principal.may_act_in(commune):
-            raise ApiError(404, "dossier.not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
+        dossier = await dossier_in_scope(db_session, principal, dossier_id)
         given = hashlib.sha256(secret.encode()).hexdigest()
         if not hmac.compare_digest(given, dossier.receipt_secret_hash):
             raise ApiError(

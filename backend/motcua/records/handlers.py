@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.auth.principal import Principal
 from motcua.errors import FieldError
 from motcua.i18n import VIETNAM_TIME
+from motcua.records.facts import BatchFacts
+from motcua.records.outcomes import Held, Refused, waiting_for_record
+from motcua.records.schemas import RecordIn
+from motcua.records.writes import BatchWrites
 from motcua.residents.models import Resident
-from motcua.sync.facts import BatchFacts
-from motcua.sync.outcomes import Held, Refused, waiting_for_record
-from motcua.sync.schemas import RecordIn
-from motcua.sync.writes import BatchWrites
 
 BodyT = TypeVar("BodyT")
 

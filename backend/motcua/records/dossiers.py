@@ -6,16 +6,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import and_, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete
 
-from motcua.attachments.models import AttachmentPlace
 from motcua.catalogue.rules import checked_declaration
 from motcua.catalogue.validation import normalise_declaration
-from motcua.db.base import table_of, utcnow
-from motcua.dossiers.models import EDITABLE_STATUSES, Dossier, DossierAttachment
+from motcua.db.base import table_of
+from motcua.dossiers.lifecycle import EDITABLE, mark_completeness
+from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.errors import ApiError, FieldError
-from motcua.sync.handlers import (
+from motcua.records.handlers import (
     SHA256_PATTERN,
     Applied,
     Incoming,
@@ -24,7 +23,7 @@ from motcua.sync.handlers import (
     refuse_fields,
     resident_for_child,
 )
-from motcua.sync.outcomes import Refused
+from motcua.records.outcomes import Refused
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
 TRACKING_CODE_PATTERN = "^[A-Z0-9]{2,8}-[0-9]{1,8}$"
@@ -72,48 +71,6 @@ def _check_papers(content: dict[str, Any], papers: list[PaperPhotos]) -> list[Fi
                 )
             )
     return problems
-
-
-async def missing_attachments(db: AsyncSession, dossier_id: UUID) -> list[str]:
-    """The content hashes a dossier names that have not arrived for its commune yet."""
-    return (await missing_attachments_of(db, [dossier_id])).get(dossier_id, [])
-
-
-async def missing_attachments_of(db: AsyncSession, dossier_ids: list[UUID]) -> dict[UUID, list[str]]:
-    """What each of these dossiers still lacks, in one query; a complete dossier is absent."""
-    missing: dict[UUID, list[str]] = {}
-    rows = await db.execute(
-        select(DossierAttachment.dossier_id, DossierAttachment.sha256)
-        .join(Dossier, Dossier.id == DossierAttachment.dossier_id)
-        .outerjoin(
-            AttachmentPlace,
-            and_(
-                AttachmentPlace.sha256 == DossierAttachment.sha256,
-                AttachmentPlace.commune_code == Dossier.commune_code,
-            ),
-        )
-        .where(DossierAttachment.dossier_id.in_(dossier_ids), AttachmentPlace.sha256.is_(None))
-        .order_by(DossierAttachment.sha256)
-    )
-    for dossier_id, sha256 in rows:
-        missing.setdefault(dossier_id, []).append(sha256)
-    return missing
-
-
-def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
-    """Move a dossier between incomplete and received as its attachments arrive."""
-    if not missing and dossier.status == "incomplete":
-        dossier.status = "received"
-        dossier.received_at = utcnow()
-    elif missing and dossier.status == "received":
-        dossier.status, dossier.received_at = "incomplete", None
-
-
-async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
-    """Look again at what a dossier lacks (an attachment arrived) and move it if complete."""
-    missing = await missing_attachments(db, dossier.id)
-    mark_completeness(dossier, missing)
-    return missing
 
 
 async def apply_dossier(incoming: Incoming) -> Applied:
@@ -165,7 +122,7 @@ async def apply_dossier(incoming: Incoming) -> Applied:
             **values,
         )
         db.add(dossier)
-    elif dossier.status not in EDITABLE_STATUSES:
+    elif dossier.status not in EDITABLE:
         raise Refused(
             "dossier.locked",
             "Bộ phận một cửa đang xử lý hồ sơ này nên không sửa được.",

@@ -21,8 +21,7 @@ from motcua.identity.service import (
     normalise_name,
     normalise_personal_id,
 )
-from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
-from motcua.sync.handlers import (
+from motcua.records.handlers import (
     SHA256_PATTERN,
     Applied,
     Incoming,
@@ -31,8 +30,9 @@ from motcua.sync.handlers import (
     refuse_fields,
     resident_for_child,
 )
-from motcua.sync.outcomes import Refused
-from motcua.sync.schemas import RecordIn
+from motcua.records.outcomes import Refused
+from motcua.records.schemas import RecordIn
+from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 
 Need = Literal["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"]
 ConsentPurpose = Literal[
