@@ -235,7 +235,7 @@ def test_a_server_error_logs_no_bound_values(
         lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
         failure = next(line for line in lines if line["logger"] == "motcua.errors")
         assert "no_such_table" in failure["exception"]  # the statement and where it failed are kept
-        assert "places/controller.py" in failure["exception"]
+        assert "places/api.py" in failure["exception"]
         for value in SECRETS.values():
             assert value not in logged
             assert json.dumps(value)[1:-1] not in logged  # nor as a JSON escape

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,20 +24,20 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from motcua import __version__
-from motcua.accounts.controller import AuthController, UsersController
+from motcua.accounts.api import AuthController, UsersController
 from motcua.accounts.middleware import AuthenticationMiddleware
+from motcua.accounts.pages import InvitationPages, PagesController, VolunteerPages
+from motcua.accounts.sessions import widen_places_with
 from motcua.attachments.api import AttachmentController, DossierController
 from motcua.auth.guards import current_principal
 from motcua.auth.principal import Principal
-from motcua.campaigns.campaign_pages import CampaignPages
-from motcua.campaigns.route_controller import RouteController
-from motcua.campaigns.route_pages import RoutePages
-from motcua.catalogue.controller import CatalogueController
+from motcua.campaigns.pages import CampaignPages
+from motcua.catalogue.api import CatalogueController
 from motcua.catalogue.guides import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine
-from motcua.desk.controller import DeskController
+from motcua.desk.api import DeskController
 from motcua.desk.pages import DeskPages
 from motcua.dossiers.api import ReceiptController
 from motcua.dossiers.lifecycle import announce_moves_with
@@ -43,18 +45,21 @@ from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
 from motcua.i18n import current_lang, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
-from motcua.places.controller import PlacesController
-from motcua.push.controller import PushController
+from motcua.places.api import PlacesController
+from motcua.push.api import PushController
 from motcua.push.outbox import notify_status
-from motcua.push.reach import ReachController, ReachPages
+from motcua.push.worker import PushWorker
 from motcua.pwa import pwa_router
+from motcua.reach.api import ReachController
+from motcua.reach.pages import ReachPages
+from motcua.rounds.api import RouteController
+from motcua.rounds.pages import RoutePages
+from motcua.rounds.service import assigned_communes
 from motcua.security_headers import add_security_headers
 from motcua.settings import Settings, get_settings
 from motcua.status.pages import StatusPages
 from motcua.sync.api import SyncController
 from motcua.sync.gate import SyncGate
-from motcua.web.pages import PagesController
-from motcua.web.volunteers import InvitationPages, VolunteerPages
 from motcua.worktime.pages import CalendarPages
 
 _HERE = Path(__file__).resolve().parent
@@ -66,8 +71,10 @@ def _principal(request: Request[Any, Any, Any]) -> Principal:
 
 def wire_domains() -> None:
     """Where a lower package calls up, the upper one is registered here, at the composition
-    root (docs/architecture.md): a dossier's moves reach the push outbox."""
+    root (docs/architecture.md): a dossier's moves reach the push outbox, and the rounds a
+    volunteer is on widen their places."""
     announce_moves_with("push", notify_status)
+    widen_places_with("rounds", assigned_communes)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -162,3 +169,38 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Outermost, so that requests no route matches (404, 405) are logged too.
     app.asgi_handler = AccessLogMiddleware(app.asgi_handler)
     return app
+
+
+def with_push_worker(app: Litestar, settings: Settings) -> Litestar:
+    """Start a :class:`PushWorker` with the app and stop it, politely, when the app stops."""
+    stop = asyncio.Event()
+    running: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        worker = PushWorker(settings)
+
+        async def run() -> None:
+            async with worker:
+                await worker.run(stop)
+
+        running.append(asyncio.create_task(run(), name="push-worker"))
+
+    async def finish() -> None:
+        stop.set()
+        for task in running:
+            try:
+                await asyncio.wait_for(task, timeout=15)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app.on_startup.append(start)
+    app.on_shutdown.insert(0, finish)
+    return app
+
+
+def create_app_with_push_worker() -> Litestar:
+    """The uvicorn factory ``motcua serve`` uses when the worker runs in process (SQLite)."""
+    settings = get_settings()
+    return with_push_worker(create_app(settings), settings)

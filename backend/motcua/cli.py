@@ -60,7 +60,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
         )
         sys.exit(2)
     uvicorn.run(
-        "motcua.push.served:create_app" if in_process else "motcua.app:create_app",
+        "motcua.app:create_app_with_push_worker" if in_process else "motcua.app:create_app",
         factory=True,
         host=host,
         port=port,

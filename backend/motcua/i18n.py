@@ -377,7 +377,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "in_this_campaign": ("Trong chiến dịch", "In this campaign"),
     "open_dashboard": ("Mở bảng theo dõi", "Open the dashboard"),
-    # Who heard the news (motcua.push.reach)
+    # Who heard the news (motcua.reach.service)
     "reach": ("Người dân đã nhận tin chưa", "Did residents hear the news"),
     "reach_intro": (
         "Tin mới nhất của mỗi hồ sơ: người dân đã nhận thông báo, đã xem trang hồ sơ, hay cần gọi điện hoặc đến nhà báo.",

@@ -34,9 +34,9 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import update
 
-from motcua.dashboard.metrics import STEPS
 from motcua.dossiers.models import Dossier
 from motcua.i18n import VIETNAM_TIME
+from motcua.metrics.service import STEPS
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, PASSWORD, add_user, execute
 from tests.desk.conftest import desk_officer

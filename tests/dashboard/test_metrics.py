@@ -9,7 +9,7 @@ from typing import Any
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.dashboard.metrics import Figures, Filters, figures
+from motcua.metrics.service import Figures, Filters, figures
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, in_db
 from tests.dashboard.conftest import MARCH, Known, sign_in_page

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from motcua.changelog.models import Change
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.i18n import VIETNAM_TIME
-from motcua.changelog.models import Change
 from motcua.settings import Settings
 from tests.conftest import rows
 from tests.desk.conftest import moved

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from motcua.dashboard.metrics import STEPS
 from motcua.i18n import VIETNAM_TIME
+from motcua.metrics.service import STEPS
 from tests.e2e.conftest import PHONE_VIEWPORT, screenshot, watch_errors
 from tests.server import ServerProcess, motcua, motcua_env
 from tests.sync.phone import Phone, fake_jpeg

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.campaigns.models import Campaign, Route, RouteStop
-from motcua.campaigns.routes import today
+from motcua.rounds.service import today
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, PASSWORD, add_user, bearer, in_db, rows
 from tests.routes.conftest import COORDINATOR, pull_since, route_body, user_id

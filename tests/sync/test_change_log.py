@@ -13,9 +13,9 @@ from uuid import uuid4
 
 from sqlalchemy import select
 
+from motcua.changelog.models import Change
 from motcua.changelog.service import ChangeRow, append_changes, change
 from motcua.db.engine import make_engine, session_scope
-from motcua.changelog.models import Change
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, rows, run
 

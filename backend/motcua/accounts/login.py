@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import AuthSession, LoginAttempt, User
@@ -35,6 +33,7 @@ from motcua.accounts.phones import normalise_phone
 from motcua.accounts.sessions import open_session
 from motcua.auth.principal import Principal
 from motcua.db.base import utcnow
+from motcua.db.tidy import forget_older
 from motcua.errors import ApiError
 from motcua.settings import Settings
 
@@ -42,7 +41,6 @@ log = logging.getLogger("motcua.accounts")
 
 WINDOW = timedelta(minutes=15)
 _KEEP_ATTEMPTS = timedelta(days=1)
-_TIDY_EVERY_SECONDS = 60.0
 _LOOK_AT_MOST = 200  # attempts per scope; more and the longest wait applies anyway
 
 
@@ -68,8 +66,6 @@ PER_CLIENT = Brake(free=30, first=timedelta(seconds=5), longest=timedelta(minute
 PER_NUMBER = Brake(free=100, first=timedelta(seconds=5), longest=timedelta(minutes=1))
 MAX_FAILURES_PER_PHONE = PER_NUMBER_AND_CLIENT.free
 MAX_FAILURES_PER_CLIENT = PER_CLIENT.free
-
-_last_tidy = 0.0
 
 
 def _login_failed() -> ApiError:
@@ -149,19 +145,6 @@ async def _reserve(db: AsyncSession, phone: str, client: str, trusted: bool) -> 
     return attempt
 
 
-async def _tidy(db: AsyncSession) -> None:
-    """Forget day-old attempts, at most once a minute per process; a clash is no error."""
-    global _last_tidy
-    if time.monotonic() - _last_tidy < _TIDY_EVERY_SECONDS:
-        return
-    _last_tidy = time.monotonic()
-    try:
-        await db.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - _KEEP_ATTEMPTS))
-        await db.commit()
-    except DBAPIError:  # another process tidying at the same moment (a deadlock, a busy SQLite)
-        await db.rollback()
-
-
 async def sign_in(
     db: AsyncSession,
     *,
@@ -192,7 +175,7 @@ async def sign_in(
     await db.commit()
     matches = await check_password(password_hash, password, at_once=settings.password_checks)
     ok = matches and user is not None and user.is_active
-    await _tidy(db)
+    await forget_older(db, LoginAttempt.created_at, _KEEP_ATTEMPTS)
     if not ok or user is None:
         raise _login_failed()  # the attempt stays counted as a failure
     await db.execute(update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True))

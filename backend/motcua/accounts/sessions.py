@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -13,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.models import AuthSession, User
 from motcua.accounts.recent import RECENT
 from motcua.auth.principal import Principal
-from motcua.campaigns.routes import assigned_communes
 from motcua.db.base import utcnow
 from motcua.settings import Settings
 
@@ -97,10 +97,24 @@ async def principal_for_token(
     return principal
 
 
+# Communes a volunteer's work adds to their account's (the rounds they are on), told by the
+# package that knows the work. Registered by the app (app.py), so accounts need not import it.
+WorkPlaces = Callable[[AsyncSession, UUID], Awaitable[frozenset[int]]]
+_WORK_PLACES: dict[str, WorkPlaces] = {}
+
+
+def widen_places_with(name: str, places_of: WorkPlaces) -> None:
+    """Let ``places_of`` add communes to every volunteer's scope (once per name)."""
+    _WORK_PLACES[name] = places_of
+
+
 async def principal_of_user(db: AsyncSession, user: User, session_id: UUID, session_kind: str) -> Principal:
     """The user's scope: their communes and provinces, and for a volunteer also the communes of
-    their routes (a volunteer's scope follows their assignments)."""
-    assigned = await assigned_communes(db, user.id) if user.role == "volunteer" else frozenset()
+    their rounds (a volunteer's scope follows their assignments)."""
+    assigned: frozenset[int] = frozenset()
+    if user.role == "volunteer":
+        for places_of in _WORK_PLACES.values():
+            assigned |= await places_of(db, user.id)
     return Principal(
         user_id=user.id,
         session_id=session_id,

@@ -1,7 +1,7 @@
 """Creating campaigns, finding them within the user's places, and their progress.
 
 Progress counts over the campaign's own dates and commune, with the dashboard's
-definitions (``motcua.dashboard.metrics``): digital citizens completed, dossiers written and
+definitions (``motcua.metrics.service``): digital citizens completed, dossiers written and
 villages visited in those dates.
 """
 
@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
-from motcua.dashboard.metrics import Filters, target_counts
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
+from motcua.metrics.service import Filters, target_counts
 from motcua.places.models import Commune, Village
 from motcua.places.service import commune_filter
 

@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.auth.principal import Principal
-from motcua.dashboard.metrics import STEPS, Filters, activity, completions, newest_ticks, procedure_names
 from motcua.dossiers.lifecycle import STATUS_WORDS
 from motcua.dossiers.models import Dossier
 from motcua.i18n import VIETNAM_TIME, translate
 from motcua.identity.service import mask_personal_id
+from motcua.metrics.service import STEPS, Filters, activity, completions, newest_ticks, procedure_names
 from motcua.places.models import Commune, Village
 from motcua.residents.models import Resident
 

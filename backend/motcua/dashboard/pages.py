@@ -26,8 +26,8 @@ from motcua.audit.service import record_access
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
+from motcua.campaigns.pages import progress_charts
 from motcua.campaigns.service import (
-    Progress,
     campaign_in_scope,
     campaigns_in_scope,
     communes_to_offer,
@@ -35,17 +35,16 @@ from motcua.campaigns.service import (
     today,
 )
 from motcua.dashboard.exports import Table, dossier_table, register_table, sees_full_ids, to_csv, to_xlsx
-from motcua.dashboard.metrics import STATUS_GROUPS, Figures, Filters, figures
 from motcua.dossiers.lifecycle import STATUS_WORDS
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import language_of, translate
+from motcua.metrics.service import STATUS_GROUPS, Figures, Filters, figures
 from motcua.places import service as places
 from motcua.places.models import Commune, Village
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 CHART_VILLAGES = 40
-TARGET_COLOURS = {"digital_citizens": "#2e7d32", "dossiers": "#1f5fa8", "villages": "#8e5a00"}
 STEP_SEGMENTS = (("done", "#2e7d32"), ("not_applicable", "#8bc48e"), ("follow_up", "#e0a100"))
 GROUP_COLOURS = {"open": "#1f5fa8", "result": "#2e7d32", "stopped": "#8d6e63"}
 EXPORTS = {
@@ -260,28 +259,6 @@ def build_charts(found: Figures, lang: str) -> dict[str, Markup]:
         ),
         "villages": charts.bars("chart-villages", w("chart_villages"), villages, w("no_villages")),
     }
-
-
-def progress_charts(found: Progress, lang: str) -> list[Markup]:
-    out = []
-    for target in found.targets:
-        pace = (
-            translate("pace_today", lang).format(charts.number(target.expected))
-            if target.expected is not None
-            else ""
-        )
-        out.append(
-            charts.progress(
-                f"progress-{found.campaign.id}-{target.key}",
-                translate(f"progress_{target.key}", lang),
-                target.value,
-                target.target,
-                TARGET_COLOURS[target.key],
-                target.expected,
-                pace,
-            )
-        )
-    return out
 
 
 async def _export_table(db: AsyncSession, report: str, filters: Filters, full: bool, lang: str) -> Table:

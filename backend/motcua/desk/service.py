@@ -14,6 +14,7 @@ from motcua.attachments.service import missing_attachments
 from motcua.audit.service import record_access
 from motcua.auth.principal import Principal
 from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.service import get_version
 from motcua.dossiers.lifecycle import OPEN, allowed_moves, urgency
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.dossiers.service import dossier_in_scope
@@ -99,12 +100,7 @@ async def dossier_view(db: AsyncSession, principal: Principal, dossier_id: UUID)
     """Everything the desk needs to decide; reading it is written to the audit log."""
     dossier = await dossier_in_scope(db, principal, dossier_id)
     resident = await db.get_one(Resident, dossier.resident_id)
-    version = await db.scalar(
-        select(ProcedureVersion).where(
-            ProcedureVersion.code == dossier.procedure_code,
-            ProcedureVersion.version == dossier.procedure_version,
-        )
-    )
+    version = await get_version(db, dossier.procedure_code, dossier.procedure_version)
     events: list[tuple[DossierEvent, str | None]] = [
         (event, name)
         for event, name in await db.execute(

@@ -7,18 +7,18 @@ exists if and only if the change is committed. The worker (``motcua.push.worker`
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.campaigns.models import Route, RouteStop
-from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.service import get_version
 from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.places.models import Commune, Village
+from motcua.places.models import Commune
 from motcua.push.message import payload_bytes
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription
 from motcua.residents.models import Resident
@@ -96,12 +96,7 @@ async def notify_status(db: AsyncSession, dossier: Dossier, event: DossierEvent)
     """
     resident = await db.get(Resident, dossier.resident_id)
     commune = await db.get(Commune, dossier.commune_code)
-    version = await db.scalar(
-        select(ProcedureVersion).where(
-            ProcedureVersion.code == dossier.procedure_code,
-            ProcedureVersion.version == dossier.procedure_version,
-        )
-    )
+    version = await get_version(db, dossier.procedure_code, dossier.procedure_version)
     procedure = (
         version.content["name"] if version else {"vi": dossier.procedure_code, "en": dossier.procedure_code}
     )
@@ -182,28 +177,32 @@ async def notify_status(db: AsyncSession, dossier: Dossier, event: DossierEvent)
     return len(rows)
 
 
-async def notify_assignment(db: AsyncSession, route: Route, volunteer_id: UUID) -> int:
+@dataclass(frozen=True)
+class Stop:
+    """One stop of a round as the volunteer's notification names it."""
+
+    village: str
+    meeting_point: str
+    starts_at: time | None
+
+
+async def notify_assignment(
+    db: AsyncSession, route_id: UUID, day: date, stops: list[Stop], volunteer_id: UUID
+) -> int:
     """Queue "you are on a new route" for the volunteer's phones. Returns the rows written.
 
-    Call it in the transaction that assigns the volunteer, after the route and its stops
-    were added to the session; assigning again later sends the route's newest state.
+    Call it in the transaction that assigns the volunteer; assigning again later sends the
+    route's newest state.
     """
-    await db.flush()
-    stops = (
-        await db.execute(
-            select(Village.name, RouteStop.meeting_point, RouteStop.starts_at)
-            .join(Village, Village.id == RouteStop.village_id)
-            .where(RouteStop.route_id == route.id)
-            .order_by(RouteStop.position)
-        )
-    ).all()
-    day = route.day.strftime("%d/%m/%Y")
     parts = []
-    for village, meeting_point, starts_at in stops:
+    for stop in stops:
         detail = ", ".join(
-            filter(None, [starts_at.strftime("%H:%M") if starts_at else "", _clip(meeting_point, 80)])
+            filter(
+                None,
+                [stop.starts_at.strftime("%H:%M") if stop.starts_at else "", _clip(stop.meeting_point, 80)],
+            )
         )
-        parts.append(f"{village} ({detail})" if detail else village)
+        parts.append(f"{stop.village} ({detail})" if detail else stop.village)
     itinerary = " → ".join(parts)
     now = utcnow()
     rows = [
@@ -211,19 +210,19 @@ async def notify_assignment(db: AsyncSession, route: Route, volunteer_id: UUID) 
             subscription,
             "volunteer",
             "assignment",
-            route.id.hex,
+            route_id.hex,
             "normal",
             {
-                "title": f"Lộ trình mới ngày {day}",
-                "title_en": f"New route on {route.day.isoformat()}",
+                "title": f"Lộ trình mới ngày {day.strftime('%d/%m/%Y')}",
+                "title_en": f"New route on {day.isoformat()}",
                 "body": itinerary or "Mở ứng dụng để xem lộ trình.",
                 "body_en": itinerary or "Open the app to see the route.",
                 "url": "/",
-                "tag": route.id.hex,
-                "route_id": str(route.id),
+                "tag": route_id.hex,
+                "route_id": str(route_id),
             },
             now,
-            route_id=route.id,
+            route_id=route_id,
         )
         for subscription in await _volunteer_subscriptions(db, volunteer_id)
     ]

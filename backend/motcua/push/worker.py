@@ -35,7 +35,6 @@ from motcua.push.models import PushOutbox, PushSubscription
 from motcua.push.outbox import TTL_SECONDS
 from motcua.push.vapid import vapid_keys
 from motcua.settings import Settings, _push_contact
-from motcua.status.models import StatusGuess
 
 log = logging.getLogger("motcua.push")
 
@@ -49,7 +48,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 15.0
 BACKOFF_CAP_SECONDS = 3600.0
 KEEP_FINISHED = timedelta(days=90)
-KEEP_GUESSES = timedelta(days=1)
 PRUNE_EVERY = timedelta(hours=1)
 _UNFINISHED = ("pending", "sending")
 
@@ -353,7 +351,6 @@ class PushWorker:
                     PushOutbox.state.not_in(_UNFINISHED), PushOutbox.created_at < now - KEEP_FINISHED
                 )
             )
-            await db.execute(delete(StatusGuess).where(StatusGuess.created_at < now - KEEP_GUESSES))
 
 
 def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db.base import utcnow
+from motcua.db.tidy import forget_older
 from motcua.dossiers.models import Dossier
 from motcua.settings import Settings
 from motcua.status.models import StatusGuess
@@ -34,6 +35,7 @@ log = logging.getLogger("motcua.status")
 WINDOW = timedelta(minutes=15)
 MAX_GUESSES_PER_CLIENT = 20
 MAX_GUESSES_PER_CODE = 10  # from one client address
+KEEP_GUESSES = timedelta(days=1)
 COOKIE_PATH = "/ho-so/"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 _DOSSIER_COOKIE = "hoso_"
@@ -116,6 +118,7 @@ async def open_with_secret(db: AsyncSession, tracking_code: str, secret: str, cl
     lately, at any code or at this one, so a right guess after the limit tells nothing either.
     """
     code = tracking_code.upper()[:20]
+    await forget_older(db, StatusGuess.created_at, KEEP_GUESSES)
     if (
         await _recent_guesses(db, StatusGuess.client == client[:64]) >= MAX_GUESSES_PER_CLIENT
         or await _recent_guesses(db, StatusGuess.tracking_code == code, StatusGuess.client == client[:64])

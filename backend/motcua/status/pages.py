@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.accounts.controller import client_address
+from motcua.accounts.api import client_address
 from motcua.accounts.models import User
-from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.service import get_version
 from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError
@@ -124,12 +124,7 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
     resident = await db.get(Resident, dossier.resident_id)
     commune = await db.get(Commune, dossier.commune_code)
     volunteer = await db.get(User, dossier.volunteer_id)
-    version = await db.scalar(
-        select(ProcedureVersion).where(
-            ProcedureVersion.code == dossier.procedure_code,
-            ProcedureVersion.version == dossier.procedure_version,
-        )
-    )
+    version = await get_version(db, dossier.procedure_code, dossier.procedure_version)
     name = (
         version.content["name"] if version else {"vi": dossier.procedure_code, "en": dossier.procedure_code}
     )

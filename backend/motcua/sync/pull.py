@@ -13,8 +13,7 @@ from motcua.attachments.service import missing_attachments, missing_attachments_
 from motcua.audit.service import record_access
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
-from motcua.campaigns.routes import describe
-from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.service import get_version
 from motcua.changelog.models import Change
 from motcua.dossiers.models import Dossier
 from motcua.places.models import Commune
@@ -22,6 +21,7 @@ from motcua.places.service import commune_filter
 from motcua.records.models import HeldRecord, RefusedRecord, SyncRecord
 from motcua.records.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
+from motcua.rounds.service import describe
 
 PLACE_KINDS = ("resident", "consent", "checklist")
 
@@ -107,9 +107,7 @@ async def _change_out(db: AsyncSession, row: Change, residents: set[UUID]) -> Ch
         }
         return ChangeOut(row.seq, row.kind, row.record_id, body=body)
     code, _, number = row.record_id.partition(":")
-    version = await db.scalar(
-        select(ProcedureVersion).where(ProcedureVersion.code == code, ProcedureVersion.version == int(number))
-    )
+    version = await get_version(db, code, int(number))
     if version is None:
         return None
     server = {

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
-from motcua.campaigns.routes import (
+from motcua.places.schemas import CommuneQuery
+from motcua.rounds.service import (
     RouteIn,
     RouteOut,
     create_route,
@@ -23,7 +24,6 @@ from motcua.campaigns.routes import (
     routes_of_commune,
     routes_of_volunteer,
 )
-from motcua.places.schemas import CommuneQuery
 
 
 class RouteController(Controller):

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua import charts
@@ -17,6 +18,7 @@ from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
 from motcua.campaigns.service import (
     TARGETS,
+    Progress,
     campaign_filters,
     campaign_in_scope,
     campaigns_in_scope,
@@ -25,10 +27,9 @@ from motcua.campaigns.service import (
     progress,
     today,
 )
-from motcua.dashboard.metrics import figures
-from motcua.dashboard.pages import progress_charts
 from motcua.errors import ApiError
-from motcua.i18n import language_of
+from motcua.i18n import language_of, translate
+from motcua.metrics.service import figures
 from motcua.places.models import Commune
 
 FormBody = URLEncodedBody[dict[str, str]]
@@ -53,6 +54,31 @@ async def _form(
         },
         status_code=error.status_code if error else 200,
     )
+
+
+TARGET_COLOURS = {"digital_citizens": "#2e7d32", "dossiers": "#1f5fa8", "villages": "#8e5a00"}
+
+
+def progress_charts(found: Progress, lang: str) -> list[Markup]:
+    out = []
+    for target in found.targets:
+        pace = (
+            translate("pace_today", lang).format(charts.number(target.expected))
+            if target.expected is not None
+            else ""
+        )
+        out.append(
+            charts.progress(
+                f"progress-{found.campaign.id}-{target.key}",
+                translate(f"progress_{target.key}", lang),
+                target.value,
+                target.target,
+                TARGET_COLOURS[target.key],
+                target.expected,
+                pace,
+            )
+        )
+    return out
 
 
 class CampaignPages(Controller):

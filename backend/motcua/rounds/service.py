@@ -19,7 +19,7 @@ from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Commune, Village
 from motcua.places.service import commune_filter, commune_in_scope
-from motcua.push.outbox import notify_assignment
+from motcua.push.outbox import Stop, notify_assignment
 
 MAX_STOPS = 30
 MAX_TEAM = 50
@@ -76,6 +76,21 @@ class RouteOut(msgspec.Struct, frozen=True):
 def today() -> date:
     """Today in Vietnam, where the routes are walked."""
     return datetime.now(VIETNAM_TIME).date()
+
+
+async def _notify(db: AsyncSession, route: Route, volunteer_id: UUID) -> None:
+    """Tell the volunteer's phones they are on ``route``, with its stops in order."""
+    await db.flush()
+    stops = [
+        Stop(village, meeting_point, starts_at)
+        for village, meeting_point, starts_at in await db.execute(
+            select(Village.name, RouteStop.meeting_point, RouteStop.starts_at)
+            .join(Village, Village.id == RouteStop.village_id)
+            .where(RouteStop.route_id == route.id)
+            .order_by(RouteStop.position)
+        )
+    ]
+    await notify_assignment(db, route.id, route.day, stops, volunteer_id)
 
 
 async def assigned_communes(db: AsyncSession, user_id: UUID) -> frozenset[int]:
@@ -285,7 +300,7 @@ async def create_route(db: AsyncSession, principal: Principal, data: RouteIn) ->
     await db.flush()
     await _tell_team(db, route, [member.user_id for member in route.team])
     for member in route.team:
-        await notify_assignment(db, route, member.user_id)
+        await _notify(db, route, member.user_id)
     return route
 
 
@@ -301,7 +316,7 @@ async def replace_route(db: AsyncSession, principal: Principal, route_id: UUID, 
     await _tell_team(db, route, [*before, *(member.user_id for member in route.team)])
     for member in route.team:
         if member.user_id not in before:  # pushed to the newcomers; the rest see it in their pull
-            await notify_assignment(db, route, member.user_id)
+            await _notify(db, route, member.user_id)
     return route
 
 

@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Campaign
-from motcua.campaigns.routes import (
+from motcua.errors import ApiError, ErrorBody, FieldError
+from motcua.places import service as places
+from motcua.places.schemas import CommuneQuery, OptionalCommuneQuery
+from motcua.rounds.service import (
     RouteIn,
     StopIn,
     campaigns_of,
@@ -27,9 +30,6 @@ from motcua.campaigns.routes import (
     today,
     volunteers_of,
 )
-from motcua.errors import ApiError, ErrorBody, FieldError
-from motcua.places import service as places
-from motcua.places.schemas import CommuneQuery, OptionalCommuneQuery
 
 STOP_ROWS = 8
 FormBody = URLEncodedBody[dict[str, str | list[str]]]

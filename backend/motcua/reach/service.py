@@ -11,30 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
-from litestar.response import Redirect, Template
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
-from motcua.audit.service import record_access
-from motcua.auth.guards import roles, signed_in
 from motcua.auth.principal import Principal
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError, FieldError
-from motcua.places import service as places
 from motcua.places.models import Village
 from motcua.push.models import CONTACT_METHODS, PushFollow, PushOutbox, ResidentContact
 from motcua.residents.models import Resident
 from motcua.status.models import StatusView
-from motcua.words import ACT_ON, TIMELINE, Said
+from motcua.words import ACT_ON, Said
 
 REACHED = ("push", "page", "call", "visit")
 LIMIT = 200
@@ -204,146 +194,3 @@ async def record_told(
 
 
 # -- the API for the PWA ---------------------------------------------------------------------
-
-
-class ToTell(msgspec.Struct, frozen=True):
-    dossier_id: UUID
-    tracking_code: str
-    status: str
-    news_vi: str
-    news_en: str
-    reason: str
-    changed_at: datetime
-    resident_id: UUID
-    resident_name: str
-    resident_phone: str | None
-    village: str
-    subscribed: bool
-    state: str
-
-
-class TellIn(msgspec.Struct, frozen=True):
-    method: str
-
-
-class Told(msgspec.Struct, frozen=True):
-    dossier_id: UUID
-    method: str
-    told_at: datetime
-
-
-def _to_tell(row: Reach) -> ToTell:
-    assert row.event is not None
-    step = TIMELINE.get(row.event.to_status, Said(row.event.to_status, row.event.to_status))
-    return ToTell(
-        dossier_id=row.dossier.id,
-        tracking_code=row.dossier.tracking_code,
-        status=row.dossier.status,
-        news_vi=step.vi,
-        news_en=step.en,
-        reason=row.event.reason,
-        changed_at=row.event.created_at,
-        resident_id=row.resident.id,
-        resident_name=row.resident.full_name,
-        resident_phone=row.resident.phone,
-        village=row.village,
-        subscribed=row.subscribed,
-        state=row.state,
-    )
-
-
-class ReachController(Controller):
-    path = "/api/reach"
-    tags = ["push"]
-    guards = [signed_in]
-
-    @get("/mine")
-    async def mine(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[ToTell]:
-        """Residents the volunteer must call or visit: their news did not reach them by push."""
-        rows = await call_list(db_session, principal.user_id)
-        record_access(db_session, principal, "reach.call_list", [row.resident.id for row in rows])
-        return [_to_tell(row) for row in rows]
-
-    @post("/{dossier_id:uuid}/told", status_code=201)
-    async def told(
-        self,
-        dossier_id: FromPath[UUID],
-        data: JSONBody[TellIn],
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-    ) -> Told:
-        """The resident was told by phone (``call``) or at their door (``visit``)."""
-        dossier = await dossier_in_scope(db_session, principal, dossier_id)
-        contact = await record_told(db_session, principal, dossier, data.method)
-        return Told(dossier.id, contact.method, contact.created_at)
-
-
-# -- the pages -------------------------------------------------------------------------------
-
-
-def _back(target: str | None, fallback: str) -> str:
-    return target if target and target.startswith("/office/reach") else fallback
-
-
-class ReachPages(Controller):
-    path = "/office/reach"
-    include_in_schema = False
-
-    @get("/", guards=[roles("coordinator", "desk_officer")])
-    async def commune(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        commune_code: Annotated[int | None, QueryParameter(name="commune")] = None,
-        only_unreached: Annotated[bool, QueryParameter(name="unreached")] = False,
-    ) -> Template:
-        """Per dossier of a commune: did the resident hear of its newest status?"""
-        communes = [commune for commune, _ in (await places.communes_in_scope(db_session, principal))[:200]]
-        if commune_code is None and communes:
-            commune_code = communes[0].code
-        commune = await places.commune_in_scope(db_session, principal, commune_code) if commune_code else None
-        rows = await reach_of(db_session, Dossier.commune_code == commune.code) if commune else []
-        record_access(
-            db_session,
-            principal,
-            "reach.commune",
-            [row.resident.id for row in rows],
-            {"commune": commune_code},
-        )
-        shown = [row for row in rows if not row.reached] if only_unreached else rows
-        return Template(
-            "reach/commune.html",
-            context={
-                "commune": commune,
-                "communes": communes,
-                "rows": shown,
-                "reached": sum(row.reached for row in rows),
-                "total": len(rows),
-                "only_unreached": only_unreached,
-                "words": STATE_WORDS,
-                "timeline": TIMELINE,
-            },
-        )
-
-    @get("/mine", guards=[signed_in])
-    async def mine(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> Template:
-        """The volunteer's "call or visit" list, as a page."""
-        rows = await call_list(db_session, principal.user_id)
-        record_access(db_session, principal, "reach.call_list", [row.resident.id for row in rows])
-        return Template("reach/mine.html", context={"rows": rows, "words": STATE_WORDS, "timeline": TIMELINE})
-
-    @post("/{dossier_id:uuid}/told", status_code=303, guards=[signed_in])
-    async def told(
-        self,
-        dossier_id: FromPath[UUID],
-        data: URLEncodedBody[dict[str, str]],
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-    ) -> Redirect:
-        dossier = await dossier_in_scope(db_session, principal, dossier_id)
-        await record_told(db_session, principal, dossier, data.get("method", ""))
-        return Redirect(_back(data.get("next"), "/office/reach/mine"), status_code=303)

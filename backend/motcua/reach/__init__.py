@@ -1,0 +1,1 @@
+"""Nobody forgotten: whether each resident was reached with their dossier's news."""

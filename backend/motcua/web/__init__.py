@@ -1,1 +1,0 @@
-"""Server-rendered pages for coordinators, desk officers and admins (cookie sessions, CSRF)."""
