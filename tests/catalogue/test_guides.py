@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.catalogue import service
 from motcua.catalogue.documents import ProcedureDocument, content_hash, load_documents
 from motcua.catalogue.guides import Bi, cutoff, day_month_year, duration, money, photos
-from motcua.catalogue.qr import qr_svg
 from motcua.i18n import vietnamese_sort_key
+from motcua.qr import qr_svg
 from motcua.settings import Settings
 from tests.conftest import in_db
 

@@ -23,12 +23,12 @@ from motcua.accounts.sessions import revoke_sessions
 from motcua.accounts.users import create_user, ensure_may_manage, users_in_scope
 from motcua.auth.guards import current_principal, roles, signed_in
 from motcua.auth.principal import Principal
-from motcua.catalogue.qr import qr_svg
 from motcua.db.base import utcnow
 from motcua.errors import ApiError
 from motcua.i18n import LANGUAGE_COOKIE, LANGUAGES
 from motcua.places import service as places
 from motcua.places.schemas import CommuneCodePath, is_place_code
+from motcua.qr import qr_svg
 from motcua.settings import Settings
 
 FormBody = URLEncodedBody[dict[str, str]]

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.catalogue import service
 from motcua.catalogue.documents import ProcedureDocument
-from motcua.catalogue.qr import qr_svg
 from motcua.errors import ApiError
 from motcua.i18n import TEXT
+from motcua.qr import qr_svg
 from motcua.settings import Settings
 
 

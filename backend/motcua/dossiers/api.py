@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.guards import signed_in
 from motcua.auth.principal import Principal
-from motcua.catalogue.qr import qr_svg
 from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
+from motcua.qr import qr_svg
 from motcua.settings import Settings
 
 

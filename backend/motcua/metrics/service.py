@@ -36,8 +36,7 @@ from motcua.catalogue.models import ProcedureVersion
 from motcua.dossiers.models import Dossier
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Village
-from motcua.records.residents import ChecklistStepName
-from motcua.residents.models import ChecklistStep, Resident
+from motcua.residents.models import ChecklistStep, ChecklistStepName, Resident
 from motcua.status.ratings import rating_counts
 
 STEPS: tuple[str, ...] = get_args(ChecklistStepName)

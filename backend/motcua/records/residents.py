@@ -32,21 +32,16 @@ from motcua.records.handlers import (
 )
 from motcua.records.outcomes import Refused
 from motcua.records.schemas import RecordIn
-from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
+from motcua.residents.models import (
+    ChecklistStep,
+    ChecklistStepName,
+    Consent,
+    ConsentPurpose,
+    Need,
+    Resident,
+    ResidentMerge,
+)
 
-Need = Literal["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"]
-ConsentPurpose = Literal[
-    "personal_data", "document_photos", "contact_by_phone", "push_notifications", "ethnicity"
-]
-ChecklistStepName = Literal[
-    "vneid_installed",
-    "vneid_level1",
-    "vneid_level2",
-    "portal_login",
-    "sim_standardised",
-    "bank_account",
-    "first_online_submission",
-]
 Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 _CONSENTS = table_of(Consent)

@@ -6,7 +6,7 @@ Each row's ``id`` is the UUID the phone gave the record, so the server is idempo
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
@@ -18,6 +18,22 @@ from motcua.db.base import DateTimeUTC, Record
 # it tells the unit of work to insert a resident before the rows that point at it when both
 # are new in one flush, as a batch from a phone makes them. Consents and checklist ticks are
 # inserted after the flush (records/writes.py) and need none.
+
+
+# The words of a resident's record, as phones send them (docs/sync.md).
+Need = Literal["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"]
+ConsentPurpose = Literal[
+    "personal_data", "document_photos", "contact_by_phone", "push_notifications", "ethnicity"
+]
+ChecklistStepName = Literal[
+    "vneid_installed",
+    "vneid_level1",
+    "vneid_level2",
+    "portal_login",
+    "sim_standardised",
+    "bank_account",
+    "first_online_submission",
+]
 
 
 class Resident(Record):
