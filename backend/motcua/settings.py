@@ -172,24 +172,27 @@ def _secret_key(given: str | None, data_dir: Path) -> str:
             raise SettingsError(f"MOTCUA_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters long")
         return given
     path = data_dir / _SECRET_FILE
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+    if not path.exists():
+        keep_once(path, secrets.token_urlsafe(48).encode(), "the secret key")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def keep_once(path: Path, content: bytes, what: str) -> None:
+    """Write a key file the first time, readable by its owner only. link() is atomic and
+    refuses to replace: of two processes starting together, both end up with the first key."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        draft = data_dir / f".{_SECRET_FILE}.{os.getpid()}"
-        draft.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_bytes(content)
         draft.chmod(0o600)
         try:
-            # link() is atomic and refuses to replace: of two processes starting
-            # together, both end up with the first key written.
             os.link(draft, path)
         except FileExistsError:
             pass
         finally:
             draft.unlink()
     except OSError as exc:
-        raise SettingsError(f"cannot keep the secret key in {path}: {exc.strerror}") from exc
-    return path.read_text(encoding="utf-8").strip()
+        raise SettingsError(f"cannot keep {what} in {path}: {exc.strerror}") from exc
 
 
 @lru_cache(maxsize=1)

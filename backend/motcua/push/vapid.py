@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from motcua.settings import Settings, SettingsError
+from motcua.settings import Settings, SettingsError, keep_once
 
 KEY_FILE = "vapid_private_key.pem"
 
@@ -75,18 +74,4 @@ def _create(path: Path) -> None:
     pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        draft.write_bytes(pem)
-        draft.chmod(0o600)
-        try:
-            # As with the secret key: link() refuses to replace, so two processes starting
-            # together both end up with the first key written.
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    except OSError as exc:
-        raise SettingsError(f"cannot keep the VAPID key in {path}: {exc.strerror}") from exc
+    keep_once(path, pem, "the VAPID key")
