@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.accounts.models import User
 from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
 from motcua.push.models import PushSubscription
-from motcua.push.outbox import notify_assignment
+from motcua.rounds.service import notify_assignment
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, in_db, rows
 from tests.push.conftest import drain, subscribe_volunteer

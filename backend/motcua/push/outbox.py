@@ -1,6 +1,6 @@
 """Writing notifications to the outbox, in the transaction of the change they tell.
 
-Call :func:`notify_status` after a dossier's status moved and :func:`notify_assignment`
+Call :func:`notify_status` after a dossier's status moved and :func:`queue_assignment`
 after a volunteer joined a route; both only add rows to the session, so the notification
 exists if and only if the change is committed. The worker (``motcua.push.worker``) sends.
 """
@@ -186,7 +186,7 @@ class Stop:
     starts_at: time | None
 
 
-async def notify_assignment(
+async def queue_assignment(
     db: AsyncSession, route_id: UUID, day: date, stops: list[Stop], volunteer_id: UUID
 ) -> int:
     """Queue "you are on a new route" for the volunteer's phones. Returns the rows written.

@@ -19,7 +19,7 @@ from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.places.models import Commune, Village
 from motcua.places.service import commune_filter, commune_in_scope
-from motcua.push.outbox import Stop, notify_assignment
+from motcua.push.outbox import Stop, queue_assignment
 
 MAX_STOPS = 30
 MAX_TEAM = 50
@@ -78,8 +78,12 @@ def today() -> date:
     return datetime.now(VIETNAM_TIME).date()
 
 
-async def _notify(db: AsyncSession, route: Route, volunteer_id: UUID) -> None:
-    """Tell the volunteer's phones they are on ``route``, with its stops in order."""
+async def notify_assignment(db: AsyncSession, route: Route, volunteer_id: UUID) -> int:
+    """Tell the volunteer's phones they are on ``route``, with its stops in order; the rows written.
+
+    Call it in the transaction that assigns the volunteer, after the route and its stops were
+    added to the session; assigning again later sends the route's newest state.
+    """
     await db.flush()
     stops = [
         Stop(village, meeting_point, starts_at)
@@ -90,7 +94,7 @@ async def _notify(db: AsyncSession, route: Route, volunteer_id: UUID) -> None:
             .order_by(RouteStop.position)
         )
     ]
-    await notify_assignment(db, route.id, route.day, stops, volunteer_id)
+    return await queue_assignment(db, route.id, route.day, stops, volunteer_id)
 
 
 async def assigned_communes(db: AsyncSession, user_id: UUID) -> frozenset[int]:
@@ -300,7 +304,7 @@ async def create_route(db: AsyncSession, principal: Principal, data: RouteIn) ->
     await db.flush()
     await _tell_team(db, route, [member.user_id for member in route.team])
     for member in route.team:
-        await _notify(db, route, member.user_id)
+        await notify_assignment(db, route, member.user_id)
     return route
 
 
@@ -316,7 +320,7 @@ async def replace_route(db: AsyncSession, principal: Principal, route_id: UUID, 
     await _tell_team(db, route, [*before, *(member.user_id for member in route.team)])
     for member in route.team:
         if member.user_id not in before:  # pushed to the newcomers; the rest see it in their pull
-            await _notify(db, route, member.user_id)
+            await notify_assignment(db, route, member.user_id)
     return route
 
 
