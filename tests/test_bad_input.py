@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import BigInteger, bindparam, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db.engine import make_engine
@@ -268,3 +269,27 @@ def test_a_value_no_column_can_hold_is_the_clients_400(
 def test_engines_hide_parameters(settings: Settings) -> None:
     for pooled in (True, False):
         assert make_engine(settings, pooled=pooled).sync_engine.hide_parameters
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_deadlock_is_a_busy_answer_with_nothing_applied(
+    client: TestClient[Any], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL breaks a deadlock by rolling one transaction back: that client is told to
+    send again (503 busy, Retry-After), as the sync protocol promises, never a 500."""
+    add_user(settings, COORDINATOR, "coordinator", (COMMUNE_A,))
+    coordinator = bearer(client, COORDINATOR)
+
+    async def deadlocked(db: AsyncSession, *_args: Any) -> None:
+        raise DBAPIError("UPDATE …", {}, _Deadlock("deadlock detected"))
+
+    monkeypatch.setattr("motcua.places.service.create_village", deadlocked)
+    response = client.post(
+        f"/api/places/communes/{COMMUNE_A}/villages", json={"name": "Buôn Mới"}, headers=coordinator
+    )
+    _refused(response, 503)
+    assert response.json()["code"] == "busy"
+    assert response.headers["retry-after"] == "5"

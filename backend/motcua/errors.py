@@ -161,6 +161,27 @@ def _is_unstorable(exc: BaseException) -> bool:
     return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
 
 
+# Two transactions waited for each other (PostgreSQL broke the tie) or could not be ordered:
+# the request's transaction was rolled back whole, so nothing of it was applied.
+_CONTENTION = ("40P01", "40001", "55P03")
+
+
+def _is_contention(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    return _sqlstate(exc) in _CONTENTION or "database is locked" in str(getattr(exc, "orig", ""))
+
+
+def _busy() -> ApiError:
+    return ApiError(
+        503,
+        "busy",
+        "Máy chủ đang bận; chưa có gì được ghi. Hãy gửi lại sau ít giây.",
+        "The server is busy; nothing was applied. Send it again in a few seconds.",
+        headers={"retry-after": "5"},
+    )
+
+
 def _is_too_deep(exc: BaseException) -> bool:
     return isinstance(exc, RecursionError) and "deserializ" in str(exc)
 
@@ -211,6 +232,9 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             extra={"path": request.url.path, "sqlstate": _sqlstate(exc), "exception": safe_traceback(exc)},
         )
         exc = _unstorable()
+    elif _is_contention(exc):
+        log.warning("database contention", extra={"path": request.url.path, "sqlstate": _sqlstate(exc)})
+        exc = _busy()
     if isinstance(exc, ApiError):
         status, body, headers = exc.status_code, exc.body, exc.headers
     elif isinstance(exc, ValidationException):
