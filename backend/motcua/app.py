@@ -60,6 +60,7 @@ from motcua.settings import Settings, get_settings
 from motcua.status.pages import StatusPages
 from motcua.sync.api import SyncController
 from motcua.sync.gate import SyncGate
+from motcua.words import deadline_word, status_word
 from motcua.worktime.pages import CalendarPages
 
 _HERE = Path(__file__).resolve().parent
@@ -91,7 +92,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     def engine_setup(jinja: JinjaTemplateEngine) -> None:
-        jinja.engine.globals.update(t=t, lang=current_lang, version=__version__)
+        jinja.engine.globals.update(
+            t=t, lang=current_lang, status_word=status_word, deadline_word=deadline_word, version=__version__
+        )
         jinja.engine.filters["local_time"] = local_time
 
     app = Litestar(

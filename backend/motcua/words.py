@@ -1,11 +1,26 @@
-"""What a dossier's status means, said to the resident in words a grandmother understands."""
+"""The words both the server and the volunteer app show (schemas/words.json, read once), and what a
+dossier's status means, said to the resident in words a grandmother understands.
+
+``python -m motcua.words`` copies the catalogue into pwa/js/words.js, the app's offline copy.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
 
-from motcua.i18n import local_time
+from jinja2 import pass_context
+
+from motcua.i18n import current_lang, local_time
+from motcua.resources import resource_dir
+
+WORDS_FILE: Final = "words.json"
+JS_FILE: Final = "words.js"
+_JS_LINE_WIDTH: Final = 110  # biome.json
 
 
 @dataclass(frozen=True)
@@ -14,6 +29,73 @@ class Said:
 
     vi: str
     en: str
+
+    def in_lang(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+def read_catalogue(schemas: Path) -> dict[str, dict[str, Said]]:
+    """schemas/words.json as sections of ``key → Said`` (its ``about`` left out)."""
+    document: dict[str, Any] = json.loads((schemas / WORDS_FILE).read_text(encoding="utf-8"))
+    return {
+        section: {key: Said(pair["vi"], pair["en"]) for key, pair in entries.items()}
+        for section, entries in document.items()
+        if section != "about"
+    }
+
+
+CATALOGUE: Final = read_catalogue(resource_dir("schemas"))
+# A dossier's status by name: the desk, the dashboard and its exports, the status page, push
+# messages and the phone all say these, and nothing else.
+STATUS: Final[dict[str, Said]] = CATALOGUE["status"]
+# Where a dossier stands against its deadline: ``overdue``, ``due_soon``.
+DEADLINE: Final[dict[str, Said]] = CATALOGUE["deadline"]
+
+
+def status_name(status: str, lang: str = "vi") -> str:
+    """The catalogue's name of ``status`` in ``lang`` (an unknown status as it is written)."""
+    said = STATUS.get(status)
+    return said.in_lang(lang) if said else status
+
+
+@pass_context
+def status_word(context: Any, status: str) -> str:
+    """Jinja global: the status's name in the request's language."""
+    return status_name(status, current_lang(context))
+
+
+@pass_context
+def deadline_word(context: Any, key: str) -> str:
+    """Jinja global: ``overdue`` or ``due_soon`` in the request's language."""
+    return DEADLINE[key].in_lang(current_lang(context))
+
+
+def words_js(schemas: Path) -> str:
+    """pwa/js/words.js as the generator writes it from schemas/words.json (formatted as Biome wants)."""
+    lines = [
+        "// The words the server shows too, from schemas/words.json: written by `python -m motcua.words`;",
+        "// do not edit. pwa/js/i18n.js reads them (status.*, deadline.*).",
+        "",
+        "export const WORDS = Object.freeze({",
+    ]
+    for section, entries in read_catalogue(schemas).items():
+        lines.append(f"  {section}: {{")
+        for key, said in entries.items():
+            vi, en = json.dumps(said.vi, ensure_ascii=False), json.dumps(said.en, ensure_ascii=False)
+            line = f"    {key}: {{ vi: {vi}, en: {en} }},"
+            if len(line) > _JS_LINE_WIDTH:
+                line = f"    {key}: {{\n      vi: {vi},\n      en: {en},\n    }},"
+            lines.append(line)
+        lines.append("  },")
+    lines.append("});")
+    return "\n".join(lines) + "\n"
+
+
+def write_words_js(schemas: Path, pwa: Path) -> Path:
+    """Write the app's copy of the catalogue; returns where."""
+    target = pwa / "js" / JS_FILE
+    target.write_text(words_js(schemas), encoding="utf-8")
+    return target
 
 
 def honorific(sex: str | None) -> str:
@@ -41,7 +123,10 @@ def status_sentence(
             "The volunteer is still sending your dossier to the commune.",
         )
     if status == "received":
-        return Said(f"Xã đã nhận hồ sơ của {you}.", "The commune has received your dossier.")
+        return Said(
+            f"Hồ sơ của {you} đã đến xã, đang chờ cán bộ tiếp nhận.",
+            "Your dossier has reached the commune and is waiting to be accepted.",
+        )
     if status == "accepted":
         said = Said(
             f"Cán bộ xã đã tiếp nhận hồ sơ của {you}.", "A commune officer has accepted your dossier."
@@ -59,7 +144,7 @@ def status_sentence(
         )
     if status == "ready":
         return Said(
-            f"Đã có kết quả, mời {you} đến nhận tại {desk.vi}.",
+            f"Có kết quả, mời {you} đến nhận tại {desk.vi}.",
             f"The result is ready: please collect it at {desk.en}.",
         )
     if status == "delivered":
@@ -73,18 +158,11 @@ def status_sentence(
     return Said(status, status)
 
 
-# The steps of the timeline, short, in the past tense.
-TIMELINE: dict[str, Said] = {
-    "received": Said("Xã đã nhận hồ sơ", "The commune received the dossier"),
-    "accepted": Said("Cán bộ xã tiếp nhận hồ sơ", "A commune officer accepted it"),
-    "in_progress": Said("Xã bắt đầu giải quyết", "The commune started working on it"),
-    "needs_supplement": Said("Xã đề nghị bổ sung giấy tờ", "The commune asked for more papers"),
-    "ready": Said("Đã có kết quả", "The result was ready"),
-    "delivered": Said("Đã trả kết quả", "The result was handed over"),
-    "rejected": Said("Xã không giải quyết hồ sơ", "The commune turned the request down"),
-    "withdrawn": Said("Hồ sơ được rút lại", "The dossier was withdrawn"),
-}
-
 # Statuses the resident has to act on: a push for them is sent with Urgency high, and a
 # resident not reached by push appears on the volunteer's "call or visit" list.
 ACT_ON = ("needs_supplement", "ready", "rejected")
+
+
+if __name__ == "__main__":
+    written = write_words_js(resource_dir("schemas"), resource_dir("pwa"))
+    sys.stdout.write(f"{written}: {sum(len(entries) for entries in CATALOGUE.values())} words\n")

@@ -1,5 +1,14 @@
 // Every word the app shows, Vietnamese first with full diacritics, English second.
 
+import { WORDS } from "./words.js";
+
+/** ``{key: {vi, en}}`` of the shared catalogue as ``{"section.key": [vi, en]}``. */
+function pairs(section, words) {
+  return Object.fromEntries(
+    Object.entries(words).map(([key, said]) => [`${section}.${key}`, [said.vi, said.en]]),
+  );
+}
+
 const STRINGS = {
   app_name: ["Một cửa lưu động", "Mobile one-stop desk"],
   app_short: ["Một cửa", "One-stop"],
@@ -294,15 +303,9 @@ const STRINGS = {
   print: ["In", "Print"],
   copied: ["Đã chép đường dẫn.", "Link copied."],
   server_status: ["Tình trạng ở xã", "Status at the commune"],
-  "status.incomplete": ["Đang chờ đủ ảnh", "Waiting for photos"],
-  "status.received": ["Xã đã nhận", "Received by the commune"],
-  "status.accepted": ["Đã tiếp nhận", "Accepted"],
-  "status.in_progress": ["Đang giải quyết", "In progress"],
-  "status.needs_supplement": ["Cần bổ sung", "Needs more papers"],
-  "status.ready": ["Đã có kết quả", "Result ready"],
-  "status.delivered": ["Đã trả kết quả", "Delivered"],
-  "status.rejected": ["Bị từ chối", "Rejected"],
-  "status.withdrawn": ["Đã rút", "Withdrawn"],
+  // Status and deadline words: the server's too, from schemas/words.json (words.js).
+  ...pairs("status", WORDS.status),
+  ...pairs("deadline", WORDS.deadline),
 
   // Record states
   "state.waiting": ["Chờ gửi", "Waiting"],

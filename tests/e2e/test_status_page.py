@@ -171,7 +171,7 @@ def test_a_resident_subscribes_on_the_status_page_hears_each_move_and_rates_the_
     errors = watch_errors(page)
 
     page.goto(f"{url}/ho-so/{code}?k={status_server.secret}")
-    expect(page.locator(".headline .vi")).to_have_text("Xã đã nhận hồ sơ của bà.")
+    expect(page.locator(".headline .vi")).to_have_text("Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đăng ký khai tử")
     expect(page).to_have_url(f"{url}/ho-so/{code}")  # the secret left the address bar
     notify = page.get_by_role("button", name="Nhận thông báo")
@@ -202,7 +202,7 @@ def test_a_resident_subscribes_on_the_status_page_hears_each_move_and_rates_the_
     push_service.wait_for(2, timeout=15, browser=grandmother)
     page.reload()  # as when the notification is tapped: no secret, the cookie opens it
     expect(page.locator(".headline .vi")).to_have_text(
-        "Đã có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn."
+        "Có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn."
     )
     expect(page.get_by_text("✓ Đã bật thông báo.")).to_be_visible()
     screenshot(page, "status-page-ready")

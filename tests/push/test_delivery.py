@@ -93,7 +93,7 @@ def test_every_status_change_arrives_in_order_for_the_resident_and_the_volunteer
     assert urgent == ["normal", "normal", "high", "normal", "high", "normal"]
     said = grandmother.payloads()
     assert "Thiếu bản sao giấy báo tử có chứng thực" in said[2]["body"]
-    assert said[4]["body"].startswith("Đã có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn.")
+    assert said[4]["body"].startswith("Có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn.")
     assert "đánh giá" in said[5]["body"]
     assert said[4]["body_en"].startswith("The result is ready")
     # The volunteer's phone opens the app, and hears which dossier and resident it is about.

@@ -48,7 +48,7 @@ def test_the_volunteer_is_told_whom_to_call_or_visit_and_the_coordinator_sees_wh
     call_list = field.client.get("/api/reach/mine", headers=field.volunteer_a1).json()
     assert [item["tracking_code"] for item in call_list] == [without_phone.code]
     (item,) = call_list
-    assert item["news_vi"] == "Đã có kết quả"
+    assert item["news_vi"] == "Có kết quả"
     assert item["resident_name"] == "Nguyễn Thị Lan 2"
     assert (item["subscribed"], item["state"]) == (False, "no_subscription")
     # Another volunteer has nobody to call.

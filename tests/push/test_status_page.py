@@ -39,8 +39,8 @@ def test_the_receipts_secret_opens_the_page_in_plain_words_and_the_browser_may_c
     page = field.client.get(dossier.url)
     assert page.status_code == 200
     html = page.text
-    assert "Xã đã nhận hồ sơ của bà." in html
-    assert "The commune has received your dossier." in html
+    assert "Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận." in html
+    assert "Your dossier has reached the commune and is waiting to be accepted." in html
     assert "Đăng ký khai tử" in html
     assert "Nguyễn Thị Lan 1" in html
     assert "Người Thử" in html  # the volunteer, with a number to call
@@ -147,11 +147,11 @@ def test_a_supplement_says_what_to_bring_where_and_when(
     assert "Thứ Hai – Thứ Sáu: 07:00–11:30, 13:30–17:00" in html
     assert "Nhớ mang theo thẻ căn cước" in html
     steps = re.findall(r'<span class="step"><span class="vi">([^<]+)</span>', html)
-    assert steps == ["Xã đề nghị bổ sung giấy tờ", "Cán bộ xã tiếp nhận hồ sơ", "Xã đã nhận hồ sơ"]
+    assert steps == ["Cần bổ sung", "Đã tiếp nhận", "Chờ tiếp nhận"]
 
     walk(field, desk_officer, dossier, "in_progress", "ready")
     html = field.client.get(dossier.url).text
-    assert "Đã có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn." in html
+    assert "Có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn." in html
 
 
 def test_a_rejection_gives_its_reason(field: Field, phone_a1: Phone, desk_officer: dict[str, str]) -> None:

@@ -27,13 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.auth.principal import Principal
-from motcua.dossiers.lifecycle import STATUS_WORDS
 from motcua.dossiers.models import Dossier
 from motcua.i18n import VIETNAM_TIME, translate
 from motcua.identity.service import mask_personal_id
 from motcua.metrics.service import STEPS, Filters, activity, completions, newest_ticks, procedure_names
 from motcua.places.models import Commune, Village
 from motcua.residents.models import Resident
+from motcua.words import status_name
 
 Cell = str | int | float | date | datetime | None
 FULL_ID_ROLES = frozenset({"desk_officer", "admin"})
@@ -61,8 +61,7 @@ def _personal_id(number: str | None, full: bool) -> str:
 
 
 def _status(status: str, lang: str) -> str:
-    vi, en = STATUS_WORDS.get(status, (status, status))
-    return en if lang == "en" else vi
+    return status_name(status, lang)
 
 
 def _yes_no(value: bool | None, lang: str) -> str:

@@ -35,7 +35,7 @@ from motcua.campaigns.service import (
     today,
 )
 from motcua.dashboard.exports import Table, dossier_table, register_table, sees_full_ids, to_csv, to_xlsx
-from motcua.dossiers.lifecycle import STATUS_WORDS
+from motcua.dossiers.lifecycle import STATUSES
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import language_of, translate
 from motcua.metrics.service import STATUS_GROUPS, Figures, Filters, figures
@@ -285,7 +285,7 @@ class DashboardPages(Controller):
         chosen = await select_scope(db_session, principal, filters_asked)
         found = await figures(db_session, chosen.filters)
         campaign = await progress(db_session, chosen.campaign) if chosen.campaign else None
-        statuses = [s for s in STATUS_WORDS if found.dossiers_by_status.get(s)]
+        statuses = [s for s in STATUSES if found.dossiers_by_status.get(s)]
         return Template(
             "dashboard/dashboard.html",
             context={
@@ -296,7 +296,6 @@ class DashboardPages(Controller):
                 "campaign": campaign,
                 "campaign_charts": progress_charts(campaign, lang) if campaign else [],
                 "statuses": statuses,
-                "words": STATUS_WORDS,
                 "number": charts.number,
                 "percent": charts.percent,
                 "median": duration(found.median_hours_to_result, lang),

@@ -17,7 +17,7 @@ from motcua.attachments.storage import attachment_path
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
 from motcua.desk.service import dossier_view, inbox
-from motcua.dossiers.lifecycle import FINISHED, OPEN, STATUS_WORDS, Move, move
+from motcua.dossiers.lifecycle import FINISHED, OPEN, Move, move
 from motcua.dossiers.models import DossierAttachment
 from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
@@ -52,7 +52,7 @@ class DeskPages(Controller):
         rows = await inbox(db_session, principal, statuses)
         return Template(
             "desk/inbox.html",
-            context={"rows": rows, "view": view, "words": STATUS_WORDS, "principal": principal},
+            context={"rows": rows, "view": view, "principal": principal},
         )
 
     @get("/dossiers/{dossier_id:uuid}")
@@ -68,7 +68,6 @@ class DeskPages(Controller):
             "desk/dossier.html",
             context={
                 "view": view,
-                "words": STATUS_WORDS,
                 "answer_text": answer_text,
                 "principal": principal,
                 "can_move": principal.role in ("desk_officer", "admin"),
@@ -98,7 +97,6 @@ class DeskPages(Controller):
                 "desk/dossier.html",
                 context={
                     "view": view,
-                    "words": STATUS_WORDS,
                     "answer_text": answer_text,
                     "principal": principal,
                     "can_move": True,

@@ -27,6 +27,7 @@ from motcua.db.base import utcnow
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
+from motcua.words import STATUS
 from motcua.worktime.calendar import deadline
 from motcua.worktime.service import commune_calendar
 
@@ -63,16 +64,9 @@ MOVES: dict[str, tuple[str, ...]] = {
 NEEDS_REASON = ("needs_supplement", "rejected", "withdrawn")
 DUE_SOON = timedelta(hours=4)
 
+# Each status's name (Vietnamese, English) from the shared catalogue, schemas/words.json.
 STATUS_WORDS: dict[str, tuple[str, str]] = {
-    "incomplete": ("Chưa đủ tệp", "Attachments missing"),
-    "received": ("Đã nhận", "Received"),
-    "accepted": ("Đã tiếp nhận", "Accepted"),
-    "in_progress": ("Đang giải quyết", "In progress"),
-    "needs_supplement": ("Cần bổ sung", "Needs supplement"),
-    "ready": ("Có kết quả", "Result ready"),
-    "delivered": ("Đã trả kết quả", "Delivered"),
-    "rejected": ("Từ chối", "Rejected"),
-    "withdrawn": ("Đã rút", "Withdrawn"),
+    status: (STATUS[status].vi, STATUS[status].en) for status in STATUSES
 }
 
 

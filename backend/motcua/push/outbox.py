@@ -22,7 +22,7 @@ from motcua.places.models import Commune
 from motcua.push.message import payload_bytes
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription
 from motcua.residents.models import Resident
-from motcua.words import ACT_ON, TIMELINE, Said, honorific, status_sentence
+from motcua.words import ACT_ON, STATUS, Said, honorific, status_sentence
 
 # Villages are offline for hours: a notification waits a day on the push service.
 TTL_SECONDS = 24 * 3600
@@ -141,7 +141,7 @@ async def notify_status(db: AsyncSession, dossier: Dossier, event: DossierEvent)
         )
         for subscription in resident_subscriptions
     ]
-    step = TIMELINE.get(event.to_status, Said(event.to_status, event.to_status))
+    step = STATUS.get(event.to_status, Said(event.to_status, event.to_status))
     volunteer_body, volunteer_body_en = step.vi, step.en
     if event.reason:
         volunteer_body += f": {_clip(event.reason)}"

@@ -15,12 +15,12 @@ from motcua.auth.principal import Principal
 from motcua.dossiers.service import dossier_in_scope
 from motcua.reach.schemas import TellIn, Told, ToTell
 from motcua.reach.service import Reach, call_list, record_told
-from motcua.words import TIMELINE, Said
+from motcua.words import STATUS, Said
 
 
 def _to_tell(row: Reach) -> ToTell:
     assert row.event is not None
-    step = TIMELINE.get(row.event.to_status, Said(row.event.to_status, row.event.to_status))
+    step = STATUS.get(row.event.to_status, Said(row.event.to_status, row.event.to_status))
     return ToTell(
         dossier_id=row.dossier.id,
         tracking_code=row.dossier.tracking_code,

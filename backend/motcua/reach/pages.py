@@ -18,7 +18,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.service import dossier_in_scope
 from motcua.places import service as places
 from motcua.reach.service import STATE_WORDS, call_list, reach_of, record_told
-from motcua.words import TIMELINE
+from motcua.words import STATUS
 
 
 def _back(target: str | None, fallback: str) -> str:
@@ -61,7 +61,7 @@ class ReachPages(Controller):
                 "total": len(rows),
                 "only_unreached": only_unreached,
                 "words": STATE_WORDS,
-                "timeline": TIMELINE,
+                "timeline": STATUS,
             },
         )
 
@@ -72,7 +72,7 @@ class ReachPages(Controller):
         """The volunteer's "call or visit" list, as a page."""
         rows = await call_list(db_session, principal.user_id)
         record_access(db_session, principal, "reach.call_list", [row.resident.id for row in rows])
-        return Template("reach/mine.html", context={"rows": rows, "words": STATE_WORDS, "timeline": TIMELINE})
+        return Template("reach/mine.html", context={"rows": rows, "words": STATE_WORDS, "timeline": STATUS})
 
     @post("/{dossier_id:uuid}/told", status_code=303, guards=[signed_in])
     async def told(

@@ -48,7 +48,7 @@ from motcua.status.access import (
 )
 from motcua.status.models import SCORES, Rating, StatusView
 from motcua.status.ratings import SCORE_WORDS, rate, rating_of
-from motcua.words import TIMELINE, Said, desk_of, honorific, status_sentence
+from motcua.words import STATUS, Said, desk_of, honorific, status_sentence
 from motcua.worktime.service import desk_hours_of
 
 _STATUS_SW = Path(__file__).resolve().parent.parent / "static" / "status-sw.js"
@@ -137,9 +137,9 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
     )
     steps = []
     if dossier.received_at is not None:
-        steps.append(Step(dossier.received_at, TIMELINE["received"], ""))
+        steps.append(Step(dossier.received_at, STATUS["received"], ""))
     for event in events:
-        said = TIMELINE.get(event.to_status, Said(event.to_status, event.to_status))
+        said = STATUS.get(event.to_status, Said(event.to_status, event.to_status))
         shows_reason = event.to_status in ("needs_supplement", "rejected", "withdrawn")
         steps.append(Step(event.created_at, said, event.reason if shows_reason else ""))
     sex = resident.sex if resident else None
