@@ -33,7 +33,7 @@ from motcua.auth.guards import current_principal
 from motcua.auth.principal import Principal
 from motcua.campaigns.pages import CampaignPages
 from motcua.catalogue.api import CatalogueController
-from motcua.catalogue.guides import GuidesController
+from motcua.catalogue.pages import GuidesController
 from motcua.catalogue.service import publish_on_start
 from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine

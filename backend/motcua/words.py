@@ -158,11 +158,6 @@ def status_sentence(
     return Said(status, status)
 
 
-# Statuses the resident has to act on: a push for them is sent with Urgency high, and a
-# resident not reached by push appears on the volunteer's "call or visit" list.
-ACT_ON = ("needs_supplement", "ready", "rejected")
-
-
 if __name__ == "__main__":
     written = write_words_js(resource_dir("schemas"), resource_dir("pwa"))
     sys.stdout.write(f"{written}: {sum(len(entries) for entries in CATALOGUE.values())} words\n")

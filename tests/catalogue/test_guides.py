@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.catalogue import service
 from motcua.catalogue.documents import ProcedureDocument, content_hash, load_documents
-from motcua.catalogue.guides import Bi, cutoff, day_month_year, duration, money, photos
+from motcua.catalogue.pages import Bi, cutoff, day_month_year, duration, money, photos
 from motcua.i18n import vietnamese_sort_key
 from motcua.qr import qr_svg
 from motcua.settings import Settings

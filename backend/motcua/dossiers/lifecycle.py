@@ -62,6 +62,9 @@ MOVES: dict[str, tuple[str, ...]] = {
     "withdrawn": (),
 }
 NEEDS_REASON = ("needs_supplement", "rejected", "withdrawn")
+# Moves the resident must act on (bring papers, fetch the result, hear why not): their push is
+# urgent, and a resident who could not be reached is called or visited (reach/).
+ACT_ON = ("needs_supplement", "ready", "rejected")
 DUE_SOON = timedelta(hours=4)
 
 # Each status's name (Vietnamese, English) from the shared catalogue, schemas/words.json.

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.catalogue.service import get_version
 from motcua.db.base import utcnow
+from motcua.dossiers.lifecycle import ACT_ON
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.places.models import Commune
 from motcua.push.message import payload_bytes
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription
 from motcua.residents.models import Resident
-from motcua.words import ACT_ON, STATUS, Said, honorific, status_sentence
+from motcua.words import STATUS, Said, honorific, status_sentence
 
 # Villages are offline for hours: a notification waits a day on the push service.
 TTL_SECONDS = 24 * 3600

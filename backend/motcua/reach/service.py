@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.auth.principal import Principal
+from motcua.dossiers.lifecycle import ACT_ON
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.places.models import Village
 from motcua.push.models import CONTACT_METHODS, PushFollow, PushOutbox, ResidentContact
 from motcua.residents.models import Resident
 from motcua.status.models import StatusView
-from motcua.words import ACT_ON, Said
+from motcua.words import Said
 
 REACHED = ("push", "page", "call", "visit")
 LIMIT = 200

@@ -24,6 +24,7 @@ from motcua.accounts.api import client_address
 from motcua.accounts.models import User
 from motcua.catalogue.service import get_version
 from motcua.db.base import utcnow
+from motcua.dossiers.lifecycle import NEEDS_REASON
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError
 from motcua.places.models import Commune
@@ -140,7 +141,7 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
         steps.append(Step(dossier.received_at, STATUS["received"], ""))
     for event in events:
         said = STATUS.get(event.to_status, Said(event.to_status, event.to_status))
-        shows_reason = event.to_status in ("needs_supplement", "rejected", "withdrawn")
+        shows_reason = event.to_status in NEEDS_REASON
         steps.append(Step(event.created_at, said, event.reason if shows_reason else ""))
     sex = resident.sex if resident else None
     commune_name = commune.name if commune else ""
