@@ -43,7 +43,7 @@ from motcua.dossiers.api import ReceiptController
 from motcua.dossiers.lifecycle import announce_moves_with
 from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
-from motcua.i18n import current_lang, local_time, t
+from motcua.i18n import current_lang, date_in_words, local_date, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.api import PlacesController
 from motcua.push.api import PushController
@@ -96,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             t=t, lang=current_lang, status_word=status_word, deadline_word=deadline_word, version=__version__
         )
         jinja.engine.filters["local_time"] = local_time
+        jinja.engine.filters["local_date"] = local_date
+        jinja.engine.filters["date_in_words"] = date_in_words
 
     app = Litestar(
         route_handlers=[

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from jinja2 import pass_context
@@ -425,6 +426,41 @@ def current_lang(context: Any) -> str:
 def local_time(moment: datetime) -> str:
     """Jinja filter: a stored UTC time as people in Vietnam read it, e.g. ``21/11/2026 14:41``."""
     return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _day(value: datetime | date | str) -> date | None:
+    if isinstance(value, datetime):
+        return value.astimezone(VIETNAM_TIME).date()
+    if isinstance(value, date):
+        return value
+    found = _ISO_DATE.match(value.strip())
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def local_date(value: datetime | date | str | None) -> str:
+    """Jinja filter: a day as Vietnamese papers write it, ``02/11/2026``.
+
+    Takes a stored UTC time (its day in Vietnam), a date, or a form's ISO date string
+    (``2026-11-02``); any other text is returned as it is, and nothing gives ``""``.
+    """
+    if value is None or value == "":
+        return ""
+    day = _day(value)
+    return day.strftime("%d/%m/%Y") if day else str(value)
+
+
+def date_in_words(value: datetime | date) -> str:
+    """Jinja filter: the date of a signed paper, ``ngày 01 tháng 12 năm 2026`` (no time)."""
+    day = value.astimezone(VIETNAM_TIME).date() if isinstance(value, datetime) else value
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
 def vietnamese_sort_key(text: str) -> tuple[str, str]:

@@ -16,24 +16,32 @@ from motcua.attachments.models import Attachment, AttachmentPlace
 from motcua.attachments.storage import attachment_path
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
-from motcua.desk.service import dossier_view, inbox
+from motcua.desk.service import dossier_view, inbox, letterhead
 from motcua.dossiers.lifecycle import FINISHED, OPEN, Move, move
 from motcua.dossiers.models import DossierAttachment
 from motcua.dossiers.service import dossier_in_scope
 from motcua.errors import ApiError
+from motcua.i18n import local_date
 from motcua.settings import Settings
 
 
-def answer_text(spec: dict[str, Any], value: Any) -> str:
-    """A form answer as a person reads it: the label of a choice, Có/Không for yes-no."""
+def answer_text(spec: dict[str, Any], value: Any, empty: str = "—") -> str:
+    """A form answer as a person reads it: the label of a choice, Có/Không for yes-no, a date
+    as dd/mm/yyyy; ``empty`` for no answer (the printed form passes a dotted line)."""
     if value is None or value == "":
-        return "—"
+        return empty
     for option in spec.get("oneOf", []):
         if option.get("const") == value:
             return str(option.get("title", value))
     if isinstance(value, bool):
         return "Có" if value else "Không"
+    if isinstance(value, str) and (spec.get("x-widget") == "date" or spec.get("format") == "date"):
+        return local_date(value)
     return str(value)
+
+
+# An empty answer on paper: a dotted line to write on, as printed forms have.
+BLANK = "…" * 40
 
 
 class DeskPages(Controller):
@@ -115,7 +123,15 @@ class DeskPages(Controller):
     ) -> Template:
         """The declaration pre-filled, for desks that need paper with a signature."""
         view = await dossier_view(db_session, principal, dossier_id)
-        return Template("desk/print.html", context={"view": view, "answer_text": answer_text})
+        return Template(
+            "desk/print.html",
+            context={
+                "view": view,
+                "letterhead": await letterhead(db_session, view),
+                "answer_text": answer_text,
+                "blank": BLANK,
+            },
+        )
 
     @get("/dossiers/{dossier_id:uuid}/files/{sha256:str}")
     async def attachment(

@@ -13,13 +13,15 @@ from motcua.accounts.models import User
 from motcua.attachments.service import missing_attachments
 from motcua.audit.service import record_access
 from motcua.auth.principal import Principal
+from motcua.catalogue.addressee import addressee
 from motcua.catalogue.models import ProcedureVersion
 from motcua.catalogue.service import get_version
 from motcua.dossiers.lifecycle import OPEN, allowed_moves, urgency
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.dossiers.service import dossier_in_scope
 from motcua.identity.service import mask_personal_id
-from motcua.places.models import Commune, Village
+from motcua.places.models import Commune, Province, Village
+from motcua.places.names import in_sentence, short_name
 from motcua.places.service import commune_filter
 from motcua.residents.models import Resident
 
@@ -131,4 +133,27 @@ async def dossier_view(db: AsyncSession, principal: Principal, dossier_id: UUID)
         missing=await missing_attachments(db, dossier.id),
         moves=allowed_moves(dossier.status),
         urgency=urgency(dossier),
+    )
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the printed declaration says around the answers."""
+
+    addressee: str  # "Kính gửi: Ủy ban nhân dân xã Buôn Đôn"
+    place: str  # "Buôn Đôn, ngày 01 tháng 12 năm 2026"
+
+
+async def letterhead(db: AsyncSession, view: DossierView) -> Letterhead:
+    """The office the procedure's authority names for the dossier's commune, and the place name."""
+    commune = await db.get_one(Commune, view.dossier.commune_code)
+    province = await db.get_one(Province, commune.province_code)
+    authority = view.procedure.get("authority") or {}
+    return Letterhead(
+        addressee=addressee(
+            authority.get("vi"),
+            in_sentence(commune.name, commune.division_type),
+            in_sentence(province.name, province.division_type),
+        ),
+        place=short_name(commune.name, commune.division_type),
     )
