@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from jinja2 import pass_context
 
-from motcua.i18n import current_lang, local_time
+from motcua.i18n import VIETNAM_TIME, current_lang, local_time, translate
 from motcua.resources import resource_dir
 
 WORDS_FILE: Final = "words.json"
@@ -101,6 +101,17 @@ def write_words_js(schemas: Path, pwa: Path) -> Path:
 def honorific(sex: str | None) -> str:
     """How the page addresses the resident: "bà" for a woman, "ông" for a man."""
     return "bà" if sex == "female" else "ông"
+
+
+_WEEKDAY_KEYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def day_with_weekday(moment: datetime) -> Said:
+    """A stored UTC time as the day people in Vietnam read it: ``Thứ Ba, 24/11/2026``."""
+    local = moment.astimezone(VIETNAM_TIME)
+    key = f"weekday_{_WEEKDAY_KEYS[local.weekday()]}"
+    day = local.strftime("%d/%m/%Y")
+    return Said(f"{translate(key, 'vi')}, {day}", f"{translate(key, 'en')}, {day}")
 
 
 def desk_of(commune_name: str) -> Said:

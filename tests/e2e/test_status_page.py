@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -69,19 +70,39 @@ class StatusServer:
     secret: str
     desk: dict[str, str]
     dossier_id: str
+    volunteer: dict[str, str]
+    phone: Phone
 
-    def move(self, to: str, reason: str = "") -> None:
+    def move(self, to: str, reason: str = "", dossier_id: str | None = None) -> None:
         answer = httpx.post(
-            f"{self.url}/api/desk/dossiers/{self.dossier_id}/moves",
+            f"{self.url}/api/desk/dossiers/{dossier_id or self.dossier_id}/moves",
             json={"to": to, "reason": reason},
             headers=self.desk,
         )
         assert answer.status_code == 200, answer.text
 
+    def another_dossier(self, serial: int, name: str) -> tuple[str, str, str]:
+        """A volunteer syncs one more resident's dossier: its (tracking code, secret, id)."""
+        return _sync_dossier(self.url, self.volunteer, self.phone, serial, name)
+
 
 def _sign_in(url: str, phone: str) -> dict[str, str]:
     answer = httpx.post(f"{url}/api/auth/login", json={"phone": phone, "password": "motcua-demo"})
     return {"authorization": f"Bearer {answer.json()['token']}"}
+
+
+def _sync_dossier(
+    url: str, volunteer: dict[str, str], phone: Phone, serial: int, name: str
+) -> tuple[str, str, str]:
+    resident = phone.resident(serial, name=name)
+    dossier = phone.dossier(resident)
+    secret = secrets.token_urlsafe(16)  # 22 characters, as the phone makes it
+    dossier["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
+    pushed = httpx.post(f"{url}/api/sync/push", json={"records": [resident, dossier]}, headers=volunteer)
+    assert {o["outcome"] for o in pushed.json()["outcomes"]} == {"applied"}
+    for digest, data in phone.attachments.items():
+        httpx.put(f"{url}/api/attachments/{digest}", content=data, headers=volunteer)
+    return dossier["body"]["tracking_code"], secret, str(dossier["id"])
 
 
 @pytest.fixture(scope="module")
@@ -95,22 +116,9 @@ def status_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatusSe
         volunteer = _sign_in(server.url, "0901000011")
         villages = httpx.get(f"{server.url}/api/places/communes/24235", headers=volunteer).json()["villages"]
         phone = Phone("DEMO", UUID(villages[0]["id"]))
-        resident = phone.resident(7, name="H’Blăk Niê")
-        dossier = phone.dossier(resident)
-        secret = secrets.token_urlsafe(18)
-        dossier["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
-        pushed = httpx.post(
-            f"{server.url}/api/sync/push", json={"records": [resident, dossier]}, headers=volunteer
-        )
-        assert {o["outcome"] for o in pushed.json()["outcomes"]} == {"applied"}
-        for digest, data in phone.attachments.items():
-            httpx.put(f"{server.url}/api/attachments/{digest}", content=data, headers=volunteer)
+        code, secret, dossier_id = _sync_dossier(server.url, volunteer, phone, 7, "H’Blăk Niê")
         yield StatusServer(
-            server.url,
-            dossier["body"]["tracking_code"],
-            secret,
-            _sign_in(server.url, "0901000002"),
-            dossier["id"],
+            server.url, code, secret, _sign_in(server.url, "0901000002"), dossier_id, volunteer, phone
         )
     finally:
         server.stop()
@@ -171,7 +179,7 @@ def test_a_resident_subscribes_on_the_status_page_hears_each_move_and_rates_the_
     errors = watch_errors(page)
 
     page.goto(f"{url}/ho-so/{code}?k={status_server.secret}")
-    expect(page.locator(".headline .vi")).to_have_text("Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận.")
+    expect(page.locator(".headline")).to_have_text("Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đăng ký khai tử")
     expect(page).to_have_url(f"{url}/ho-so/{code}")  # the secret left the address bar
     notify = page.get_by_role("button", name="Nhận thông báo")
@@ -201,24 +209,29 @@ def test_a_resident_subscribes_on_the_status_page_hears_each_move_and_rates_the_
     status_server.move("ready")
     push_service.wait_for(2, timeout=15, browser=grandmother)
     page.reload()  # as when the notification is tapped: no secret, the cookie opens it
-    expect(page.locator(".headline .vi")).to_have_text(
+    expect(page.locator(".headline")).to_have_text(
         "Có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn."
     )
     expect(page.get_by_text("✓ Đã bật thông báo.")).to_be_visible()
     screenshot(page, "status-page-ready")
 
+    page.get_by_role("button", name="Tắt thông báo").click()
+    expect(page.get_by_role("button", name="Nhận thông báo")).to_be_visible()
+    assert page.evaluate("window.__pushStub") == ["unsubscribe"]
+    notify.click()  # on again, to hear of the hand-over
+    expect(page.get_by_text("✓ Đã bật thông báo.")).to_be_visible()
+
     status_server.move("delivered")
     push_service.wait_for(3, timeout=15, browser=grandmother)
     page.reload()
+    # Nothing more will happen to this dossier: no notifications box is left over.
+    expect(page.locator("#thong-bao")).to_have_count(0)
+    expect(page.locator(".promised .day")).to_be_visible()
     page.get_by_text("Hài lòng", exact=True).click()
     page.get_by_label("Góp ý (không bắt buộc)").fill("Cháu tình nguyện viên rất nhiệt tình.")
     page.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_role("status")).to_contain_text("Cảm ơn bà đã đánh giá: Hài lòng.")
     screenshot(page, "status-page-rated")
-
-    page.get_by_role("button", name="Tắt thông báo").click()
-    expect(page.get_by_role("button", name="Nhận thông báo")).to_be_visible()
-    assert page.evaluate("window.__pushStub") == ["unsubscribe"]
     assert [p["status"] for p in grandmother.payloads()] == ["accepted", "ready", "delivered"]
     assert errors == [], errors
     context.close()
@@ -236,5 +249,85 @@ def test_a_wrong_secret_shows_the_same_page_as_an_unknown_code(
     page.goto(f"{status_server.url}/ho-so/ZZZZ-1?k={status_server.secret}")
     assert page.content() == wrong
     screenshot(page, "status-page-not-found")
+    assert errors == [], errors
+    context.close()
+
+
+def test_a_relative_types_the_code_and_the_secret_and_sees_the_promised_day(
+    browser: Chromium, status_server: StatusServer
+) -> None:
+    """/ho-so at phone size: no QR scanner at hand, the receipt's code and secret typed in."""
+    code, secret, dossier_id = status_server.another_dossier(8, "H’Yơn Êban")
+    status_server.move("accepted", dossier_id=dossier_id)
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    page = context.new_page()
+    errors = watch_errors(page, expected_statuses=frozenset({404}))
+
+    page.goto(f"{status_server.url}/ho-so")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu hồ sơ")
+    code_box, secret_box = page.get_by_label("Mã hồ sơ"), page.get_by_label("Mã bí mật")
+    for box in (code_box, secret_box):  # big enough for a thumb, and inside the screen
+        size = box.bounding_box()
+        assert size is not None
+        assert size["height"] >= 48
+        assert size["x"] >= 0
+        assert size["x"] + size["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "ho-so-lookup")
+
+    # A slip of the finger first: the same answer as an unknown code, the code kept to correct.
+    code_box.fill(code.lower())
+    secret_box.fill(secret[:-1])
+    page.get_by_role("button", name="Xem hồ sơ").click()
+    expect(page.get_by_role("alert")).to_contain_text("Không tìm thấy hồ sơ.")
+    expect(code_box).to_have_value(code)
+    expect(secret_box).to_have_value("")
+    screenshot(page, "ho-so-lookup-not-found")
+
+    secret_box.fill(secret)
+    page.get_by_role("button", name="Xem hồ sơ").click()
+    expect(page).to_have_url(f"{status_server.url}/ho-so/{code}")  # no secret in the address
+    expect(page.locator(".headline")).to_have_text("Cán bộ xã đã tiếp nhận hồ sơ của bà.")
+    expect(page.locator(".promised .label")).to_have_text("Hẹn trả kết quả")
+    expect(page.locator(".promised .day")).to_have_text(
+        re.compile(r"^(Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy)|Chủ Nhật), \d{2}/\d{2}/\d{4}$")
+    )
+    expect(page.get_by_text("Your dossier", exact=False)).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "status-page-vi")
+
+    # The other language, for a relative who reads English: every line switches.
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(f"{status_server.url}/ho-so/{code}")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".headline")).to_have_text("A commune officer has accepted your dossier.")
+    expect(page.locator(".promised .label")).to_have_text("Result promised for")
+    expect(page.locator(".promised .day")).to_have_text(re.compile(r"^[A-Z][a-z]+day, \d{2}/\d{2}/\d{4}$"))
+    expect(page.get_by_text("Cán bộ xã", exact=False)).to_have_count(0)
+    screenshot(page, "status-page-en")
+    page.get_by_role("link", name="Tiếng Việt").click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    assert errors == [], errors
+    context.close()
+
+
+def test_blocked_notifications_say_how_to_allow_them_and_try_again(
+    browser: Chromium, status_server: StatusServer
+) -> None:
+    code, secret, _ = status_server.another_dossier(9, "H’Nga Mlô")
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    # As when the resident once answered "Chặn": the browser reports the permission denied.
+    context.add_init_script('Object.defineProperty(Notification, "permission", { get: () => "denied" });')
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{status_server.url}/ho-so/{code}?k={secret}")
+    expect(page.get_by_text("Điện thoại đang chặn thông báo của trang này. Cách mở lại:")).to_be_visible()
+    expect(page.locator(".how-to li")).to_have_count(3)
+    expect(page.get_by_role("button", name="Nhận thông báo")).to_be_hidden()
+    retry = page.get_by_role("button", name="Thử lại")
+    expect(retry).to_be_visible()
+    retry.click()
+    expect(page.get_by_role("alert")).to_have_text("Thông báo vẫn đang bị chặn. Hãy làm lại các bước trên.")
+    screenshot(page, "status-page-push-blocked")
     assert errors == [], errors
     context.close()

@@ -61,7 +61,8 @@ def synced_dossier(
 
 
 def csrf_of(html: str) -> str:
-    found = re.search(r'data-csrf="([^"]+)"', html)
+    # The push box's, or a form's once the dossier is finished (and the push box gone).
+    found = re.search(r'(?:data-csrf="|name="_csrf_token" value=")([^"]+)"', html)
     assert found, "the status page carries no CSRF token"
     return found.group(1)
 

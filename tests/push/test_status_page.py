@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from motcua.app import create_app
+from motcua.dossiers.models import Dossier
 from motcua.errors import ApiError
 from motcua.push.models import PushFollow, PushSubscription
 from motcua.push.subscriptions import BrowserSubscription, SubscriptionKeys, check_subscription
 from motcua.settings import Settings
 from motcua.status.access import MAX_GUESSES_PER_CLIENT, MAX_GUESSES_PER_CODE
 from motcua.status.models import StatusGuess
+from motcua.status.pages import typed_code_and_secret
+from motcua.words import STATUS, day_with_weekday
 from tests.accounts.addresses import app_with_addresses, at
 from tests.conftest import make_settings, rows
 from tests.push.conftest import csrf_of, drain, open_page, subscribe, synced_dossier, walk
@@ -40,7 +45,7 @@ def test_the_receipts_secret_opens_the_page_in_plain_words_and_the_browser_may_c
     assert page.status_code == 200
     html = page.text
     assert "Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận." in html
-    assert "Your dossier has reached the commune and is waiting to be accepted." in html
+    assert "Your dossier" not in html, "one language at a time: English only when chosen"
     assert "Đăng ký khai tử" in html
     assert "Nguyễn Thị Lan 1" in html
     assert "Người Thử" in html  # the volunteer, with a number to call
@@ -146,8 +151,10 @@ def test_a_supplement_says_what_to_bring_where_and_when(
     assert "Bản sao giấy báo tử có chứng thực" in html
     assert "Thứ Hai – Thứ Sáu: 07:00–11:30, 13:30–17:00" in html
     assert "Nhớ mang theo thẻ căn cước" in html
-    steps = re.findall(r'<span class="step"><span class="vi">([^<]+)</span>', html)
+    steps = re.findall(r'<span class="step">([^<]+)</span>', html)
     assert steps == ["Cần bổ sung", "Đã tiếp nhận", "Chờ tiếp nhận"]
+    # The time runs again from when the supplement is complete: no stale promised day.
+    assert "Ngày hẹn mới được tính lại từ khi đủ giấy tờ bổ sung." in html
 
     walk(field, desk_officer, dossier, "in_progress", "ready")
     html = field.client.get(dossier.url).text
@@ -283,3 +290,241 @@ def test_an_https_deployment_sends_only_to_public_https_push_services(tmp_path: 
     with pytest.raises(ApiError):
         check_subscription(settings, given)
     check_subscription(settings, BrowserSubscription("https://fcm.googleapis.com/fcm/send/x", given.keys))
+
+
+# ---- One language at a time, the promised day, the push box and the rating's faces ----
+
+WEEKDAY_DATE = re.compile(r"(?:Thứ (?:Hai|Ba|Tư|Năm|Sáu|Bảy)|Chủ Nhật), \d{2}/\d{2}/\d{4}")
+
+
+def _english(client: TestClient, url: str) -> str:  # type: ignore[type-arg]
+    client.cookies.set("lang", "en")
+    try:
+        answer = client.get(url)
+    finally:
+        client.cookies.delete("lang")
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def test_the_page_speaks_one_language_at_a_time_and_its_link_switches(
+    field: Field, phone_a1: Phone, settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    vi = field.client.get(dossier.url).text
+    assert '<html lang="vi">' in vi
+    assert "Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận." in vi
+    for english in ("Your dossier", "News on this phone", "What has happened", "Applicant", 'lang="en">'):
+        assert english not in vi.replace('lang="en" hreflang="en">English', ""), english
+    # The switch goes back to the page without its secret: the cookie the secret left opens it.
+    switch = re.search(r'<a class="lang-switch" href="([^"]+)"', vi)
+    assert switch
+    assert switch.group(1) == f"/language/en?next=/ho-so/{dossier.code}"
+    assert dossier.secret not in switch.group(1)
+    with _fresh(settings) as other:
+        assert other.get(dossier.url).status_code == 200
+        switched = other.get(switch.group(1), follow_redirects=False)
+        assert switched.status_code in (302, 303)
+        assert switched.headers["location"] == f"/ho-so/{dossier.code}"
+        en = other.get(switched.headers["location"])
+        assert en.status_code == 200
+        assert '<html lang="en">' in en.text
+        assert "Your dossier has reached the commune and is waiting to be accepted." in en.text
+        assert "What has happened" in en.text
+        assert STATUS["received"].en in en.text
+        for vietnamese in ("Hồ sơ của bà", "Các bước đã qua", "Người nộp", STATUS["received"].vi):
+            assert vietnamese not in en.text, vietnamese
+        assert 'href="/language/vi?next=/ho-so/' in en.text
+    # The not-found page's switch names no code (it looks the same for every code).
+    with _fresh(settings) as stranger:
+        missing = stranger.get(f"/ho-so/{dossier.code}?k=wrong")
+        assert 'href="/language/en?next=/ho-so"' in missing.text
+        assert dossier.code not in missing.text
+
+
+def _deadline(settings: Settings, dossier_id: str) -> Any:
+    (found,) = [d for d in rows(settings, select(Dossier)) if str(d.id) == dossier_id]
+    return found.deadline_at
+
+
+def test_the_promised_day_shows_from_acceptance_on_with_its_weekday(
+    field: Field, phone_a1: Phone, desk_officer: dict[str, str], settings: Settings
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    before = field.client.get(dossier.url).text
+    assert "Hẹn trả kết quả" not in before
+    assert not WEEKDAY_DATE.search(before)
+
+    walk(field, desk_officer, dossier, "accepted")
+    promised = day_with_weekday(_deadline(settings, dossier.id))
+    assert WEEKDAY_DATE.fullmatch(promised.vi), promised
+    assert re.fullmatch(r"[A-Z][a-z]+day, \d{2}/\d{2}/\d{4}", promised.en), promised
+    for step in ("accepted", "in_progress", "ready", "delivered"):
+        if step != "accepted":
+            walk(field, desk_officer, dossier, step)
+        html = field.client.get(f"/ho-so/{dossier.code}").text
+        shown = re.search(r'<strong class="day">([^<]+)</strong>', html)
+        assert shown, step
+        assert shown.group(1) == promised.vi, step
+        assert "Hẹn trả kết quả" in html
+        assert promised.en in _english(field.client, f"/ho-so/{dossier.code}")
+
+
+def test_the_day_is_read_in_vietnam_time() -> None:
+    # 18:00 UTC on Monday 23 November 2026 is already Tuesday the 24th in Vietnam.
+    said = day_with_weekday(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    assert said.vi == "Thứ Ba, 24/11/2026"
+    assert said.en == "Tuesday, 24/11/2026"
+
+
+def test_no_push_box_is_left_once_the_dossier_is_finished_and_the_ratings_have_faces(
+    field: Field, phone_a1: Phone, desk_officer: dict[str, str]
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    walk(field, desk_officer, dossier, "accepted")
+    html = field.client.get(dossier.url).text
+    assert 'id="thong-bao"' in html
+    # Blocked notifications: how to allow them, and a button to try again.
+    assert "Điện thoại đang chặn thông báo của trang này. Cách mở lại:" in html
+    assert 'id="push-retry"' in html
+    walk(field, desk_officer, dossier, "in_progress", "ready", "delivered")
+    html = field.client.get(f"/ho-so/{dossier.code}").text
+    assert 'id="thong-bao"' not in html
+    assert "Nhận thông báo" not in html
+    assert '<script src="/static/status.js"' in html  # still takes the secret out of the address
+    labels = re.findall(r'<label class="score score-(\w+)">(.*?)</label>', html, re.DOTALL)
+    assert [score for score, _ in labels] == ["satisfied", "neutral", "dissatisfied"]
+    words = []
+    for score, label in labels:
+        assert '<svg class="face"' in label, score
+        assert 'aria-hidden="true"' in label, score  # the face is not read out…
+        word = re.search(r'<span class="score-word">([^<]+)</span>', label)
+        assert word, score  # …the word is the radio's accessible name
+        words.append(word.group(1))
+    assert words == ["Hài lòng", "Bình thường", "Không hài lòng"]
+
+    for serial, stop in ((2, "rejected"), (3, "withdrawn")):
+        other = synced_dossier(field, phone_a1, serial=serial)
+        walk(field, desk_officer, other, (stop, "Người dân đề nghị"))
+        assert 'id="thong-bao"' not in field.client.get(other.url).text, stop
+
+
+# ---- /ho-so: typing the code and the secret ----
+
+
+def _form_token(client: TestClient) -> str:  # type: ignore[type-arg]
+    page = client.get("/ho-so")
+    assert page.status_code == 200
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert found, "the look-up form carries no CSRF token"
+    return found.group(1)
+
+
+def _look_up(client: TestClient, code: str, secret: str) -> Any:  # type: ignore[type-arg]
+    return client.post(
+        "/ho-so", data={"ma": code, "k": secret, "_csrf_token": _form_token(client)}, follow_redirects=False
+    )
+
+
+def test_the_look_up_page_is_a_plain_form_with_big_boxes(field: Field) -> None:
+    page = field.client.get("/ho-so")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    html = page.text
+    assert '<html lang="vi">' in html
+    assert "Tra cứu hồ sơ" in html
+    assert '<form method="post" action="/ho-so">' in html
+    assert re.search(r'<input class="typed code-input" id="ma" name="ma"', html)
+    assert re.search(r'<input class="typed" id="k" name="k"', html)
+    assert "<script" not in html  # works without JavaScript
+    assert "Find my dossier" not in html
+    assert "Find my dossier" in _english(field.client, "/ho-so")
+
+
+def test_the_typed_code_and_secret_open_the_status_page_without_the_secret_in_any_address(
+    field: Field, phone_a1: Phone, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    for code, secret in (
+        (dossier.code, dossier.secret),
+        (f" {dossier.code.lower()} ", f" {dossier.secret} "),  # small letters and spaces forgiven
+        ("", f"http://x.vn/ho-so/{dossier.code}?k={dossier.secret}"),  # the receipt's link pasted
+    ):
+        with _fresh(settings) as relative:
+            found = _look_up(relative, code, secret)
+            assert found.status_code == 303, found.text
+            assert found.headers["location"] == f"/ho-so/{dossier.code}"
+            assert found.headers["cache-control"] == "no-store"
+            cookie = next(
+                c for c in found.headers.get_list("set-cookie") if c.startswith(f"hoso_{dossier.code}=")
+            )
+            assert "Path=/ho-so/" in cookie
+            assert "HttpOnly" in cookie
+            page = relative.get(found.headers["location"])
+            assert page.status_code == 200
+            assert "Hồ sơ của bà đã đến xã, đang chờ cán bộ tiếp nhận." in page.text
+    logged = "\n".join(
+        line for line in capsys.readouterr().err.splitlines() if '"logger": "httpx"' not in line
+    )
+    assert dossier.secret not in logged
+    assert rows(settings, select(StatusGuess)) == []
+
+
+def test_a_wrong_secret_and_an_unknown_code_get_the_same_404_and_count_as_guesses(
+    field: Field, phone_a1: Phone, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    with _fresh(settings) as stranger:
+        wrong = _look_up(stranger, dossier.code, "not-the-secret-at-all")
+        unknown = _look_up(stranger, "ZZZ9-99", dossier.secret)
+        assert wrong.status_code == unknown.status_code == 404
+        assert wrong.text.replace(dossier.code, "CODE") == unknown.text.replace("ZZZ9-99", "CODE")
+        assert "Không tìm thấy hồ sơ." in wrong.text
+        for answer in (wrong, unknown):
+            assert not any("hoso_" in c for c in answer.headers.get_list("set-cookie"))
+        assert "not-the-secret-at-all" not in wrong.text  # the code is typed again for them, never the secret
+        assert dossier.secret not in unknown.text
+        # Nothing typed is no guess.
+        assert _look_up(stranger, dossier.code, "  ").status_code == 400
+        stored = rows(settings, select(StatusGuess))
+        assert sorted(g.tracking_code for g in stored) == sorted([dossier.code, "ZZZ9-99"])
+        # The same limit as the QR code's address: past it, even the right secret is refused.
+        for n in range(MAX_GUESSES_PER_CODE - 1):
+            assert _look_up(stranger, dossier.code, f"guess-{n:03d}").status_code == 404
+        limited = _look_up(stranger, dossier.code, dossier.secret)
+        assert limited.status_code == 429
+        assert limited.headers["retry-after"] == "900"
+        assert stranger.get(dossier.url).status_code == 429  # one counter for both ways in
+    assert len(rows(settings, select(StatusGuess))) == MAX_GUESSES_PER_CODE + 1
+    logged = "\n".join(
+        line for line in capsys.readouterr().err.splitlines() if '"logger": "httpx"' not in line
+    )
+    assert "status page wrong code or secret" in logged
+    assert "not-the-secret-at-all" not in logged
+    assert dossier.secret not in logged
+
+
+def test_the_look_up_form_needs_its_csrf_token(field: Field, phone_a1: Phone, settings: Settings) -> None:
+    dossier = synced_dossier(field, phone_a1)
+    with _fresh(settings) as stranger:
+        stranger.get("/ho-so")
+        refused = stranger.post(
+            "/ho-so", data={"ma": dossier.code, "k": dossier.secret}, follow_redirects=False
+        )
+        assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("code", "secret", "read"),
+    [
+        ("k7qm-12", "abc", ("K7QM-12", "abc")),
+        (" K7QM - 12 ", " a b c ", ("K7QM-12", "abc")),
+        ("K7QM-12", "https://x.vn/ho-so/K7QM-12?k=abc_D-1", ("K7QM-12", "abc_D-1")),
+        ("", "x.vn/ho-so/k7qm-12?a=1&k=abc#x", ("K7QM-12", "abc")),
+        ("https://x.vn/ho-so/K7QM-12?k=abc", "", ("K7QM-12", "abc")),
+        ("K7QM-12", "k=abc&z=1", ("K7QM-12", "abc")),
+        ("K7QM-12", "x" * 400, ("K7QM-12", "x" * 128)),
+    ],
+)
+def test_what_is_typed_is_read_forgivingly(code: str, secret: str, read: tuple[str, str]) -> None:
+    assert typed_code_and_secret(code, secret) == read

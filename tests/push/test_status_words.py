@@ -48,9 +48,13 @@ def _desk_says(client: TestClient[Any], dossier: Synced, lang: str) -> tuple[str
 
 
 def _status_page_steps(client: TestClient[Any], dossier: Synced) -> list[tuple[str, str]]:
-    page = _in(client, "vi", dossier.url)
-    spans = r'<span class="step"><span class="vi">([^<]+)</span>\s*<span class="en" lang="en">([^<]+)</span>'
-    return re.findall(spans, page)
+    """The timeline's steps as the page names them in Vietnamese and, switched, in English."""
+    vi, en = (
+        re.findall(r'<span class="step">([^<]+)</span>', _in(client, lang, dossier.url))
+        for lang in ("vi", "en")
+    )
+    assert len(vi) == len(en)
+    return list(zip(vi, en, strict=True))
 
 
 def _check_everywhere(

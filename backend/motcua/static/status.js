@@ -1,17 +1,19 @@
 // The status page's "Nhận thông báo" button: subscribe this browser to the dossier's news.
 // Without JavaScript, service workers or Push, the page still shows everything else and says
-// that the volunteer will bring the news instead.
+// that the volunteer will bring the news instead. A finished dossier has no such box.
 (() => {
   "use strict";
-  const box = document.getElementById("thong-bao");
-  if (!box) return;
   // The secret opened the page and left a cookie: take it out of the address bar and history.
   if (new URLSearchParams(location.search).has("k")) history.replaceState(null, "", location.pathname + location.hash);
+  const box = document.getElementById("thong-bao");
+  if (!box) return;
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return;
 
   const code = box.dataset.code;
   const on = document.getElementById("push-on");
   const off = document.getElementById("push-off");
+  const retry = document.getElementById("push-retry");
+  const still = document.getElementById("push-still");
   const everything = document.getElementById("push-everything");
   const base = `/ho-so/${encodeURIComponent(code)}/push`;
 
@@ -20,6 +22,7 @@
     for (const el of box.querySelectorAll("[data-when]")) el.hidden = el.dataset.when !== state;
     on.hidden = !(state === "off" || state === "error");
     off.hidden = state !== "on";
+    retry.hidden = state !== "denied";
     box.dataset.now = state;
   }
 
@@ -50,8 +53,8 @@
     show(state.following ? "on" : "off");
   }
 
-  on.addEventListener("click", async () => {
-    on.disabled = true;
+  async function turnOn(button) {
+    button.disabled = true;
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") return show(permission === "denied" ? "denied" : "off");
@@ -65,8 +68,17 @@
       console.warn("push subscription failed", error);
       show("error");
     } finally {
-      on.disabled = false;
+      button.disabled = false;
     }
+  }
+
+  on.addEventListener("click", () => turnOn(on));
+
+  // Blocked: the resident (or the volunteer) allows notifications in the browser's site
+  // settings and comes back; while still blocked, say so again.
+  retry.addEventListener("click", () => {
+    still.hidden = Notification.permission !== "denied";
+    if (Notification.permission !== "denied") turnOn(retry);
   });
 
   off.addEventListener("click", async () => {

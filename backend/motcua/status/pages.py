@@ -1,10 +1,13 @@
 """The resident's status page at ``/ho-so/{code}?k={secret}``, its notifications and its rating form.
 
-Public: no sign-in, both languages on the page (Vietnamese first), made for a small phone.
+Public: no sign-in, made for a small phone, one language at a time (Vietnamese unless the
+``lang`` cookie says English; the header's link switches). ``/ho-so`` itself is where a
+resident or a relative types the code and the secret printed on the receipt.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +27,7 @@ from motcua.accounts.api import client_address
 from motcua.accounts.models import User
 from motcua.catalogue.service import get_version
 from motcua.db.base import utcnow
-from motcua.dossiers.lifecycle import NEEDS_REASON
+from motcua.dossiers.lifecycle import FINISHED, NEEDS_REASON
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError
 from motcua.places.models import Commune
@@ -49,7 +52,7 @@ from motcua.status.access import (
 )
 from motcua.status.models import SCORES, Rating, StatusView
 from motcua.status.ratings import SCORE_WORDS, rate, rating_of
-from motcua.words import STATUS, Said, desk_of, honorific, status_sentence
+from motcua.words import STATUS, Said, day_with_weekday, desk_of, honorific, status_sentence
 from motcua.worktime.service import desk_hours_of
 
 _STATUS_SW = Path(__file__).resolve().parent.parent / "static" / "status-sw.js"
@@ -89,6 +92,16 @@ class StatusPage:
     volunteer_name: str
     volunteer_phone: str
     rating: Rating | None
+    # The day the result is promised for, from acceptance on (``Thứ Ba, 24/11/2026``); while a
+    # supplement is awaited the date is to be set again, from when the papers are complete.
+    promised: Said | None
+    promised_again: bool
+    # Delivered, rejected or withdrawn: no more news, so no notifications box.
+    finished: bool
+
+
+# The states in which the promised day still means something to the resident.
+PROMISED_IN = ("accepted", "in_progress", "ready", "delivered")
 
 
 def opening_hours(hours: dict[str, Any]) -> list[Said]:
@@ -149,9 +162,8 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
     return StatusPage(
         dossier=dossier,
         procedure=Said(str(name["vi"]), str(name["en"])),
-        headline=status_sentence(
-            dossier.status, sex=sex, commune_name=commune_name, deadline_at=dossier.deadline_at
-        ),
+        # The promised day has a line of its own on the page (the notification says it in the sentence).
+        headline=status_sentence(dossier.status, sex=sex, commune_name=commune_name),
         you=honorific(sex),
         resident_name=resident.full_name if resident else "",
         steps=list(reversed(steps)),
@@ -162,6 +174,13 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
         volunteer_name=volunteer.full_name if volunteer else "",
         volunteer_phone=volunteer.phone if volunteer else "",
         rating=await rating_of(db, dossier),
+        promised=(
+            day_with_weekday(dossier.deadline_at)
+            if dossier.deadline_at is not None and dossier.status in PROMISED_IN
+            else None
+        ),
+        promised_again=dossier.status == "needs_supplement",
+        finished=dossier.status in FINISHED,
     )
 
 
@@ -178,8 +197,45 @@ async def _note_view(db: AsyncSession, dossier: Dossier) -> None:
         pass  # the same page opened twice at once: the other request noted it
 
 
+# The receipt's whole link, pasted into either box: ``…/ho-so/K7QM-12?k=SECRET``.
+_RECEIPT_LINK = re.compile(r"/ho-so/([A-Za-z0-9]{2,8}-[0-9]{1,8})\?(?:[^#]*&)?k=([A-Za-z0-9_-]+)")
+MAX_SECRET = 128
+
+
+def typed_code_and_secret(code: str, secret: str) -> tuple[str, str]:
+    """What was typed into the look-up form, forgiving spaces, small letters and a pasted link."""
+    for text in (secret, code):
+        if found := _RECEIPT_LINK.search(text):
+            return found.group(1).upper(), found.group(2)
+    code = "".join(code.split()).upper()
+    secret = "".join(secret.split())
+    if "k=" in secret:  # the end of the link only
+        secret = secret.rsplit("k=", 1)[1].split("&")[0].split("#")[0]
+    return code[:20], secret[:MAX_SECRET]
+
+
+def _lookup(code: str = "", error: str | None = None, status_code: int = 200) -> Template:
+    return Template(
+        "status/lookup.html",
+        context={"code": code, "error": error},
+        status_code=status_code,
+        headers=_NO_STORE,
+    )
+
+
+def _limited() -> Template:
+    return Template(
+        "status/limited.html",
+        context={"lang_next": "/ho-so"},
+        status_code=429,
+        headers={**_NO_STORE, "retry-after": str(int(WINDOW.total_seconds()))},
+    )
+
+
 def _not_found() -> Template:
-    return Template("status/not_found.html", status_code=404, headers=_NO_STORE)
+    return Template(
+        "status/not_found.html", context={"lang_next": "/ho-so"}, status_code=404, headers=_NO_STORE
+    )
 
 
 def _not_open() -> ApiError:
@@ -221,6 +277,38 @@ class StatusPages(Controller):
             headers={"cache-control": "no-cache", "service-worker-allowed": "/ho-so/"},
         )
 
+    @get("/")
+    async def lookup(self) -> Template:
+        """Where a resident or a relative types the code and the secret printed on the receipt."""
+        return _lookup()
+
+    @post("/", status_code=303)
+    async def look_up(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[dict[str, str]],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """The typed code and secret open the status page as the QR code does, by a POST, so the
+        secret is in no address, history or log; a wrong one answers as an unknown code does."""
+        code, secret = typed_code_and_secret(data.get("ma", ""), data.get("k", ""))
+        if not code or not secret:
+            return _lookup(code, "missing", 400)
+        dossier = await open_with_cookie(db_session, settings, code, request.cookies)
+        cookies: list[Cookie] = []
+        if dossier is None:
+            try:
+                dossier = await open_with_secret(db_session, code, secret, client_address(request))
+            except TooManyGuesses:
+                return _limited()
+            if dossier is None:
+                return _lookup(code, "not_found", 404)
+            cookies.append(dossier_cookie(settings, dossier))
+        return Redirect(
+            f"/ho-so/{dossier.tracking_code}", status_code=303, cookies=cookies, headers=_NO_STORE
+        )
+
     @get("/{code:str}")
     async def page(
         self,
@@ -238,11 +326,7 @@ class StatusPages(Controller):
             try:
                 dossier = await open_with_secret(db_session, code, secret, client_address(request))
             except TooManyGuesses:
-                return Template(
-                    "status/limited.html",
-                    status_code=429,
-                    headers={**_NO_STORE, "retry-after": str(int(WINDOW.total_seconds()))},
-                )
+                return _limited()
             if dossier is not None:
                 cookies.append(dossier_cookie(settings, dossier))
         if dossier is None:
