@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import User
 from motcua.accounts.sessions import principal_of_user
-from motcua.attachments.service import missing_attachments
+from motcua.attachments.service import missing_attachments_of
 from motcua.auth.principal import Principal
 from motcua.changelog.service import ChangeRow, append_changes, change
 from motcua.db.base import table_of
@@ -183,6 +183,7 @@ class _Push:
         self.seen: dict[tuple[UUID, str], str] = {}
         self.held: dict[tuple[UUID, str], str] = {}  # → what it waits for
         self.refused: set[tuple[UUID, str]] = set()
+        self.duplicate_dossiers: set[UUID] = set()  # sent again: what each still lacks is told
         self.current = self.writes.current  # record id → its current revision
 
     def admit_consents(self, batch: list[RecordIn]) -> None:
@@ -271,12 +272,13 @@ class _Push:
             server_revision = current.revision if current else None
             if seen == "conflict":
                 return self._conflict(record, server_revision, "revision.conflict")
-            merged = missing = None
+            merged: UUID | None = None
+            missing: list[str] | None = None
             if record.kind == "resident":
                 merged = await self.db.scalar(_MERGED_INTO, {"id": record.id})
             elif record.kind == "dossier":
-                await self.writes.write(self.db)  # the photo rows this batch may have named
-                missing = await missing_attachments(self.db, record.id)
+                missing = []  # told after the batch, for every such dossier in one query
+                self.duplicate_dossiers.add(record.id)
             return Outcome(
                 record.id,
                 record.kind,
@@ -533,4 +535,11 @@ async def _push(db: AsyncSession, principal: Principal, records: list[RecordIn],
         run.outcomes[index] = await run.one(records[index], principal)
     await run.release(await _free_keys(db, run.applied_keys))
     await run.writes.write(db)
+    if run.duplicate_dossiers:
+        lacking = await missing_attachments_of(db, sorted(run.duplicate_dossiers))
+        for index, outcome in run.outcomes.items():
+            if outcome.kind == "dossier" and outcome.outcome == "duplicate":
+                run.outcomes[index] = msgspec.structs.replace(
+                    outcome, missing_attachments=lacking.get(outcome.id, [])
+                )
     return run
