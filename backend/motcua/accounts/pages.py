@@ -158,6 +158,18 @@ def _commune_code(text: str) -> int:
     return int(text) if is_place_code(int(text)) else 0
 
 
+async def _invited(db: AsyncSession, principal: Principal, settings: Settings, user: User) -> dict[str, Any]:
+    """A new invitation link for ``user``, with its QR code, as the volunteers page shows it."""
+    token, invitation = await invite(db, principal, user)
+    url = invitation_url(settings, token)
+    return {
+        "user": user,
+        "url": url,
+        "qr": qr_svg(url, title=user.full_name),
+        "expires_at": invitation.expires_at,
+    }
+
+
 class VolunteerPages(Controller):
     path = "/office/volunteers"
     include_in_schema = False
@@ -228,15 +240,9 @@ class VolunteerPages(Controller):
                 )
         except ApiError as error:
             return await self._page(db_session, principal, error=error.body, status_code=error.status_code)
-        token, invitation = await invite(db_session, principal, user)
-        url = invitation_url(settings, token)
-        invited = {
-            "user": user,
-            "url": url,
-            "qr": qr_svg(url, title=user.full_name),
-            "expires_at": invitation.expires_at,
-        }
-        return await self._page(db_session, principal, invited=invited)
+        return await self._page(
+            db_session, principal, invited=await _invited(db_session, principal, settings, user)
+        )
 
     @post("/{user_id:uuid}/invite", status_code=200)
     async def invite_again(
@@ -247,15 +253,9 @@ class VolunteerPages(Controller):
         settings: NamedDependency[Settings],
     ) -> Template:
         user = await _volunteer(db_session, principal, user_id)
-        token, invitation = await invite(db_session, principal, user)
-        url = invitation_url(settings, token)
-        invited = {
-            "user": user,
-            "url": url,
-            "qr": qr_svg(url, title=user.full_name),
-            "expires_at": invitation.expires_at,
-        }
-        return await self._page(db_session, principal, invited=invited)
+        return await self._page(
+            db_session, principal, invited=await _invited(db_session, principal, settings, user)
+        )
 
     @post("/{user_id:uuid}/active", status_code=303)
     async def set_active(
