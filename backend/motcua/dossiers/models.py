@@ -44,6 +44,10 @@ class Dossier(Record):
     result_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     portal_code: Mapped[str | None] = mapped_column(String(40), default=None)
     supplement_needed: Mapped[str | None] = mapped_column(String(1000), default=None)
+    # While the desk waits for a supplement: when the phone's new revision arrived, and when it
+    # and every photo it names were in (the deadline runs again from then).
+    supplement_sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    supplemented_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
 
 class DossierAttachment(ReferenceRow):
