@@ -454,6 +454,10 @@ export const STRINGS = {
     "Cần có sóng điện thoại/mạng để đăng nhập lại",
     "Signing in again needs phone signal or a network",
   ],
+  sign_in_needs_signal_first: [
+    "Cần có sóng điện thoại/mạng để đăng nhập",
+    "Signing in needs phone signal or a network",
+  ],
   back_to_pin: ["Quay lại nhập mã PIN", "Back to the PIN"],
   search_clear: ["Xoá nội dung tìm", "Clear the search"],
   photos_sent: ["Đã gửi {done}/{total} ảnh", "{done} of {total} photos sent"],

@@ -90,11 +90,11 @@ async function loadFirstData(app) {
  * "Signing in again needs a signal": shown while the phone has no network, and after a sign-in
  * that failed for the lack of one. Watches the network for as long as the sign-in is shown.
  */
-function signalNotice() {
+function signalNotice(again) {
   const notice = h(
     "p",
     { class: "notice warn signal", role: "status", hidden: navigator.onLine },
-    t("sign_in_needs_signal"),
+    t(again ? "sign_in_needs_signal" : "sign_in_needs_signal_first"),
   );
   const watch = () => {
     if (!notice.isConnected) {
@@ -159,7 +159,7 @@ async function login(app, reason) {
   const submit = h("button", { type: "submit", class: "primary" }, t("sign_in"));
   const previous = await getMeta(app.db, "session");
   if (previous && reason) phone.control.value = previous.user.phone;
-  const signal = signalNotice();
+  const signal = signalNotice(Boolean(previous && reason));
   const wayBack = await pinWayBack(app, reason);
 
   const fail = (text) => {
