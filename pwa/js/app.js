@@ -7,7 +7,8 @@ import { deleteDb, getMeta, getMetas, openDb, setMeta } from "./db.js";
 import { setLang, t } from "./i18n.js";
 import { shouldLock, watchIdle } from "./lock.js";
 import { enqueue, isUnsent } from "./queue.js";
-import { h, releaseBlobUrls } from "./ui.js";
+import { pendingOf, syncState } from "./syncstate.js";
+import { fill, h, releaseBlobUrls } from "./ui.js";
 
 const SYNC_PERIOD_MS = 10 * 60_000;
 const LANG_KEY = "motcua.lang";
@@ -155,7 +156,14 @@ const syncer = {
   soonTimer: null,
   unsent: 0,
   total: 0,
+  pending: null,
   listeners: new Set(),
+
+  /** The one state the top pill and the sync screen show (syncstate.js). */
+  state() {
+    const { running, status, pending } = this;
+    return syncState({ online: navigator.onLine, running: Boolean(running), status, pending });
+  },
 
   emit() {
     renderChip();
@@ -166,6 +174,7 @@ const syncer = {
     const records = await app.db.all("records");
     this.total = records.length;
     this.unsent = records.filter(isUnsent).length;
+    this.pending = pendingOf(records);
     this.emit();
   },
 
@@ -235,29 +244,22 @@ function renderChip() {
     chip.hidden = true;
     return;
   }
+  const state = syncer.state();
   chip.hidden = false;
-  let kind = "ok";
-  let text = `✓ ${t("all_sent_short")}`;
-  if (syncer.running) {
-    kind = "busy";
-    text = t("syncing");
-  } else if (!navigator.onLine) {
-    kind = "offline";
-    text = syncer.unsent ? `${t("offline")} · ${syncer.unsent}` : t("offline");
-  } else if (syncer.status && !syncer.status.ok) {
-    kind = "failed";
-    text = syncer.unsent ? t("unsent_chip", { n: syncer.unsent }) : t("progress.failed");
-  } else if (syncer.unsent) {
-    kind = "waiting";
-    text = t("unsent_chip", { n: syncer.unsent });
-  }
-  chip.className = `sync-chip ${kind}`;
-  chip.textContent = text;
+  chip.className = `sync-chip ${state.kind}`;
+  chip.setAttribute(
+    "aria-label",
+    `${t("nav_sync")}: ${[state.title, state.detail].filter(Boolean).join(", ")}`,
+  );
+  fill(
+    chip,
+    h("span", { class: "chip-title" }, state.title),
+    state.detail ? h("span", { class: "chip-detail" }, state.detail) : null,
+  );
 }
 
 function renderChrome() {
   document.getElementById("brand-name").textContent = t("app_short");
-  chip.setAttribute("aria-label", t("nav_sync"));
   tabs.replaceChildren(
     ...TABS.map(([href, key, names]) =>
       h(
@@ -388,10 +390,10 @@ async function start() {
     if (!app.gate) show();
   });
   window.addEventListener("online", () => {
-    renderChip();
+    syncer.emit();
     syncer.run();
   });
-  window.addEventListener("offline", renderChip);
+  window.addEventListener("offline", () => syncer.emit());
   chip.addEventListener("click", () => app.navigate("#/sync"));
 
   if (!app.session) return app.openGate("login");

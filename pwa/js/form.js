@@ -190,26 +190,41 @@ export function describeAnswers(document, data) {
   return rows;
 }
 
-/** Answers the form can take from the resident the dossier is for. */
-export function prefillFromResident(document, resident, address) {
+// The form fields that take each fact of the resident's record (the names schemas/procedures/*.json
+// use for the person filing, or the person the paper is about when that is the resident).
+const FROM_RESIDENT = {
+  full_name: ["full_name", "requester_full_name"],
+  personal_id: ["personal_id", "requester_personal_id"],
+  birth_date: ["birth_date"],
+  sex: ["sex"],
+  phone: ["phone"],
+  ethnicity: ["ethnicity"],
+};
+const ADDRESS_FIELDS = /^(requester_residence|residence|permanent_address|permanent_residence)$/;
+
+/**
+ * Answers the form can take from the resident the dossier is for: every fact the record holds,
+ * and the village's address. The ethnic group only while the resident's consent to record it
+ * stands (``consents``: the consents given, as store.js ``givenConsents`` lists them).
+ */
+export function prefillFromResident(document, resident, address, consents = []) {
   const properties = document.form.properties;
+  const facts = { ...resident };
+  if (!consents.some((consent) => consent.body?.purpose === "ethnicity" && consent.body.given))
+    delete facts.ethnicity;
   const values = {};
-  const offer = (names, value) => {
-    if (value === null || value === undefined || value === "") return;
-    for (const name of names) if (name in properties) values[name] = value;
-  };
-  offer(["full_name", "requester_full_name"], resident.full_name);
-  offer(["personal_id", "requester_personal_id"], resident.personal_id);
-  offer(["birth_date"], resident.birth_date);
-  offer(["phone"], resident.phone);
-  if (properties.sex?.oneOf?.some((option) => option.const === resident.sex)) values.sex = resident.sex;
-  for (const [name, spec] of Object.entries(properties)) {
-    if (
-      spec["x-widget"] === "village-address" &&
-      /^(requester_residence|residence|permanent_address|permanent_residence)$/.test(name)
-    ) {
-      values[name] = address;
+  for (const [fact, names] of Object.entries(FROM_RESIDENT)) {
+    const value = facts[fact];
+    if (value === null || value === undefined || value === "") continue;
+    for (const name of names) {
+      const spec = properties[name];
+      if (!spec) continue;
+      if (spec.oneOf && !spec.oneOf.some((option) => option.const === value)) continue;
+      values[name] = value;
     }
   }
+  if (address)
+    for (const [name, spec] of Object.entries(properties))
+      if (spec["x-widget"] === "village-address" && ADDRESS_FIELDS.test(name)) values[name] = address;
   return values;
 }

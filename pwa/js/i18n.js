@@ -9,10 +9,10 @@ function pairs(section, words) {
   );
 }
 
-const STRINGS = {
+// A text with a count may be {one, other} (English has a singular; Vietnamese does not change).
+export const STRINGS = {
   app_name: ["Một cửa lưu động", "Mobile one-stop desk"],
   app_short: ["Một cửa", "One-stop"],
-  unsent_chip: ["Chưa gửi · {n}", "Unsent · {n}"],
   all_sent_short: ["Đã gửi hết", "All sent"],
   loading: ["Đang mở…", "Opening…"],
   nav_today: ["Hôm nay", "Today"],
@@ -32,7 +32,10 @@ const STRINGS = {
   no: ["Không", "No"],
   choose: ["— Chọn —", "— Choose —"],
   form_required: ["Chưa điền mục này.", "This field is required."],
-  fix_fields: ["Còn {n} mục chưa đúng, xem bên dưới.", "{n} field(s) need fixing, see below."],
+  fix_fields: [
+    "Còn {n} mục chưa đúng, xem bên dưới.",
+    { one: "1 field needs fixing, see below.", other: "{n} fields need fixing, see below." },
+  ],
 
   // Sign-in, PIN, lock
   sign_in: ["Đăng nhập", "Sign in"],
@@ -55,7 +58,11 @@ const STRINGS = {
   ],
   other_user_unsent: [
     "Máy này còn {n} bản ghi chưa gửi của {name}. Hãy đăng nhập bằng tài khoản đó để gửi, hoặc xuất ra tệp trước.",
-    "This phone holds {n} unsent record(s) of {name}. Sign in with that account to send them, or export them first.",
+    {
+      one: "This phone holds 1 unsent record of {name}. Sign in with that account to send it, or export it first.",
+      other:
+        "This phone holds {n} unsent records of {name}. Sign in with that account to send them, or export them first.",
+    },
   ],
   pin_title: ["Đặt mã PIN cho máy này", "Set a PIN for this phone"],
   pin_intro: [
@@ -75,7 +82,10 @@ const STRINGS = {
   locked_intro: ["Nhập mã PIN của máy này để mở.", "Enter this phone's PIN to open it."],
   unlock: ["Mở khoá", "Unlock"],
   pin: ["Mã PIN", "PIN"],
-  pin_wrong: ["Sai mã PIN. Còn {n} lần thử.", "Wrong PIN. {n} tries left."],
+  pin_wrong: [
+    "Sai mã PIN. Còn {n} lần thử.",
+    { one: "Wrong PIN. 1 try left.", other: "Wrong PIN. {n} tries left." },
+  ],
   pin_locked_out: [
     "Đã nhập sai quá nhiều lần. Hãy đăng nhập lại bằng mật khẩu (cần mạng). Dữ liệu chưa gửi vẫn còn trên máy.",
     "Too many wrong PINs. Sign in again with the password (needs a network). Unsent data stays on the phone.",
@@ -94,11 +104,14 @@ const STRINGS = {
   team: ["Cùng đi: {names}", "Team: {names}"],
   my_places: ["Địa bàn của bạn", "Your places"],
   no_places: ["Chưa có thôn nào. Hãy đồng bộ khi có mạng.", "No villages yet. Sync when online."],
-  residents_count: ["{n} người dân", "{n} residents"],
+  residents_count: ["{n} người dân", { one: "1 resident", other: "{n} residents" }],
   register_resident: ["Đăng ký người dân", "Register a resident"],
   find_resident: ["Tìm người dân", "Find a resident"],
   new_dossier: ["Tạo hồ sơ mới", "New dossier"],
-  unsent_summary: ["{n} bản ghi chưa gửi xong", "{n} record(s) not fully sent"],
+  unsent_summary: [
+    "{n} bản ghi chưa gửi xong",
+    { one: "1 record not fully sent", other: "{n} records not fully sent" },
+  ],
   all_sent: ["Mọi bản ghi đã lên máy chủ", "Every record is on the server"],
   nothing_yet: ["Chưa có bản ghi nào cần gửi", "Nothing to send yet"],
 
@@ -252,7 +265,7 @@ const STRINGS = {
   for_resident: ["Cho: {name}", "For: {name}"],
   address_pick: ["Điền nhanh theo thôn", "Fill from a village"],
   papers_title: ["Chụp giấy tờ", "Photograph the papers"],
-  paper_needs: ["Bắt buộc · cần {n} ảnh", "Required · {n} photo(s)"],
+  paper_needs: ["Bắt buộc · cần {n} ảnh", { one: "Required · 1 photo", other: "Required · {n} photos" }],
   paper_needs_none: [
     "Bắt buộc · mang bản giấy, không cần ảnh",
     "Required · bring the paper, no photo needed",
@@ -268,7 +281,7 @@ const STRINGS = {
     "Đọc lại cho người dân nghe, rồi mời người dân ký.",
     "Read it back to the resident, then ask them to sign.",
   ],
-  photos_count: ["{n} ảnh", "{n} photo(s)"],
+  photos_count: ["{n} ảnh", { one: "1 photo", other: "{n} photos" }],
   photos_taken: ["đã chụp {n}/{of}", "{n} of {of} taken"],
   photos_taken_any: ["đã chụp {n}", "{n} taken"],
   save_dossier: ["Lưu hồ sơ", "Save the dossier"],
@@ -289,9 +302,15 @@ const STRINGS = {
   resident: ["Người dân", "Resident"],
   written_on: ["Ngày lập", "Written on"],
   promise: ["Xã hẹn trả kết quả", "The commune promises a result"],
-  "unit.working_hours": ["trong {n} giờ làm việc", "within {n} working hours"],
-  "unit.working_days": ["trong {n} ngày làm việc", "within {n} working days"],
-  "unit.days": ["trong {n} ngày", "within {n} days"],
+  "unit.working_hours": [
+    "trong {n} giờ làm việc",
+    { one: "within 1 working hour", other: "within {n} working hours" },
+  ],
+  "unit.working_days": [
+    "trong {n} ngày làm việc",
+    { one: "within 1 working day", other: "within {n} working days" },
+  ],
+  "unit.days": ["trong {n} ngày", { one: "within 1 day", other: "within {n} days" }],
   "unit.immediate": ["ngay khi nhận đủ giấy tờ", "as soon as the papers are complete"],
   qr_later: [
     "Mã QR tra cứu sẽ hiện khi hồ sơ đã lên máy chủ.",
@@ -310,7 +329,7 @@ const STRINGS = {
   // Record states
   "state.waiting": ["Chờ gửi", "Waiting"],
   "state.sending": ["Đang gửi", "Sending"],
-  "state.uploading": ["Đang gửi ảnh", "Sending photos"],
+  "state.uploading": ["Chờ gửi ảnh", "Photos to send"],
   "state.held": ["Máy chủ đang giữ", "Held by server"],
   "state.on_server": ["Đã lên máy chủ", "On server"],
   "state.needs_attention": ["Cần xử lý", "Needs attention"],
@@ -375,9 +394,12 @@ const STRINGS = {
     "Máy hỏng hoặc hết pin lâu ngày? Xuất các bản ghi chưa gửi ra tệp rồi nhập vào máy khác. Tệp chứa thông tin cá nhân: giữ cẩn thận, xoá sau khi đã nhập.",
     "Phone broken or flat for days? Export the unsent records to a file and import it on another phone. The file holds personal data: keep it safe, delete it once imported.",
   ],
-  export: ["Xuất tệp ({n} bản ghi)", "Export file ({n} records)"],
+  export: ["Xuất tệp ({n} bản ghi)", { one: "Export file (1 record)", other: "Export file ({n} records)" }],
   import: ["Nhập tệp từ máy khác", "Import a file from another phone"],
-  imported: ["Đã nhập {n} bản ghi mới.", "Imported {n} new record(s)."],
+  imported: [
+    "Đã nhập {n} bản ghi mới.",
+    { one: "Imported 1 new record.", other: "Imported {n} new records." },
+  ],
   import_failed: ["Tệp này không phải tệp xuất của Một cửa lưu động.", "This is not a motcua export file."],
 
   // More
@@ -408,7 +430,11 @@ const STRINGS = {
   sign_out: ["Đăng xuất", "Sign out"],
   sign_out_unsent: [
     "Còn {n} bản ghi chưa gửi xong lên máy chủ. Đăng xuất sẽ XOÁ chúng khỏi máy này. Hãy đồng bộ hoặc xuất ra tệp trước.",
-    "{n} record(s) are not fully on the server. Signing out DELETES them from this phone. Sync or export them first.",
+    {
+      one: "1 record is not fully on the server. Signing out DELETES it from this phone. Sync or export it first.",
+      other:
+        "{n} records are not fully on the server. Signing out DELETES them from this phone. Sync or export them first.",
+    },
   ],
   sign_out_clean: [
     "Đăng xuất sẽ xoá mọi dữ liệu người dân trên máy này. Mọi bản ghi đã lên máy chủ.",
@@ -418,6 +444,27 @@ const STRINGS = {
   app_version: ["Phiên bản ứng dụng: {version}", "App version: {version}"],
   update_ready: ["Có phiên bản mới — tải lại", "A new version is ready — reload"],
   install: ["Cài ứng dụng ra màn hình chính", "Install the app"],
+
+  // phone-small
+  pending_people: ["{n} người", { one: "1 person", other: "{n} people" }],
+  pending_dossiers: ["{n} hồ sơ", { one: "1 dossier", other: "{n} dossiers" }],
+  pending_records: ["{n} bản ghi", { one: "1 record", other: "{n} records" }],
+  pending_unsent: ["{what} chưa gửi", "{what} unsent"],
+  sign_in_needs_signal: [
+    "Cần có sóng điện thoại/mạng để đăng nhập lại",
+    "Signing in again needs phone signal or a network",
+  ],
+  sign_in_needs_signal_first: [
+    "Cần có sóng điện thoại/mạng để đăng nhập",
+    "Signing in needs phone signal or a network",
+  ],
+  back_to_pin: ["Quay lại nhập mã PIN", "Back to the PIN"],
+  search_clear: ["Xoá nội dung tìm", "Clear the search"],
+  photos_sent: ["Đã gửi {done}/{total} ảnh", "{done} of {total} photos sent"],
+  offline_safe: [
+    "Dữ liệu vẫn an toàn trên máy và sẽ tự gửi khi có mạng.",
+    "The data is safe on the phone and will be sent when online.",
+  ],
 };
 
 let current = "vi";
@@ -431,10 +478,12 @@ export function lang() {
   return current;
 }
 
-/** The text for ``key`` in the current language, with {name} placeholders filled in. */
+/** The text for ``key`` in the current language, with {name} placeholders filled in; a text with
+ * {one, other} forms takes the one that fits ``vars.n``. */
 export function t(key, vars = {}) {
   const pair = STRINGS[key];
-  const text = pair ? pair[current === "en" ? 1 : 0] : key;
+  let text = pair ? pair[current === "en" ? 1 : 0] : key;
+  if (typeof text === "object") text = Number(vars.n) === 1 ? text.one : text.other;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 

@@ -114,21 +114,72 @@ export function radios({ legend, name, options, value = null, onchange = null })
   };
 }
 
-/** A short notice at the bottom of the screen. */
+/**
+ * A search field with its label and a clear (×) button, shown while there is text. ``oninput``
+ * runs on typing and on clearing. Returns {element, input, clear()}.
+ */
+export function searchBox({ id, label, placeholder = label, value = "", oninput }) {
+  const input = h("input", {
+    type: "search",
+    id,
+    placeholder,
+    autocomplete: "off",
+    enterkeyhint: "search",
+    value,
+  });
+  const button = h(
+    "button",
+    { type: "button", class: "search-clear", "aria-label": t("search_clear"), hidden: !value },
+    "×",
+  );
+  const changed = () => {
+    button.hidden = !input.value;
+    oninput?.(input.value);
+  };
+  const clear = () => {
+    input.value = "";
+    changed();
+  };
+  input.addEventListener("input", changed);
+  button.addEventListener("click", () => {
+    clear();
+    input.focus();
+  });
+  const element = h(
+    "div",
+    { class: "search" },
+    h("label", { for: id, class: "visually-hidden" }, label),
+    h("div", { class: "search-row" }, input, button),
+  );
+  return { element, input, clear };
+}
+
+const TOAST_MS = { info: 3000, error: 5000 };
+
+/**
+ * A short notice under the top bar: never over the tab bar or a screen's bottom buttons, gone
+ * after a few seconds or a tap, and read out by screen readers.
+ */
 export function toast(text, kind = "info") {
   const region = document.getElementById("toasts");
   if (!region) return;
   for (const shown of region.children) if (shown.textContent === text) shown.remove();
   const note = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+  note.addEventListener("click", () => note.remove());
   region.append(note);
-  setTimeout(() => note.remove(), 3000);
+  setTimeout(() => note.remove(), TOAST_MS[kind] ?? TOAST_MS.info);
 }
 
 /**
  * A modal question. ``actions`` are [{label, value, kind}]; resolves with the chosen value
- * (``null`` when dismissed).
+ * (``null`` when dismissed). A ``kind: "danger"`` action (it deletes something) always comes last,
+ * set apart and in red; the safe choices come first and the first of them has the focus.
  */
 export function ask({ title, text, actions }) {
+  const ordered = [
+    ...actions.filter((action) => action.kind !== "danger"),
+    ...actions.filter((action) => action.kind === "danger"),
+  ];
   return new Promise((resolve) => {
     const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dialog-title" });
     const close = (value) => {
@@ -136,16 +187,22 @@ export function ask({ title, text, actions }) {
       dialog.remove();
       resolve(value);
     };
-    dialog.append(
+    fill(
+      dialog,
       h("h2", { id: "dialog-title" }, title),
       text ? h("p", {}, text) : null,
       h(
         "div",
         { class: "actions" },
-        actions.map((action) =>
+        ordered.map((action, index) =>
           h(
             "button",
-            { type: "button", class: action.kind ?? "secondary", onclick: () => close(action.value) },
+            {
+              type: "button",
+              class: action.kind ?? "secondary",
+              autofocus: index === 0,
+              onclick: () => close(action.value),
+            },
             action.label,
           ),
         ),

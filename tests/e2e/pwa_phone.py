@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
 from tests.e2e.conftest import PHONE_VIEWPORT, SCREENSHOTS
 
 PIN = "2580"
+SLOW_UPLINK = {"offline": False, "latency": 100, "downloadThroughput": 200_000, "uploadThroughput": 40_000}
 
 
 def phone_shot(page: Page, name: str) -> Path:
@@ -190,3 +191,40 @@ def sync_now(page: Page, timeout: float = 90) -> None:
     wait_until(page, "!document.querySelector('.sync-now').disabled", timeout)
     page.get_by_role("button", name="Đồng bộ ngay").click()
     wait_until(page, "!document.querySelector('.sync-now').disabled", timeout)
+
+
+class Link:
+    """Chromium's own network throttling (DevTools protocol), as on a weak village link. The
+    session must stay open (the emulation ends with it) and, once used, it alone says whether
+    the phone is online: Playwright's set_offline goes through another session."""
+
+    def __init__(self, page: Page) -> None:
+        self.session = page.context.new_cdp_session(page)
+        self.session.send("Network.enable")
+
+    def slow(self) -> None:
+        self.session.send("Network.emulateNetworkConditions", SLOW_UPLINK)
+
+    def offline(self) -> None:
+        self.session.send(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+
+    def fast(self) -> None:
+        self.session.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+
+
+def watch_uploads(page: Page) -> list[str]:
+    """The photo uploads the phone starts (PUT /api/attachments/...), in order."""
+    uploads: list[str] = []
+
+    def seen(request: Request) -> None:
+        if "/api/attachments/" in request.url and request.method == "PUT":
+            uploads.append(request.url)
+
+    page.on("request", seen)
+    return uploads

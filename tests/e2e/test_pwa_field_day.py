@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import func, select
 
 from motcua.attachments.models import Attachment
@@ -28,6 +28,7 @@ from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, IN_CI, PASSWORD, add_user, rows
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, watch_errors
 from tests.e2e.pwa_phone import (
+    Link,
     file_death_registration,
     open_app,
     paper_photos,
@@ -38,6 +39,7 @@ from tests.e2e.pwa_phone import (
     sync_now,
     tick_checklist,
     wait_until,
+    watch_uploads,
 )
 from tests.server import ServerProcess, motcua_env
 from tests.sync.conftest import add_village
@@ -45,7 +47,6 @@ from tests.sync.conftest import add_village
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
 VOLUNTEER = "0971000011"
-SLOW_UPLINK = {"offline": False, "latency": 100, "downloadThroughput": 200_000, "uploadThroughput": 40_000}
 
 
 @dataclass
@@ -153,7 +154,7 @@ def test_a_field_day_offline_reaches_the_server_exactly_once(
         if shots:
             phone_shot(page, "dossiers")
         sync_now(page)
-        expect(page.locator(".sync-error")).to_contain_text("Không có mạng")
+        expect(page.locator(".sync-state")).to_contain_text("Không có mạng")
         expect(page.locator(".records li")).to_have_count(5)  # resident, two consents, a tick, the dossier
         if shots:
             phone_shot(page, "sync-offline")
@@ -191,42 +192,6 @@ def test_a_field_day_offline_reaches_the_server_exactly_once(
         assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e] == [], errors
 
 
-def _watch_uploads(page: Page) -> list[str]:
-    uploads: list[str] = []
-
-    def seen(request: Request) -> None:
-        if "/api/attachments/" in request.url and request.method == "PUT":
-            uploads.append(request.url)
-
-    page.on("request", seen)
-    return uploads
-
-
-class _Link:
-    """Chromium's own network throttling (DevTools protocol), as on a weak village link. The
-    session must stay open (the emulation ends with it) and, once used, it alone says whether
-    the phone is online: Playwright's set_offline goes through another session."""
-
-    def __init__(self, page: Page) -> None:
-        self.session = page.context.new_cdp_session(page)
-        self.session.send("Network.enable")
-
-    def slow(self) -> None:
-        self.session.send("Network.emulateNetworkConditions", SLOW_UPLINK)
-
-    def offline(self) -> None:
-        self.session.send(
-            "Network.emulateNetworkConditions",
-            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-        )
-
-    def fast(self) -> None:
-        self.session.send(
-            "Network.emulateNetworkConditions",
-            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-        )
-
-
 @pytest.mark.parametrize("migrated", ["sqlite"], indirect=True)
 def test_the_link_dropping_mid_sync_loses_nothing_and_doubles_nothing(
     field: Field, chromium: Browser, photos: list[Path]
@@ -234,7 +199,7 @@ def test_the_link_dropping_mid_sync_loses_nothing_and_doubles_nothing(
     with phone_context(chromium) as context:
         page = context.new_page()
         _offline_day(context, page, field, photos, shots=False)
-        uploads = _watch_uploads(page)
+        uploads = watch_uploads(page)
 
         # The answer to the first push is lost on the way back: the server applied it, the phone
         # never heard, so the records stay queued.
@@ -251,7 +216,7 @@ def test_the_link_dropping_mid_sync_loses_nothing_and_doubles_nothing(
         expect(page.locator(".records li")).to_have_count(5)
 
         # On a slow uplink the link drops while the photos go up.
-        link = _Link(page)
+        link = Link(page)
         link.slow()
         page.get_by_role("button", name="Đồng bộ ngay").click()
         already = len(uploads)
@@ -262,7 +227,7 @@ def test_the_link_dropping_mid_sync_loses_nothing_and_doubles_nothing(
         assert len(uploads) > already, "the photos never started to upload"
         link.offline()
         wait_until(page, "!document.querySelector('.sync-now').disabled", 60)
-        expect(page.locator(".sync-error")).to_contain_text("Không có mạng")
+        expect(page.locator(".sync-state")).to_contain_text("Không có mạng")
         phone_shot(page, "sync-link-dropped")
         assert field.count(Dossier, Dossier.status == "received") == 0
 
@@ -278,8 +243,8 @@ def test_the_server_restarting_mid_sync_loses_nothing_and_doubles_nothing(
     with phone_context(chromium) as context:
         page = context.new_page()
         _offline_day(context, page, field, photos, shots=False)
-        uploads = _watch_uploads(page)
-        link = _Link(page)
+        uploads = watch_uploads(page)
+        link = Link(page)
         link.slow()
         context.set_offline(False)
         page.goto(field.url + "/#/sync")

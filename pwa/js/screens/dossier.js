@@ -10,7 +10,15 @@ import { pick, t } from "../i18n.js";
 import { randomSecret, sha256Hex } from "../ids.js";
 import { makeEnvelope } from "../queue.js";
 import { SignaturePad } from "../signature.js";
-import { addressOf, getResident, places, procedures, villageIndex } from "../store.js";
+import {
+  addressOf,
+  childrenOf,
+  getResident,
+  givenConsents,
+  places,
+  procedures,
+  villageIndex,
+} from "../store.js";
 import { ask, blobUrl, fill, h, toast } from "../ui.js";
 
 const STEPS = 4;
@@ -74,7 +82,8 @@ async function pickStep(app, draft, resident, go) {
   const choose = async (document) => {
     draft.procedure = { code: document.code, version: document.version };
     const entry = villageIndex(await places(app.db)).get(resident.village_id);
-    draft.form = prefillFromResident(document, resident, addressOf(entry));
+    const consents = givenConsents(await childrenOf(app.db, resident.id));
+    draft.form = prefillFromResident(document, resident, addressOf(entry), consents);
     draft.papers = {};
     go(2);
   };

@@ -6,6 +6,9 @@ import { lang, message, t } from "../i18n.js";
 import { MAX_PIN_TRIES, makePinRecord, pinProblem, verifyPin } from "../lock.js";
 import { field, h } from "../ui.js";
 
+/** A failure that a better signal could cure. */
+const NETWORK_FAILURES = new Set(["offline", "unreachable", "timeout"]);
+
 function failureText(error) {
   if (error instanceof ApiFailure) {
     if (error.kind === "auth") return message(error.body) || t("sign_in_failed", { status: 401 });
@@ -26,8 +29,9 @@ function languageSwitch(app) {
 /**
  * Sign in with the password and start this phone's session; the text of what went wrong, or null.
  * Signing in as another volunteer deletes the previous one's data, unless some is still unsent.
+ * ``onNoSignal`` is told when the request could not reach the server.
  */
-async function signIn(app, previous, reason, credentials) {
+async function signIn(app, previous, reason, credentials, onNoSignal) {
   let answer;
   try {
     answer = await app.api.post(
@@ -36,6 +40,7 @@ async function signIn(app, previous, reason, credentials) {
       { timeout: 30_000 },
     );
   } catch (failure) {
+    if (NETWORK_FAILURES.has(failure?.kind)) onNoSignal();
     return failureText(failure);
   }
   if (answer.status !== 201) return message(answer.data) || t("sign_in_failed", { status: answer.status });
@@ -81,6 +86,47 @@ async function loadFirstData(app) {
   }
 }
 
+/**
+ * "Signing in again needs a signal": shown while the phone has no network, and after a sign-in
+ * that failed for the lack of one. Watches the network for as long as the sign-in is shown.
+ */
+function signalNotice(again) {
+  const notice = h(
+    "p",
+    { class: "notice warn signal", role: "status", hidden: navigator.onLine },
+    t(again ? "sign_in_needs_signal" : "sign_in_needs_signal_first"),
+  );
+  const watch = () => {
+    if (!notice.isConnected) {
+      window.removeEventListener("online", watch);
+      window.removeEventListener("offline", watch);
+      return;
+    }
+    notice.hidden = navigator.onLine;
+  };
+  window.addEventListener("online", watch);
+  window.addEventListener("offline", watch);
+  return {
+    element: notice,
+    show() {
+      notice.hidden = false;
+    },
+  };
+}
+
+/** The way back to the PIN from a sign-in the volunteer chose ("forgot the PIN"), when this phone
+ * still holds a live session and a PIN: signing in again needs a network the village may lack. */
+async function pinWayBack(app, reason) {
+  if (reason !== "forgot_pin" || !app.session) return null;
+  if (Date.parse(app.session.expires_at) <= Date.now()) return null;
+  if (!(await getMeta(app.db, "pin")) || (await getMeta(app.db, "reauth"))) return null;
+  return h(
+    "button",
+    { type: "button", class: "secondary back-to-pin", onclick: () => app.openGate("locked") },
+    t("back_to_pin"),
+  );
+}
+
 /** Why the volunteer is asked to sign in again, or the plain introduction. */
 function signInNotice(reason) {
   if (!reason) return h("p", { class: "lead" }, t("sign_in_intro"));
@@ -113,6 +159,8 @@ async function login(app, reason) {
   const submit = h("button", { type: "submit", class: "primary" }, t("sign_in"));
   const previous = await getMeta(app.db, "session");
   if (previous && reason) phone.control.value = previous.user.phone;
+  const signal = signalNotice(Boolean(previous && reason));
+  const wayBack = await pinWayBack(app, reason);
 
   const fail = (text) => {
     error.textContent = text;
@@ -126,7 +174,7 @@ async function login(app, reason) {
     submit.disabled = true;
     status.textContent = t("signing_in");
     const credentials = { phone: phone.control.value.trim(), password: password.control.value };
-    const problem = await signIn(app, previous, reason, credentials);
+    const problem = await signIn(app, previous, reason, credentials, signal.show);
     if (problem) return fail(problem);
     status.textContent = t("loading_data");
     await loadFirstData(app);
@@ -140,6 +188,8 @@ async function login(app, reason) {
     { class: "gate" },
     h("h1", { tabindex: "-1" }, t("sign_in")),
     signInNotice(reason),
+    signal.element,
+    wayBack,
     form,
     languageSwitch(app),
   );

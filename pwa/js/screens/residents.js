@@ -3,11 +3,22 @@
 import { searchPeople } from "../fold.js";
 import { t } from "../i18n.js";
 import { allResidents, displayState, places, villageIndex } from "../store.js";
-import { h } from "../ui.js";
+import { h, searchBox } from "../ui.js";
 import { maskPersonalId } from "../validators.js";
 
 export const live = true;
+// The search is kept while the volunteer goes to a resident and back, and starts empty when the
+// list is opened from the tab bar.
 let lastQuery = "";
+document.getElementById("tabs")?.addEventListener("click", (event) => {
+  if (!event.target.closest?.('a[href="#/residents"]')) return;
+  lastQuery = "";
+  const shown = document.getElementById("resident-search");
+  if (shown?.value) {
+    shown.value = "";
+    shown.dispatchEvent(new Event("input"));
+  }
+});
 
 export function residentRow(resident, villages, record, href) {
   const state = record ? displayState(record) : "on_server";
@@ -53,17 +64,9 @@ export async function render(app, _params, query) {
 
   const list = h("ul", { class: "list people", "aria-live": "polite" });
   const empty = h("p", { class: "muted-card", hidden: true }, t("nobody_found"));
-  const input = h("input", {
-    type: "search",
-    id: "resident-search",
-    placeholder: t("search_placeholder"),
-    autocomplete: "off",
-    value: lastQuery,
-    enterkeyhint: "search",
-  });
-  const update = () => {
-    lastQuery = input.value;
-    const found = searchPeople(people, input.value);
+  const update = (text) => {
+    lastQuery = text;
+    const found = searchPeople(people, text);
     list.replaceChildren(
       ...found.map((p) =>
         residentRow(
@@ -76,8 +79,14 @@ export async function render(app, _params, query) {
     );
     empty.hidden = found.length > 0;
   };
-  input.addEventListener("input", update);
-  update();
+  const search = searchBox({
+    id: "resident-search",
+    label: t("search_label"),
+    placeholder: t("search_placeholder"),
+    value: lastQuery,
+    oninput: update,
+  });
+  update(lastQuery);
 
   return h(
     "section",
@@ -88,12 +97,7 @@ export async function render(app, _params, query) {
       h("h1", { tabindex: "-1" }, picking ? t("pick_for_dossier") : t("residents_title")),
     ),
     village ? villageFilter(villages.get(village)) : null,
-    h(
-      "div",
-      { class: "search" },
-      h("label", { for: "resident-search", class: "visually-hidden" }, t("search_label")),
-      input,
-    ),
+    search.element,
     h(
       "a",
       { class: "button primary", href: village ? `#/residents/new?village=${village}` : "#/residents/new" },

@@ -4,7 +4,7 @@
 import { formatTime, message, t } from "../i18n.js";
 import { adopt, countStates, isUnsent } from "../queue.js";
 import { displayState, getResident } from "../store.js";
-import { blobUrl, h, toast } from "../ui.js";
+import { blobUrl, fill, h, toast } from "../ui.js";
 
 export const live = true;
 const EXPORT_FORMAT = "motcua-queue";
@@ -119,35 +119,25 @@ async function importQueue(app, file) {
   app.refresh();
 }
 
-function statusLines(syncer, lastSync) {
+/** The error to show for a state: why the last try failed, or why nothing can go out now. */
+function problemLines(syncer, state) {
   const status = syncer.status;
+  if (state.kind === "offline") {
+    const reassure = state.detail || (status && !status.ok);
+    return reassure ? [h("p", { class: "sync-error offline" }, t("offline_safe"))] : [];
+  }
+  if (state.kind !== "failed") return [];
   const lines = [
     h(
       "p",
-      { class: navigator.onLine ? "net online" : "net offline" },
-      navigator.onLine ? t("online") : t("offline"),
+      { class: `sync-error ${status.kind}` },
+      t(`error.${status.kind}`, { status: status.status }),
+      status.message_vi ? ` ${message(status)}` : "",
     ),
+    h("p", { class: "hint" }, t("last_attempt", { time: formatTime(status.at) })),
   ];
-  lines.push(
-    h(
-      "p",
-      { class: "last-sync" },
-      lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced"),
-    ),
-  );
-  if (status && !status.ok) {
-    lines.push(
-      h(
-        "p",
-        { class: `sync-error ${status.kind}`, role: "alert" },
-        t(`error.${status.kind}`, { status: status.status }),
-        status.message_vi ? ` ${message(status)}` : "",
-      ),
-      h("p", { class: "hint" }, t("last_attempt", { time: formatTime(status.at) })),
-    );
-    if (syncer.nextAt)
-      lines.push(h("p", { class: "hint" }, t("next_attempt", { time: formatTime(syncer.nextAt) })));
-  }
+  if (syncer.nextAt)
+    lines.push(h("p", { class: "hint" }, t("next_attempt", { time: formatTime(syncer.nextAt) })));
   return lines;
 }
 
@@ -156,36 +146,65 @@ function progressText(progress) {
   return t(`progress.${progress.step}`, { done: progress.done ?? 0, total: progress.total ?? 0 });
 }
 
-/** "Sync now" and the progress bar, kept up to date by the syncer while the screen is shown. */
-function syncControls(syncer) {
+/** What moved in a sync: a new step, or one more record or photo sent (not each pulled record). */
+function progressKey(progress) {
+  if (!progress) return "";
+  return ["push", "upload"].includes(progress.step) ? `${progress.step}:${progress.done}` : progress.step;
+}
+
+/**
+ * The state card (the same state and words as the top pill), "Sync now" and the progress bar, all
+ * repainted by the syncer while the screen is shown; ``onMoved`` when records changed state.
+ */
+function syncControls(syncer, lastSync, onMoved) {
+  const headline = h("p", { class: "sync-state", role: "status" });
+  const problems = h("div", { class: "sync-problems" });
+  const last = h(
+    "p",
+    { class: "last-sync" },
+    lastSync ? t("last_sync", { time: formatTime(lastSync) }) : t("never_synced"),
+  );
+  const card = h("div", { class: "card sync-status" }, headline, problems, last);
   const button = h(
     "button",
     { type: "button", class: "primary sync-now", onclick: () => syncer.run() },
     t("sync_now"),
   );
   const bar = h("progress", { max: 1, value: 0, "aria-label": t("syncing") });
-  const progressLine = h("p", { class: "progress-text", role: "status" });
+  const progressLine = h("p", { class: "progress-text" });
   const progress = h("div", { class: "sync-progress", hidden: true }, bar, progressLine);
   const paint = () => {
-    const running = Boolean(syncer.running);
-    button.disabled = running;
-    button.textContent = running ? t("syncing") : t("sync_now");
-    progress.hidden = !running;
+    const state = syncer.state();
+    headline.className = `sync-state ${state.kind}`;
+    fill(
+      headline,
+      h("strong", {}, state.title),
+      state.detail ? h("span", { class: "detail" }, state.detail) : null,
+    );
+    fill(problems, problemLines(syncer, state));
+    button.disabled = Boolean(syncer.running);
+    progress.hidden = state.kind !== "sending";
     progressLine.textContent = progressText(syncer.progress);
     const { done = 0, total = 0 } = syncer.progress ?? {};
     if (total) bar.value = done / total;
     else bar.removeAttribute("value"); // indeterminate
   };
+  let seen = progressKey(syncer.progress);
   const listener = () => {
     if (!button.isConnected) {
       syncer.listeners.delete(listener);
       return;
     }
     paint();
+    const key = progressKey(syncer.progress);
+    if (syncer.running && key !== seen) {
+      seen = key;
+      onMoved();
+    }
   };
   syncer.listeners.add(listener);
   paint();
-  return { button, progress };
+  return { card, button, progress };
 }
 
 function countsList(counts) {
@@ -226,10 +245,10 @@ async function recordRow(app, record) {
       ? h(
           "p",
           { class: "hint" },
-          t("progress.upload", {
+          t("photos_sent", {
             done: record.attachments.length - record.missing.length,
             total: record.attachments.length,
-          }).replace("…", ""),
+          }),
         )
       : null,
     state === "needs_attention" ? retryButton(app, record) : null,
@@ -300,15 +319,15 @@ export async function render(app) {
   const records = await app.db.all("records");
   const lastSync = await app.db.get("meta", "lastSync");
   const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
-  const { button, progress } = syncControls(app.syncer);
-  const statusBox = h("div", { class: "card sync-status" }, statusLines(app.syncer, lastSync));
+  // The counts and the rows follow the sync as it goes, so they never say "waiting" beside "sending".
+  const { card, button, progress } = syncControls(app.syncer, lastSync, () => app.refresh());
   const rows = [];
   for (const record of unsent) rows.push(await recordRow(app, record));
   return h(
     "section",
     { class: "screen sync" },
     h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("sync_title"))),
-    statusBox,
+    card,
     button,
     progress,
     countsList(countStates(records)),
