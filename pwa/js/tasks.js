@@ -66,6 +66,10 @@ export function computeTasks({
   const supplements = [];
   const tell = [];
   const listed = new Set();
+  // The officer's note: pulled with the dossier, or else the reason of the reach list's news.
+  const asked = new Map(
+    reach.filter((e) => e.status === "needs_supplement").map((e) => [e.dossier_id, e.reason]),
+  );
 
   for (const entry of reach) {
     const now = statusOf.get(entry.dossier_id) ?? entry.status;
@@ -99,7 +103,7 @@ export function computeTasks({
         ...base,
         kind: "supplement",
         key: `supplement:${dossier.id}`,
-        note: server.supplement_needed ?? "",
+        note: server.supplement_needed || asked.get(dossier.id) || "",
       });
     } else if (server.status === "ready" && !listed.has(dossier.id) && !told[toldKey(dossier.id, "ready")]) {
       tell.push({

@@ -32,6 +32,12 @@ test("a supplement request is a task with the officer's note, opening the dossie
   assert.equal(task.code, "KA1-1");
   assert.equal(task.residentName, "Hờ A Dính");
   assert.equal(task.note, "Thiếu giấy báo tử");
+  // Not pulled with the dossier: the reach list's reason for the same news says it.
+  const reach = [
+    { dossier_id: D1, status: "needs_supplement", reason: "Thiếu ảnh CCCD", resident_name: "A" },
+  ];
+  const [fromReach] = computeTasks({ dossiers: [dossier(D1, "needs_supplement")], reach });
+  assert.equal(fromReach.note, "Thiếu ảnh CCCD");
 });
 
 test("the supplement task goes once a newer revision is queued, the server has it, or the status moves", () => {

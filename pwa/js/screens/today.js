@@ -98,7 +98,7 @@ const TOP_TASKS = 3;
 function tasksCard(app, tasks) {
   return h(
     "div",
-    { class: "card tasks-card" },
+    { class: "tasks-card" },
     h("h2", {}, t("tasks_today"), h("span", { class: "sub" }, ` · ${tasks.length}`)),
     tasks.length
       ? h(
