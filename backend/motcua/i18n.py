@@ -397,6 +397,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "reach_news": ("Tin mới nhất", "Newest news"),
     "reach_state": ("Đã nhận tin?", "Heard it?"),
     "reach_show": ("Xem", "Show"),
+    # tasks
+    "volunteer_work": ("Việc tình nguyện viên đã làm", "What each volunteer got done"),
+    "col_supplements_sent": ("Hồ sơ đã bổ sung", "Supplements sent"),
+    "col_residents_told": ("Người dân đã được báo tin", "Residents told"),
+    "col_steps_ticked": ("Bước công dân số đã đánh dấu", "Checklist steps ticked"),
+    "no_volunteer_work": ("Chưa có việc nào trong thời gian này.", "Nothing done in the period."),
+    "def_volunteer_work": (
+        "Hồ sơ đã bổ sung: số lần gửi lại hồ sơ (lần sửa thứ 2 trở đi) khi một cửa đang chờ bổ sung. Người dân đã được báo tin: số lần tình nguyện viên bấm «Đã báo» sau khi gọi điện hoặc đến nhà, mỗi tin một lần. Bước đã đánh dấu: số lần đánh dấu một bước công dân số. Chỉ tính việc ở các xã bạn phụ trách.",
+        'Supplements sent: dossiers sent again (revision 2 or later) while the desk waited for a supplement. Residents told: "Told" pressed after a call or a visit, once per news. Steps ticked: digital-citizen checklist ticks. Only work in your communes counts.',
+    ),
 }
 
 

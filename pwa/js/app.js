@@ -22,6 +22,7 @@ const ROUTES = [
   [/^\/dossiers$/, "dossiers"],
   [/^\/dossier\/new$/, "dossier"],
   [/^\/dossier\/([\w-]+)$/, "receipt"],
+  [/^\/tasks$/, "tasks"],
   [/^\/sync$/, "sync"],
   [/^\/more$/, "more"],
 ];
@@ -34,11 +35,13 @@ const SCREENS = {
   dossiers: () => import("./screens/dossiers.js"),
   dossier: () => import("./screens/dossier.js"),
   receipt: () => import("./screens/receipt.js"),
+  tasks: () => import("./screens/tasks.js"),
   sync: () => import("./screens/syncscreen.js"),
   more: () => import("./screens/more.js"),
 };
 const TABS = [
   ["#/today", "nav_today", ["today"]],
+  ["#/tasks", "nav_tasks", ["tasks"]],
   ["#/residents", "nav_residents", ["residents", "register", "resident", "checklist"]],
   ["#/dossiers", "nav_dossiers", ["dossiers", "dossier", "receipt"]],
   ["#/sync", "nav_sync", ["sync"]],

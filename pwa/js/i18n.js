@@ -465,6 +465,40 @@ export const STRINGS = {
     "Dữ liệu vẫn an toàn trên máy và sẽ tự gửi khi có mạng.",
     "The data is safe on the phone and will be sent when online.",
   ],
+
+  // tasks
+  nav_tasks: ["Việc", "To do"],
+  tasks_title: ["Việc cần làm", "To do"],
+  tasks_count: ["Còn {n} việc.", { one: "1 thing to do.", other: "{n} things to do." }],
+  tasks_none: ["Không còn việc nào. Giỏi lắm!", "Nothing left to do. Well done!"],
+  tasks_today: ["Việc cần làm", "To do"],
+  tasks_all: ["Xem cả {n} việc", { one: "See it", other: "See all {n}" }],
+  task_supplement: ["Bổ sung hồ sơ {code} — {name}", "Add papers to dossier {code} — {name}"],
+  task_note: ["Cán bộ ghi: {note}", "The officer wrote: {note}"],
+  task_no_note: ["Mở hồ sơ để xem cần bổ sung gì.", "Open the dossier to see what is needed."],
+  task_ready: ["Báo người dân nhận kết quả", "Tell the resident to collect the result"],
+  task_call: ["Gọi hoặc đến nhà {name}", "Call or visit {name}"],
+  task_tell: ["Báo tin: {news}", "Tell them: {news}"],
+  task_checklist: ["Hoàn thành công dân số — {name}", "Finish the digital-citizen checklist — {name}"],
+  task_steps_left: ["Còn {n}/{of} bước", "{n} of {of} steps left"],
+  told_button: ["Đã báo", "Told"],
+  told_how: ["Đã báo bằng cách nào?", "How did you tell them?"],
+  told_call: ["Gọi điện", "By phone"],
+  told_visit: ["Đến nhà", "At their home"],
+  told_saved: ["Đã ghi: đã báo tin.", "Saved: the resident was told."],
+  told_saved_offline: [
+    "Đã ghi trên máy; sẽ gửi lên máy chủ khi có mạng.",
+    "Saved on this phone; it goes to the server once online.",
+  ],
+  tasks_reach_as_of: [
+    "Danh sách người cần gọi cập nhật lúc {time}.",
+    "The list of residents to call was updated at {time}.",
+  ],
+  tasks_reach_never: [
+    "Đồng bộ để nhận danh sách người dân cần gọi hoặc đến nhà.",
+    "Sync to get the residents to call or visit.",
+  ],
+  "progress.reach": ["Đang nhận danh sách người cần báo tin…", "Getting the residents to tell…"],
 };
 
 let current = "vi";

@@ -6,6 +6,7 @@ import { ApiFailure } from "./api.js";
 import { timeoutFor } from "./backoff.js";
 import { uuidTime } from "./ids.js";
 import { applyHolding, applyOutcome, isComplete, isPrunable, isRecentlySent, planBatches } from "./queue.js";
+import { unpostedMarks } from "./tasks.js";
 
 const HOLDINGS_CHUNK = 500;
 
@@ -299,6 +300,24 @@ async function pullPages(ctx, pageSize) {
   return pulled;
 }
 
+/** Post the "Đã báo" marks made offline (the server keeps one per news, so a repeat is harmless),
+ * then cache the residents whose news push could not bring: the phone's "call or visit" tasks. */
+export async function refreshReach({ db, api, now }) {
+  for (const mark of unpostedMarks(await db.get("meta", "reachTold"))) {
+    const answer = await api.post(`/api/reach/${mark.dossier_id}/told`, { method: mark.method });
+    // 404: no longer this volunteer's dossier; nothing left to post. Other refusals: try next time.
+    if (answer.status !== 201 && answer.status !== 404) continue;
+    await db.write(["meta"], async (tx) => {
+      const marks = (await tx.get("meta", "reachTold")) ?? {};
+      const key = `${mark.dossier_id}:${mark.status}`;
+      if (marks[key]) marks[key] = { ...marks[key], posted_at: now() };
+      tx.put("meta", marks, "reachTold");
+    });
+  }
+  const answer = await api.get("/api/reach/mine");
+  if (answer.status === 200) await db.put("meta", { at: now(), items: answer.data }, "reach");
+}
+
 /** The catalogue (polled with its ETag) and the current version of every procedure. */
 export async function refreshCatalogue({ db, api }) {
   const etag = await db.get("meta", "catalogueEtag");
@@ -384,6 +403,8 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
         summary.uploaded += await uploadAll(ctx);
       }
       summary.pulled = await pullAll(ctx, limits.data.pull_page_size);
+      onProgress({ step: "reach" });
+      await refreshReach(ctx);
       if (reference) {
         onProgress({ step: "reference" });
         await refreshPlaces(ctx);

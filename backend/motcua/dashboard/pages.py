@@ -35,6 +35,7 @@ from motcua.campaigns.service import (
     today,
 )
 from motcua.dashboard.exports import Table, dossier_table, register_table, sees_full_ids, to_csv, to_xlsx
+from motcua.dashboard.volunteers import volunteer_work
 from motcua.dossiers.lifecycle import STATUSES
 from motcua.errors import ApiError, FieldError
 from motcua.i18n import language_of, translate
@@ -292,6 +293,7 @@ class DashboardPages(Controller):
                 "principal": principal,
                 "chosen": chosen,
                 "figures": found,
+                "volunteers": await volunteer_work(db_session, chosen.filters),
                 "charts": build_charts(found, lang),
                 "campaign": campaign,
                 "campaign_charts": progress_charts(campaign, lang) if campaign else [],

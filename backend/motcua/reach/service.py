@@ -166,7 +166,8 @@ async def call_list(db: AsyncSession, volunteer_id: UUID) -> list[Reach]:
 async def record_told(
     db: AsyncSession, principal: Principal, dossier: Dossier, method: str
 ) -> ResidentContact:
-    """The volunteer (or a coordinator) told the resident the dossier's newest news."""
+    """The volunteer (or a coordinator) told the resident the dossier's newest news; telling it
+    again returns the first record of it."""
     if method not in CONTACT_METHODS:
         raise ApiError(
             400,
@@ -183,6 +184,13 @@ async def record_told(
         .order_by(DossierEvent.created_at.desc())
         .limit(1)
     )
+    # Told once per news: a phone posting its mark again (an answer lost on the way) adds nothing.
+    same_news = ResidentContact.event_id == event.id if event else ResidentContact.event_id.is_(None)
+    told = await db.scalar(
+        select(ResidentContact).where(ResidentContact.dossier_id == dossier.id, same_news).limit(1)
+    )
+    if told is not None:
+        return told
     contact = ResidentContact(
         dossier_id=dossier.id,
         event_id=event.id if event else None,

@@ -4,6 +4,7 @@ import { getMeta } from "../db.js";
 import { formatDate, formatTime, t } from "../i18n.js";
 import { allResidents, localDay, places, routes } from "../store.js";
 import { h } from "../ui.js";
+import { loadTasks, taskItem } from "./tasks.js";
 
 export const live = true;
 
@@ -91,12 +92,34 @@ function statusCard(syncer, lastSync) {
   );
 }
 
+const TOP_TASKS = 3;
+
+/** The most pressing tasks, with a link to all of them. */
+function tasksCard(app, tasks) {
+  return h(
+    "div",
+    { class: "tasks-card" },
+    h("h2", {}, t("tasks_today"), h("span", { class: "sub" }, ` · ${tasks.length}`)),
+    tasks.length
+      ? h(
+          "ul",
+          { class: "list tasks" },
+          tasks.slice(0, TOP_TASKS).map((task) => taskItem(app, task)),
+        )
+      : h("p", { class: "hint" }, t("tasks_none")),
+    tasks.length
+      ? h("a", { class: "button secondary", href: "#/tasks" }, t("tasks_all", { n: tasks.length }))
+      : null,
+  );
+}
+
 export async function render(app) {
-  const [placeList, residents, lastSync, routeList] = await Promise.all([
+  const [placeList, residents, lastSync, routeList, tasks] = await Promise.all([
     places(app.db),
     allResidents(app.db),
     getMeta(app.db, "lastSync"),
     routes(app.db),
+    loadTasks(app.db),
   ]);
   const perVillage = new Map();
   for (const resident of residents)
@@ -117,6 +140,7 @@ export async function render(app) {
     ),
     h("p", { class: "lead" }, t("hello", { name: app.session.user.full_name })),
     statusCard(app.syncer, lastSync),
+    tasksCard(app, tasks),
     h("a", { class: "button primary", href: "#/residents/new" }, `+ ${t("register_resident")}`),
     h("a", { class: "button secondary", href: "#/residents" }, t("find_resident")),
     h("h2", {}, t("route_title")),
