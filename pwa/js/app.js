@@ -20,6 +20,7 @@ const ROUTES = [
   [/^\/resident\/([\w-]+)\/checklist$/, "checklist"],
   [/^\/dossiers$/, "dossiers"],
   [/^\/dossier\/new$/, "dossier"],
+  [/^\/dossier\/([\w-]+)\/edit$/, "dossier"],
   [/^\/dossier\/([\w-]+)$/, "receipt"],
   [/^\/sync$/, "sync"],
   [/^\/more$/, "more"],
