@@ -40,14 +40,14 @@ from motcua.db.engine import make_engine
 from motcua.desk.api import DeskController
 from motcua.desk.pages import DeskPages
 from motcua.dossiers.api import ReceiptController
-from motcua.dossiers.lifecycle import announce_moves_with
+from motcua.dossiers.lifecycle import announce_moves_with, announce_supplements_with
 from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
 from motcua.i18n import current_lang, date_in_words, local_date, local_time, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.api import PlacesController
 from motcua.push.api import PushController
-from motcua.push.outbox import notify_status
+from motcua.push.outbox import notify_status, notify_supplemented
 from motcua.push.worker import PushWorker
 from motcua.pwa import pwa_router
 from motcua.reach.api import ReachController
@@ -72,9 +72,10 @@ def _principal(request: Request[Any, Any, Any]) -> Principal:
 
 def wire_domains() -> None:
     """Where a lower package calls up, the upper one is registered here, at the composition
-    root (docs/architecture.md): a dossier's moves reach the push outbox, and the rounds a
-    volunteer is on widen their places."""
+    root (docs/architecture.md): a dossier's moves and its completed supplements reach the
+    push outbox, and the rounds a volunteer is on widen their places."""
     announce_moves_with("push", notify_status)
+    announce_supplements_with("push", notify_supplemented)
     widen_places_with("rounds", assigned_communes)
 
 

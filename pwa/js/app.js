@@ -21,6 +21,7 @@ const ROUTES = [
   [/^\/resident\/([\w-]+)\/checklist$/, "checklist"],
   [/^\/dossiers$/, "dossiers"],
   [/^\/dossier\/new$/, "dossier"],
+  [/^\/dossier\/([\w-]+)\/edit$/, "dossier"],
   [/^\/dossier\/([\w-]+)$/, "receipt"],
   [/^\/tasks$/, "tasks"],
   [/^\/sync$/, "sync"],

@@ -312,10 +312,6 @@ export const STRINGS = {
   ],
   "unit.days": ["trong {n} ngày", { one: "within 1 day", other: "within {n} days" }],
   "unit.immediate": ["ngay khi nhận đủ giấy tờ", "as soon as the papers are complete"],
-  qr_later: [
-    "Mã QR tra cứu sẽ hiện khi hồ sơ đã lên máy chủ.",
-    "The lookup QR code appears once the dossier is on the server.",
-  ],
   qr_caption: ["Quét mã để xem tình trạng hồ sơ", "Scan to follow the dossier"],
   lookup_link: ["Tra cứu", "Look up"],
   share: ["Chia sẻ", "Share"],
@@ -499,6 +495,44 @@ export const STRINGS = {
     "Sync to get the residents to call or visit.",
   ],
   "progress.reach": ["Đang nhận danh sách người cần báo tin…", "Getting the residents to tell…"],
+  // phone-supplement
+  supplement_title: ["Xã yêu cầu bổ sung", "The commune asks for more"],
+  supplement_asked: ["Xã yêu cầu bổ sung:", "The commune asks for more:"],
+  supplement_no_note: ["(cán bộ không ghi chú)", "(no note from the officer)"],
+  supplement_asked_on: ["Ngày yêu cầu: {date}", "Asked on {date}"],
+  supplement_start: ["Bổ sung hồ sơ", "Add to the dossier"],
+  supplement_continue: ["Tiếp tục sửa hồ sơ", "Continue the changes"],
+  supplement_more: ["Bổ sung thêm", "Add more"],
+  supplement_saved: [
+    "Đã lưu phần bổ sung trên máy — sẽ tự gửi khi có mạng.",
+    "The supplement is saved on the phone — it is sent when online.",
+  ],
+  supplement_sent: ["Đã gửi bổ sung ngày {date}.", "Supplement sent on {date}."],
+  deadline_again: [
+    "Thời hạn giải quyết được tính lại từ khi hồ sơ đủ giấy tờ.",
+    "The time limit runs again from when the papers are complete.",
+  ],
+  refused_title: ["Hồ sơ cần sửa", "The dossier needs fixing"],
+  refused_by_server: ["Máy chủ chưa nhận hồ sơ:", "The server did not take the dossier:"],
+  fix_and_resend: ["Sửa và gửi lại", "Fix and send again"],
+  save_supplement: ["Lưu phần bổ sung", "Save the supplement"],
+  save_refused: ["Lưu và gửi lại", "Save and send again"],
+  sign_again_hint: [
+    "Người dân ký lại để xác nhận hồ sơ đã bổ sung hoặc đã sửa.",
+    "The resident signs again to confirm the dossier as changed.",
+  ],
+  discard_edit: ["Bỏ các thay đổi này", "Discard these changes"],
+  discard_edit_confirm: [
+    "Bỏ các thay đổi? Hồ sơ giữ nguyên như đã gửi; ảnh mới chụp sẽ bị xoá.",
+    "Discard the changes? The dossier stays as sent; new photos are deleted.",
+  ],
+  qr_after_sync: ["Mã QR dùng được sau khi máy đã đồng bộ.", "The QR code works once the phone has synced."],
+  accepted_on: ["Ngày tiếp nhận", "Accepted on"],
+  deadline_label: ["Hạn trả kết quả", "Result due"],
+  deadline_reset: ["Tính lại từ khi hồ sơ đủ giấy tờ", "Set again once the papers are complete"],
+  supplement_sent_on: ["Đã gửi bổ sung", "Supplement sent"],
+  result_on: ["Ngày có kết quả", "Result on"],
+  next_resident: ["Người dân tiếp theo", "Next resident"],
 };
 
 let current = "vi";

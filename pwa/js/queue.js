@@ -25,16 +25,39 @@ function deepFreeze(value) {
   return value;
 }
 
-/** The wire form of a new record, written now. */
-export function makeEnvelope(kind, body, { id = uuid7(), now = Date.now() } = {}) {
+/** The wire form of a new record (or of a new revision of one), written now. */
+export function makeEnvelope(
+  kind,
+  body,
+  { id = uuid7(), now = Date.now(), revision = 1, base_revision = null } = {},
+) {
   return deepFreeze({
     kind,
     id,
-    revision: 1,
-    base_revision: null,
+    revision,
+    base_revision,
     written_at: new Date(now).toISOString(),
     body: structuredClone(body),
   });
+}
+
+/**
+ * The revision and base a new body of this record goes out with (docs/sync.md, "Records"):
+ * - nothing of the current envelope was applied (still waiting, or refused): the same revision
+ *   and base, as a correction of what was never stored;
+ * - the server stores it (or a newer one: a conflict): the server's revision + 1 on that base.
+ * ``serverRevision``: the revision the last pull told (null when not pulled yet).
+ */
+export function nextRevision(record, serverRevision = null) {
+  const { revision, base_revision } = record.envelope;
+  if (record.state === "sending") throw new Error("the record is being sent: edit it after the answer");
+  if (record.state === "waiting" || (record.state === "needs_attention" && record.detail === "rejected"))
+    return { revision, base_revision };
+  const stored =
+    record.detail === "conflict"
+      ? (serverRevision ?? revision)
+      : Math.max(serverRevision ?? revision, revision);
+  return { revision: stored + 1, base_revision: stored };
 }
 
 /** The hashes of the photos and signatures a record names. */
@@ -227,6 +250,30 @@ export async function enqueue(
     for (const record of records) tx.put("records", record);
     tx.put("meta", seq, "seq");
     return records;
+  });
+}
+
+/**
+ * Queue a new body for a record already on the phone (a dossier's supplement or correction): the
+ * record is replaced by a new frozen envelope with the same id, revision and base from
+ * ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
+ * ``local`` (a receipt's secret). Photos the server already has are not uploaded again: it names
+ * them in ``missing_attachments`` only if they never arrived.
+ */
+export async function enqueueRevision(db, record, body, { now = Date.now() } = {}) {
+  return db.write(["meta", "records", "dossiers"], async (tx) => {
+    const current = (await tx.get("records", record.id)) ?? record;
+    const server = await tx.get("dossiers", record.id);
+    const { revision, base_revision } = nextRevision(current, server?.revision ?? null);
+    const envelope = makeEnvelope(current.kind, body, { id: current.id, now, revision, base_revision });
+    const seq = ((await tx.get("meta", "seq")) ?? 0) + 1;
+    const next = {
+      ...newRecord(envelope, { seq, group: current.group, now, local: current.local ?? {} }),
+      merged_into: current.merged_into ?? null,
+    };
+    tx.put("records", next);
+    tx.put("meta", seq, "seq");
+    return next;
   });
 }
 

@@ -1,6 +1,7 @@
 // What the screens read from the phone's database: residents (following merges), their consents
 // and checklist ticks, dossiers with their server state, places, the catalogue.
 
+import { titleOf } from "./i18n.js";
 import { isComplete } from "./queue.js";
 
 export const CHECKLIST_STEPS = [
@@ -147,6 +148,29 @@ export async function dossierView(db, record) {
     server: (await db.get("dossiers", record.id)) ?? null,
     resident: await getResident(db, body.resident_id),
   };
+}
+
+/**
+ * Why the volunteer may change this dossier now: "refused" (the server refused what was sent: fix
+ * it and send it again), "supplement" (the commune desk asks for more papers), or null.
+ */
+export function editReason(view) {
+  const { record, server } = view;
+  if (record.state === "needs_attention" && record.detail === "rejected") return "refused";
+  if (server?.status === "needs_supplement" && record.state !== "sending") return "supplement";
+  return null;
+}
+
+/** The server's objections to the declaration's answers (``form.<field>``) of a refused record. */
+export function formProblems(record) {
+  if (record.detail !== "rejected") return [];
+  return (record.reason?.fields ?? []).filter((f) => f.field.startsWith("form."));
+}
+
+/** The question a server's field error names (``form.<field>``), as the declaration asks it. */
+export function answerLabel(procedure, field) {
+  const node = procedure?.form?.properties?.[field.replace(/^form\./, "")];
+  return node ? titleOf(node) : field;
 }
 
 /** The current version of every procedure on the phone, commune-level and often used first. */

@@ -282,7 +282,8 @@ async function pullPages(ctx, pageSize) {
           tx.put("children", childEntry(change));
         } else if (change.kind === "dossier") {
           const known = (await tx.get("dossiers", change.id)) ?? {};
-          tx.put("dossiers", { ...known, id: change.id, ...change.server });
+          // The server's revision: a supplement or a correction is the next one (queue.js).
+          tx.put("dossiers", { ...known, id: change.id, ...change.server, revision: change.revision });
         } else if (change.kind === "route") {
           routes ??= (await tx.get("meta", "routes")) ?? {};
           if (change.server?.removed) delete routes[change.id];

@@ -134,7 +134,9 @@ def test_a_field_day_offline_reaches_the_server_exactly_once(
         errors = watch_errors(page)
         code = _offline_day(context, page, field, photos, shots)
         assert re.fullmatch(r"[A-Z0-9]{2,8}-1", code), code  # device code, first dossier of the phone
-        expect(page.locator(".qr-later")).to_be_visible()  # no QR before the server holds it
+        # The QR code at once, offline: the phone made the code and its secret; it works after a sync.
+        expect(page.locator(".qr img")).to_be_visible()
+        expect(page.locator(".qr-later")).to_have_text("Mã QR dùng được sau khi máy đã đồng bộ.")
         assert field.count(Resident) == 0, "offline means offline"
 
         # The app is closed and opened again, still with no network: everything is there.

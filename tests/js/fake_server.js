@@ -69,9 +69,13 @@ export class FakeServer {
     const hash = sha256(JSON.stringify(envelope));
     const seen = this.records.get(envelope.id);
     const base = { id: envelope.id, kind: envelope.kind, revision: envelope.revision };
+    const stored = seen?.envelope.revision ?? 1;
     if (seen && seen.hash === hash && seen.state !== "held")
-      return { ...base, outcome: "duplicate", server_revision: 1 };
-    if (seen && seen.hash !== hash) {
+      return { ...base, outcome: "duplicate", server_revision: stored };
+    // An edit on the revision stored, or a correction of a refused record: stored as sent.
+    const edit = seen?.state === "applied" && envelope.base_revision === stored;
+    const correction = seen?.state === "rejected" && envelope.revision === stored;
+    if (seen && seen.hash !== hash && !edit && !correction) {
       return {
         ...base,
         outcome: "conflict",
@@ -99,10 +103,11 @@ export class FakeServer {
     this.changes.push({
       kind: envelope.kind,
       id: envelope.id,
-      revision: 1,
+      revision: envelope.revision,
       body: envelope.kind === "dossier" ? undefined : envelope.body,
+      server: envelope.kind === "dossier" ? { status: "incomplete" } : undefined,
     });
-    const outcome = { ...base, outcome: "applied", server_revision: 1 };
+    const outcome = { ...base, outcome: "applied", server_revision: envelope.revision };
     if (envelope.kind === "dossier") outcome.missing_attachments = this.missingFor(envelope);
     if (envelope.kind === "resident") {
       for (const [id, held] of this.records) {

@@ -9,6 +9,7 @@ import {
   attachmentsOf,
   countStates,
   enqueue,
+  enqueueRevision,
   isComplete,
   isUnsent,
   makeEnvelope,
@@ -130,4 +131,91 @@ test("enqueue keeps the order and the group across calls", async () => {
     needs_attention: 0,
     uploading: 0,
   });
+});
+
+/** A dossier queued, then answered by the server with ``outcome``. */
+async function sentDossier(db, outcome) {
+  const envelope = makeEnvelope("dossier", {
+    resident_id: "r1",
+    tracking_code: "AB12-1",
+    form: { a: 1 },
+    papers: [{ paper_id: "can-cuoc", photos: ["p1"] }],
+    signature_sha256: "s1",
+    receipt_secret_hash: "h1",
+  });
+  const [queued] = await enqueue(db, [envelope], { local: { [envelope.id]: { secret: "SECRET" } } });
+  const answered = outcome ? applyOutcome(queued, outcome) : queued;
+  await db.put("records", answered);
+  return answered;
+}
+
+const supplement = (record, photos) => ({
+  ...record.envelope.body,
+  papers: [{ paper_id: "can-cuoc", photos }],
+  signature_sha256: "s2",
+});
+
+test("a supplement to a dossier on the server is the server's revision + 1 on that base", async () => {
+  const db = new MemDb();
+  const record = await sentDossier(db, { outcome: "applied", missing_attachments: [] });
+  await db.put("dossiers", { id: record.id, status: "needs_supplement", revision: 1 });
+  const next = await enqueueRevision(db, record, supplement(record, ["p1", "p2"]));
+  assert.equal(next.id, record.id);
+  assert.equal(next.envelope.revision, 2);
+  assert.equal(next.envelope.base_revision, 1);
+  assert.equal(next.state, "waiting");
+  assert.equal(next.missing, null);
+  assert.deepEqual(next.local, { secret: "SECRET" }, "the receipt's secret stays with the record");
+  assert.deepEqual(next.attachments.sort(), ["p1", "p2", "s2"]);
+  assert.ok(next.seq > record.seq);
+  // The tracking code and the receipt's secret hash are the dossier's, unchanged.
+  assert.equal(next.envelope.body.tracking_code, "AB12-1");
+  assert.equal(next.envelope.body.receipt_secret_hash, "h1");
+  assert.throws(() => {
+    next.envelope.body.signature_sha256 = "x";
+  }, TypeError);
+  const stored = await db.get("records", record.id);
+  assert.deepEqual(stored.envelope, next.envelope, "the record is replaced, not duplicated");
+  assert.equal((await db.all("records")).length, 1);
+  // A newer revision the desk's pull told about counts, not only what this phone sent.
+  await db.put("records", { ...stored, state: "on_server", missing: [] });
+  await db.put("dossiers", { id: record.id, status: "needs_supplement", revision: 3 });
+  const again = await enqueueRevision(db, stored, supplement(record, ["p3"]));
+  assert.deepEqual([again.envelope.revision, again.envelope.base_revision], [4, 3]);
+});
+
+test("a refused dossier is corrected under the same revision and base", async () => {
+  const db = new MemDb();
+  const refused = await sentDossier(db, {
+    outcome: "rejected",
+    reason: { code: "record.invalid", fields: [{ field: "form.a", code: "form.type" }] },
+  });
+  const fixed = await enqueueRevision(db, refused, { ...refused.envelope.body, form: { a: 2 } });
+  assert.deepEqual([fixed.envelope.revision, fixed.envelope.base_revision], [1, null]);
+  assert.equal(fixed.state, "waiting");
+  assert.equal(fixed.reason, null);
+  assert.equal(fixed.detail, null);
+  assert.deepEqual(fixed.envelope.body.form, { a: 2 });
+  assert.notEqual(fixed.envelope.written_at, undefined);
+  // Corrected again before it was sent: still the same revision.
+  const twice = await enqueueRevision(db, fixed, { ...refused.envelope.body, form: { a: 3 } });
+  assert.deepEqual([twice.envelope.revision, twice.envelope.base_revision], [1, null]);
+});
+
+test("an edit that lost to another phone's goes on the revision the server stores", async () => {
+  const db = new MemDb();
+  const record = await sentDossier(db, { outcome: "applied", missing_attachments: [] });
+  const mine = await enqueueRevision(db, record, supplement(record, ["p2"]));
+  const lost = applyOutcome(mine, { outcome: "conflict", reason: { code: "revision.stale_base" } });
+  await db.put("records", lost);
+  await db.put("dossiers", { id: record.id, status: "needs_supplement", revision: 2 });
+  const retry = await enqueueRevision(db, lost, supplement(record, ["p2", "p4"]));
+  assert.deepEqual([retry.envelope.revision, retry.envelope.base_revision], [3, 2]);
+});
+
+test("a record in a push not answered yet cannot be edited", async () => {
+  const db = new MemDb();
+  const record = await sentDossier(db, null);
+  await db.put("records", { ...record, state: "sending" });
+  await assert.rejects(enqueueRevision(db, record, record.envelope.body));
 });

@@ -2,10 +2,10 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isComplete } from "../../pwa/js/queue.js";
+import { enqueueRevision, isComplete } from "../../pwa/js/queue.js";
 import { syncNow } from "../../pwa/js/sync.js";
 import { FakeServer } from "./fake_server.js";
-import { phoneFor, registerAndFile, states } from "./helpers.js";
+import { phoneFor, photo, registerAndFile, states } from "./helpers.js";
 
 const sync = (phone) => syncNow({ ...phone, reference: false });
 
@@ -231,4 +231,40 @@ test("a route in a commune the phone never held makes it pull everything again",
   );
   assert.ok(pulls() - before >= 2);
   assert.ok((await phone.db.get("meta", "heldCommunes")).includes(24175));
+});
+
+test("a supplement goes as the next revision and only its new photo is uploaded", async () => {
+  const server = new FakeServer();
+  const phone = phoneFor(server);
+  const { dossier } = await registerAndFile(phone.db);
+  await sync(phone);
+  assert.equal(
+    (await phone.db.get("dossiers", dossier.id)).revision,
+    1,
+    "the pull stored the server revision",
+  );
+  const record = await phone.db.get("records", dossier.id);
+  const added = await photo(phone.db);
+  const signature = await photo(phone.db);
+  const body = structuredClone(dossier.body);
+  body.papers[1].photos.push(added);
+  body.signature_sha256 = signature;
+  await enqueueRevision(phone.db, record, body);
+  const uploadsBefore = server.requests.filter((r) => r.startsWith("PUT /api/attachments/")).length;
+  const status = await sync(phone);
+  assert.equal(status.ok, true, JSON.stringify(status));
+  const stored = server.records.get(dossier.id);
+  assert.equal(stored.state, "applied");
+  assert.equal(stored.envelope.revision, 2);
+  assert.equal(stored.envelope.base_revision, 1);
+  assert.deepEqual(
+    server.requests
+      .filter((r) => r.startsWith("PUT /api/attachments/"))
+      .slice(uploadsBefore)
+      .sort(),
+    [`PUT /api/attachments/${added}`, `PUT /api/attachments/${signature}`].sort(),
+    "the photos the server already had are not sent again",
+  );
+  assert.equal((await phone.db.get("dossiers", dossier.id)).revision, 2);
+  await assertAllComplete(phone.db);
 });

@@ -144,9 +144,9 @@ class AttachmentController(Controller):
         )
         progress, changes = [], []
         for dossier in dossiers:
-            before = dossier.status
+            before = (dossier.status, dossier.supplemented_at)
             missing = await refresh_completeness(db_session, dossier)
-            if dossier.status != before:
+            if (dossier.status, dossier.supplemented_at) != before:  # the phone pulls the news
                 changes.append(change("dossier", dossier.id, dossier.commune_code, dossier.volunteer_id))
             progress.append(DossierProgress(str(dossier.id), dossier.status, missing))
         await append_changes(db_session, changes)

@@ -8,7 +8,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import AttachmentPlace
-from motcua.dossiers.lifecycle import mark_completeness
+from motcua.dossiers.lifecycle import mark_completeness, note_supplement
 from motcua.dossiers.models import Dossier, DossierAttachment
 
 
@@ -39,7 +39,13 @@ async def missing_attachments_of(db: AsyncSession, dossier_ids: list[UUID]) -> d
 
 
 async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
-    """Look again at what a dossier lacks (an attachment arrived) and move it if complete."""
+    """Look again at what a dossier lacks (an attachment arrived): move it if complete, and
+    note a supplement from the phone complete once its last photo is in."""
     missing = await missing_attachments(db, dossier.id)
     mark_completeness(dossier, missing)
+    if not missing and dossier.status == "needs_supplement" and dossier.supplemented_at is None:
+        # Locked as a desk move locks it (dossiers/lifecycle.py), and looked at again: the
+        # desk may have taken the dossier back meanwhile.
+        await db.refresh(dossier, with_for_update=True)
+        await note_supplement(db, dossier, missing, sent=False)
     return missing

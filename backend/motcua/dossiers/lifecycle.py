@@ -9,6 +9,12 @@ commune's calendar), appends the change log (the volunteer's phone pulls the new
 is announced to whoever registered for it in the same transaction: the push outbox
 (``push.outbox.notify_status``, registered by the app), which sits above this package.
 Arriving attachments move incomplete ⇄ received with none of that (:func:`mark_completeness`).
+
+A supplement the desk asked for (``needs_supplement``, once, in writing) may come from the
+volunteer's phone: a new revision of the dossier (``supplement_sent_at``), complete once every
+photo it names has arrived too (``supplemented_at``, :func:`note_supplement`). The time runs
+again from then when the desk takes the dossier back; from the move itself when the resident
+brought the papers to the office.
 """
 
 from __future__ import annotations
@@ -97,12 +103,19 @@ def _refuse(dossier: Dossier, to: str) -> ApiError:
 
 Announce = Callable[[AsyncSession, Dossier, DossierEvent], Awaitable[object]]
 _ANNOUNCERS: dict[str, Announce] = {}
+AnnounceSupplement = Callable[[AsyncSession, Dossier], Awaitable[object]]
+_SUPPLEMENT_ANNOUNCERS: dict[str, AnnounceSupplement] = {}
 
 
 def announce_moves_with(name: str, announcer: Announce) -> None:
     """Have ``announcer`` hear every move, in the move's transaction. Registered by the app
     (``app.py``), once per name, so this package need not import what sits above it."""
     _ANNOUNCERS[name] = announcer
+
+
+def announce_supplements_with(name: str, announcer: AnnounceSupplement) -> None:
+    """Have ``announcer`` hear of every supplement that became complete, in its transaction."""
+    _SUPPLEMENT_ANNOUNCERS[name] = announcer
 
 
 def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
@@ -112,6 +125,29 @@ def mark_completeness(dossier: Dossier, missing: list[str]) -> None:
         dossier.received_at = utcnow()
     elif missing and dossier.status == "received":
         dossier.status, dossier.received_at = "incomplete", None
+
+
+async def note_supplement(db: AsyncSession, dossier: Dossier, missing: list[str], *, sent: bool) -> bool:
+    """Record the supplement of a dossier the desk asked more of.
+
+    ``sent``: the phone's new revision was applied now; otherwise an attachment arrived.
+    Complete once the revision and every hash it names are in (``missing`` is empty); the
+    moment it became complete is announced. Returns whether it became complete now.
+    """
+    if dossier.status != "needs_supplement" or not (sent or dossier.supplement_sent_at is not None):
+        return False
+    was_complete = dossier.supplemented_at is not None
+    if not sent and was_complete:
+        return False
+    now = utcnow()
+    if sent:
+        dossier.supplement_sent_at = now
+    dossier.supplemented_at = None if missing else now
+    if missing or was_complete:
+        return False
+    for announce in _SUPPLEMENT_ANNOUNCERS.values():
+        await announce(db, dossier)  # "the papers are in", to the resident's browsers
+    return True
 
 
 async def _deadline_from(db: AsyncSession, dossier: Dossier, start: datetime) -> datetime:
@@ -152,12 +188,16 @@ async def move(db: AsyncSession, principal: Principal, dossier: Dossier, step: M
     )
     if step.portal_code is not None and step.portal_code.strip():
         dossier.portal_code = step.portal_code.strip()[:40]
-    if step.to == "accepted" or (dossier.status == "needs_supplement" and step.to == "in_progress"):
-        # The clock starts at acceptance, and starts again when the supplement is complete.
-        dossier.accepted_at = dossier.accepted_at if step.to == "in_progress" else now
+    if step.to == "accepted":
+        dossier.accepted_at = now  # the clock starts at acceptance …
         dossier.deadline_at = await _deadline_from(db, dossier, now)
+    elif dossier.status == "needs_supplement" and step.to == "in_progress":
+        # … and starts again when the supplement is complete: when the phone's revision and
+        # its photos were all in, or now (the resident brought the papers to the office).
+        dossier.deadline_at = await _deadline_from(db, dossier, dossier.supplemented_at or now)
     if step.to == "needs_supplement":
         dossier.supplement_needed = reason
+        dossier.supplement_sent_at = dossier.supplemented_at = None  # a new ask, a new supplement
     if step.to in ("ready", "rejected", "withdrawn"):
         dossier.result_at = now
     dossier.status = step.to

@@ -78,7 +78,7 @@ class PushOutbox(ReferenceRow):
         ForeignKey("push_subscription.id", ondelete="SET NULL"), default=None
     )
     audience: Mapped[str] = mapped_column(String(10))
-    kind: Mapped[str] = mapped_column(String(20))  # status | assignment
+    kind: Mapped[str] = mapped_column(String(20))  # status | supplement | assignment
     dossier_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("dossier.id", ondelete="CASCADE"), index=True, default=None
     )

@@ -1,7 +1,8 @@
 """Writing notifications to the outbox, in the transaction of the change they tell.
 
-Call :func:`notify_status` after a dossier's status moved and :func:`queue_assignment`
-after a volunteer joined a route; both only add rows to the session, so the notification
+Call :func:`notify_status` after a dossier's status moved, :func:`notify_supplemented` when
+a supplement sent from the phone is complete, and :func:`queue_assignment` after a volunteer
+joined a route; all only add rows to the session, so the notification
 exists if and only if the change is committed. The worker (``motcua.push.worker``) sends.
 """
 
@@ -172,6 +173,45 @@ async def notify_status(db: AsyncSession, dossier: Dossier, event: DossierEvent)
             **links,
         )
         for subscription in await _volunteer_subscriptions(db, dossier.volunteer_id)
+    ]
+    db.add_all(rows)
+    await db.flush()
+    return len(rows)
+
+
+async def notify_supplemented(db: AsyncSession, dossier: Dossier) -> int:
+    """Queue "the added papers are all in" for the resident's browsers, when a supplement the
+    volunteer sent from the phone is complete (``dossiers.lifecycle.note_supplement``).
+
+    No status moved: the dossier's Topic, normal Urgency (nothing for the resident to do).
+    Returns how many rows were written.
+    """
+    version = await get_version(db, dossier.procedure_code, dossier.procedure_version)
+    procedure = (
+        version.content["name"] if version else {"vi": dossier.procedure_code, "en": dossier.procedure_code}
+    )
+    now = utcnow()
+    topic = dossier.id.hex
+    rows = [
+        _row(
+            subscription,
+            "resident",
+            "supplement",
+            topic,
+            "normal",
+            {
+                "title": f"Hồ sơ {dossier.tracking_code} · {procedure['vi']}",
+                "title_en": f"Dossier {dossier.tracking_code} · {procedure['en']}",
+                "body": "Đã nhận đủ giấy tờ bổ sung. Ngày hẹn trả kết quả sẽ được tính lại từ hôm nay.",
+                "body_en": "The added papers are all in. The result date will be set again from today.",
+                "url": status_page_path(dossier.tracking_code),
+                "tag": topic,
+                "status": dossier.status,
+            },
+            now,
+            dossier_id=dossier.id,
+        )
+        for subscription in await _resident_subscriptions(db, dossier)
     ]
     db.add_all(rows)
     await db.flush()

@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from motcua.catalogue.rules import checked_declaration
 from motcua.catalogue.validation import normalise_declaration
 from motcua.db.base import table_of
-from motcua.dossiers.lifecycle import EDITABLE, mark_completeness
+from motcua.dossiers.lifecycle import EDITABLE, mark_completeness, note_supplement
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.errors import ApiError, FieldError
 from motcua.records.handlers import (
@@ -145,6 +145,9 @@ async def apply_dossier(incoming: Incoming) -> Applied:
     )
     missing = await incoming.facts.not_arrived(roles, dossier.commune_code)
     mark_completeness(dossier, missing)
+    # An edit while the desk waits for a supplement is the supplement: sent now, complete
+    # now or once its photos arrive (attachments/service.py).
+    await note_supplement(db, dossier, missing, sent=True)
     return Applied(
         commune_code=dossier.commune_code, owner_id=dossier.volunteer_id, missing_attachments=missing
     )

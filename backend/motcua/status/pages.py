@@ -86,6 +86,11 @@ class StatusPage:
     resident_name: str
     steps: list[Step]
     supplement: str | None
+    # While a supplement is awaited: when the desk asked, when the volunteer sent it from the
+    # phone, and when it was complete (the new promised day counts from then).
+    supplement_asked_at: datetime | None
+    supplement_sent_at: datetime | None
+    supplemented_at: datetime | None
     reason: str | None
     desk: Said
     hours: list[Said]
@@ -159,15 +164,27 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
     sex = resident.sex if resident else None
     commune_name = commune.name if commune else ""
     last_reason = events[-1].reason if events and events[-1].to_status == dossier.status else ""
+    waiting = dossier.status == "needs_supplement"
+    asked = [event.created_at for event in events if event.to_status == "needs_supplement"]
+    headline = status_sentence(dossier.status, sex=sex, commune_name=commune_name)
+    if waiting and dossier.supplemented_at is not None:
+        you = honorific(sex)
+        headline = Said(
+            f"Xã đã nhận đủ giấy tờ bổ sung của {you}, cán bộ sẽ giải quyết tiếp.",
+            "The commune has all the added papers and will go on with your dossier.",
+        )
     return StatusPage(
         dossier=dossier,
         procedure=Said(str(name["vi"]), str(name["en"])),
         # The promised day has a line of its own on the page (the notification says it in the sentence).
-        headline=status_sentence(dossier.status, sex=sex, commune_name=commune_name),
+        headline=headline,
         you=honorific(sex),
         resident_name=resident.full_name if resident else "",
         steps=list(reversed(steps)),
-        supplement=dossier.supplement_needed if dossier.status == "needs_supplement" else None,
+        supplement=dossier.supplement_needed if waiting else None,
+        supplement_asked_at=asked[-1] if waiting and asked else None,
+        supplement_sent_at=dossier.supplement_sent_at if waiting else None,
+        supplemented_at=dossier.supplemented_at if waiting else None,
         reason=(last_reason or None) if dossier.status in ("rejected", "withdrawn") else None,
         desk=desk_of(commune_name),
         hours=opening_hours(await desk_hours_of(db, dossier.commune_code)),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.service import missing_attachments, missing_attachments_of
@@ -15,7 +16,7 @@ from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
 from motcua.catalogue.service import get_version
 from motcua.changelog.models import Change
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
 from motcua.records.models import HeldRecord, RefusedRecord, SyncRecord
@@ -37,6 +38,34 @@ def _resident_body(resident: Resident) -> dict[str, Any]:
         "needs": resident.needs,
         "interpreter_language": resident.interpreter_language,
         "ethnicity": resident.ethnicity,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+async def _dossier_server(db: AsyncSession, dossier: Dossier) -> dict[str, Any]:
+    """A dossier as the desk holds it: its status, what it lacks, what the desk asked, and
+    when each step happened (docs/sync.md, §6)."""
+    asked_at = await db.scalar(
+        select(func.max(DossierEvent.created_at)).where(
+            DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == "needs_supplement"
+        )
+    )
+    waiting = dossier.status == "needs_supplement"
+    return {
+        "tracking_code": dossier.tracking_code,
+        "status": dossier.status,
+        "received_at": _iso(dossier.received_at),
+        "missing_attachments": await missing_attachments(db, dossier.id),
+        "supplement_needed": dossier.supplement_needed if waiting else None,
+        "supplement_asked_at": _iso(asked_at),
+        "supplement_sent_at": _iso(dossier.supplement_sent_at),
+        "supplemented_at": _iso(dossier.supplemented_at),
+        "accepted_at": _iso(dossier.accepted_at),
+        "deadline_at": _iso(dossier.deadline_at),
+        "result_at": _iso(dossier.result_at),
     }
 
 
@@ -86,13 +115,7 @@ async def _change_out(db: AsyncSession, row: Change, residents: set[UUID]) -> Ch
         dossier = await db.get(Dossier, UUID(row.record_id))
         if dossier is None:
             return None
-        server = {
-            "tracking_code": dossier.tracking_code,
-            "status": dossier.status,
-            "received_at": dossier.received_at.isoformat() if dossier.received_at else None,
-            "missing_attachments": await missing_attachments(db, dossier.id),
-        }
-        return ChangeOut(row.seq, row.kind, row.record_id, revision, None, server)
+        return ChangeOut(row.seq, row.kind, row.record_id, revision, None, await _dossier_server(db, dossier))
     if row.kind == "route":
         route = await db.get(Route, UUID(row.record_id))
         if route is None or row.owner_id not in {member.user_id for member in route.team}:

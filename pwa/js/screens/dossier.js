@@ -1,18 +1,27 @@
 // A new dossier in four steps: choose the procedure, fill the declaration, photograph the papers,
 // have the resident review and sign. The draft is kept on the phone at every step, so closing the
 // app loses nothing; saving freezes it into the queue and opens the receipt.
+//
+// The same wizard changes a dossier already queued (``#/dossier/<id>/edit``): a supplement the
+// commune desk asked for, or the correction of a record the server refused. Its draft starts from
+// the record's body (same procedure version, tracking code and receipt) and is kept apart, under
+// ``draft:<id>``; the resident signs again, and saving queues the dossier's next revision.
 
 import { photoButton, storeBlob } from "../camera.js";
 import { matchesText } from "../fold.js";
 import { describeAnswers, prefillFromResident, renderForm } from "../form.js";
 import { checkDeclaration } from "../formcheck.js";
-import { pick, t } from "../i18n.js";
+import { formatDate, message, pick, t } from "../i18n.js";
 import { randomSecret, sha256Hex } from "../ids.js";
-import { makeEnvelope } from "../queue.js";
+import { enqueueRevision, makeEnvelope } from "../queue.js";
 import { SignaturePad } from "../signature.js";
 import {
   addressOf,
+  answerLabel,
   childrenOf,
+  dossierView,
+  editReason,
+  formProblems,
   getResident,
   givenConsents,
   places,
@@ -23,8 +32,11 @@ import { ask, blobUrl, fill, h, toast } from "../ui.js";
 
 const STEPS = 4;
 
+/** Where a draft is kept: the new dossier's, or the edit of one dossier's. */
+const draftKey = (edit) => (edit ? `draft:${edit}` : "draft");
+
 async function saveDraft(app, draft) {
-  await app.db.put("meta", draft, "draft");
+  await app.db.put("meta", draft, draftKey(draft.edit));
 }
 
 /** Drop the draft and the photos only it named (nothing queued names them). */
@@ -32,7 +44,7 @@ async function discardDraft(app, draft) {
   const named = new Set((await app.db.all("records")).flatMap((r) => r.attachments));
   for (const sha of Object.values(draft.papers ?? {}).flat())
     if (!named.has(sha)) await app.db.delete("blobs", sha);
-  await app.db.delete("meta", "draft");
+  await app.db.delete("meta", draftKey(draft.edit));
 }
 
 async function documentOf(app, draft) {
@@ -121,9 +133,10 @@ async function pickStep(app, draft, resident, go) {
   ];
 }
 
-async function formStep(app, draft, resident, document, go) {
+async function formStep(app, draft, resident, document, go, problems = []) {
   const addresses = [...villageIndex(await places(app.db)).values()].map(addressOf);
   const form = renderForm(document, draft.form, { addresses });
+  if (problems.length) form.show(problems);
   let timer = null;
   form.element.addEventListener("input", () => {
     clearTimeout(timer);
@@ -247,6 +260,13 @@ async function papersStep(app, draft, resident, document, go) {
   ];
 }
 
+/** The papers the draft has photos of, in the procedure's order, as the dossier names them. */
+function papersOf(document, draft) {
+  return document.required_papers
+    .filter((paper) => (draft.papers[paper.id] ?? []).length)
+    .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] }));
+}
+
 /** Freeze the draft into a dossier with the next tracking code of this phone, queue it, drop the draft. */
 async function queueDossier(app, draft, resident, document, signature) {
   const secret = randomSecret();
@@ -263,15 +283,32 @@ async function queueDossier(app, draft, resident, document, signature) {
     procedure_code: document.code,
     procedure_version: document.version,
     form: draft.form,
-    papers: document.required_papers
-      .filter((paper) => (draft.papers[paper.id] ?? []).length)
-      .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] })),
+    papers: papersOf(document, draft),
     signature_sha256: signature,
     receipt_secret_hash: await sha256Hex(secret),
   });
   await app.queue([envelope], { local: { [envelope.id]: { secret } } });
   await app.db.delete("meta", "draft");
-  return envelope;
+  return `#/dossier/${envelope.id}?new=1`;
+}
+
+/**
+ * The edited draft as the dossier's next revision: the same resident, procedure version, tracking
+ * code and receipt, the new answers, photos and signature. Photos the server already holds are
+ * named again, not sent again.
+ */
+async function queueRevision(app, draft, document, signature) {
+  const record = await app.db.get("records", draft.edit);
+  await enqueueRevision(app.db, record, {
+    ...record.envelope.body,
+    form: draft.form,
+    papers: papersOf(document, draft),
+    signature_sha256: signature,
+  });
+  await app.db.delete("meta", draftKey(draft.edit));
+  await app.syncer.counts();
+  app.syncer.soon();
+  return `#/dossier/${record.id}`;
 }
 
 /** The answers and the papers photographed, for the resident to check before signing. */
@@ -305,7 +342,11 @@ async function reviewStep(app, draft, resident, document, go) {
   let fingerprint = null;
   const fingerprintNote = h("p", { class: "status", hidden: true }, t("fingerprint_taken"));
   const error = h("p", { class: "error", role: "alert", hidden: true }, t("sign_missing"));
-  const submit = h("button", { type: "button", class: "primary" }, t("save_dossier"));
+  const submit = h(
+    "button",
+    { type: "button", class: "primary" },
+    draft.edit ? t(`save_${draft.reason}`) : t("save_dossier"),
+  );
   submit.addEventListener("click", async () => {
     if (pad.isEmpty && !fingerprint) {
       error.hidden = false;
@@ -313,9 +354,11 @@ async function reviewStep(app, draft, resident, document, go) {
     }
     submit.disabled = true;
     const signature = pad.isEmpty ? fingerprint : await storeBlob(app.db, await pad.toBlob());
-    const envelope = await queueDossier(app, draft, resident, document, signature);
+    const next = draft.edit
+      ? await queueRevision(app, draft, document, signature)
+      : await queueDossier(app, draft, resident, document, signature);
     toast(t("saved_queued"));
-    app.navigate(`#/dossier/${envelope.id}`);
+    app.navigate(next);
   });
   requestAnimationFrame(() => pad.fit());
   return [
@@ -323,7 +366,7 @@ async function reviewStep(app, draft, resident, document, go) {
     h("p", { class: "lead" }, t("review_intro")),
     reviewCard(draft, document),
     h("h2", {}, t("sign_title")),
-    h("p", { class: "hint" }, t("sign_hint")),
+    h("p", { class: "hint" }, draft.edit ? t("sign_again_hint") : t("sign_hint")),
     pad.canvas,
     h(
       "div",
@@ -376,32 +419,81 @@ async function draftFor(app, resident) {
 function discardButton(app, draft, resident) {
   const discard = async () => {
     const sure = await ask({
-      title: t("discard_draft"),
-      text: t("discard_confirm"),
+      title: draft.edit ? t("discard_edit") : t("discard_draft"),
+      text: draft.edit ? t("discard_edit_confirm") : t("discard_confirm"),
       actions: [
         { label: t("cancel"), value: false, kind: "secondary" },
-        { label: t("discard_draft"), value: true, kind: "danger" },
+        { label: draft.edit ? t("discard_edit") : t("discard_draft"), value: true, kind: "danger" },
       ],
     });
     if (!sure) return;
     await discardDraft(app, draft);
-    app.navigate(`#/resident/${resident.id}`);
+    app.navigate(draft.edit ? `#/dossier/${draft.edit}` : `#/resident/${resident.id}`);
   };
-  return h("button", { type: "button", class: "link danger discard", onclick: discard }, t("discard_draft"));
+  return h(
+    "button",
+    { type: "button", class: "link danger discard", onclick: discard },
+    draft.edit ? t("discard_edit") : t("discard_draft"),
+  );
 }
 
-export async function render(app, _params, query) {
-  const residentId = query.get("resident");
-  const resident = residentId ? await getResident(app.db, residentId) : null;
-  if (!resident) {
-    app.navigate("#/residents?pick=dossier");
-    return h("section", { class: "screen" });
+/** What the commune desk or the server said, shown at the top of every step of an edit. */
+function editNote(view, reason) {
+  if (reason === "supplement") {
+    const asked = view.server.supplement_asked_at;
+    return h(
+      "div",
+      { class: "notice warn edit-note", role: "note" },
+      h("strong", {}, t("supplement_asked")),
+      " ",
+      view.server.supplement_needed || t("supplement_no_note"),
+      asked ? h("span", { class: "when" }, ` (${formatDate(asked)})`) : null,
+    );
   }
-  const draft = await draftFor(app, resident);
-  if (!draft) return h("section", { class: "screen" });
+  const fields = view.record.reason?.fields ?? [];
+  return h(
+    "div",
+    { class: "notice warn edit-note", role: "note" },
+    h("strong", {}, t("refused_by_server")),
+    " ",
+    message(view.record.reason),
+    fields.length
+      ? h(
+          "ul",
+          {},
+          fields.map((f) => h("li", {}, `${answerLabel(view.procedure, f.field)}: ${message(f)}`)),
+        )
+      : null,
+  );
+}
 
+/** A new edit of a queued dossier: its body as the draft, at the step that matters. */
+function editDraft(record, reason) {
+  const body = record.envelope.body;
+  return {
+    edit: record.id,
+    reason,
+    resident_id: body.resident_id,
+    step: formProblems(record).length ? 2 : 3,
+    procedure: { code: body.procedure_code, version: body.procedure_version },
+    form: structuredClone(body.form),
+    papers: Object.fromEntries(body.papers.map((paper) => [paper.paper_id, [...paper.photos]])),
+    started_at: Date.now(),
+  };
+}
+
+/**
+ * The steps of a draft, from the one it is at. An edit never goes back to choosing the procedure
+ * (its step 1 is the dossier's receipt) and shows ``note`` on every step; ``problems()``: the
+ * answers to point out on the form.
+ */
+async function wizard(app, draft, resident, { note = null, problems = () => [] } = {}) {
   const container = h("section", { class: "screen wizard" });
   const go = async (step) => {
+    if (draft.edit && step === 1) {
+      app.navigate(`#/dossier/${draft.edit}`);
+      return;
+    }
     draft.step = step;
     await saveDraft(app, draft);
     await build();
@@ -413,12 +505,52 @@ export async function render(app, _params, query) {
     if (!document) draft.step = 1;
     let parts;
     if (draft.step === 1) parts = await pickStep(app, draft, resident, go);
-    else if (draft.step === 2) parts = await formStep(app, draft, resident, document, go);
+    else if (draft.step === 2) parts = await formStep(app, draft, resident, document, go, problems());
     else if (draft.step === 3) parts = await papersStep(app, draft, resident, document, go);
     else parts = await reviewStep(app, draft, resident, document, go);
-    fill(container, parts, draft.procedure ? discardButton(app, draft, resident) : null);
+    const [head, ...rest] = parts;
+    fill(container, head, note, rest, draft.procedure ? discardButton(app, draft, resident) : null);
   };
   await saveDraft(app, draft);
   await build();
   return container;
+}
+
+/** Answers the server refused and the volunteer has not changed yet. */
+function problemsLeft(record, draft) {
+  const sent = record.envelope.body.form ?? {};
+  return formProblems(record).filter((problem) => {
+    const name = problem.field.replace(/^form\./, "");
+    return JSON.stringify(draft.form[name] ?? null) === JSON.stringify(sent[name] ?? null);
+  });
+}
+
+async function renderEdit(app, id) {
+  const record = await app.db.get("records", id);
+  const view = record?.kind === "dossier" ? await dossierView(app.db, record) : null;
+  const reason = view ? editReason(view) : null;
+  if (!reason || !view.procedure) {
+    app.navigate(`#/dossier/${id}`);
+    return h("section", { class: "screen" });
+  }
+  const draft = (await app.db.get("meta", draftKey(id))) ?? editDraft(record, reason);
+  const resident = view.resident ?? { id: draft.resident_id, full_name: "" };
+  return wizard(app, draft, resident, {
+    note: editNote(view, reason),
+    problems: () => problemsLeft(record, draft),
+  });
+}
+
+export async function render(app, params, query) {
+  const [editing] = params;
+  if (editing) return renderEdit(app, editing);
+  const residentId = query.get("resident");
+  const resident = residentId ? await getResident(app.db, residentId) : null;
+  if (!resident) {
+    app.navigate("#/residents?pick=dossier");
+    return h("section", { class: "screen" });
+  }
+  const draft = await draftFor(app, resident);
+  if (!draft) return h("section", { class: "screen" });
+  return wizard(app, draft, resident);
 }

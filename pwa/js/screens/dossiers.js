@@ -1,4 +1,5 @@
-// The dossiers written on this phone, newest first, each with where it stands.
+// The dossiers written on this phone, newest first, each with where it stands and what the
+// commune desk asks for.
 
 import { pick, t } from "../i18n.js";
 import { displayState, dossiers } from "../store.js";
@@ -41,7 +42,11 @@ export async function render(app) {
                 ),
                 h("span", { class: `state ${state}` }, t(`state.${state}`)),
                 d.server?.status
-                  ? h("span", { class: "server-status" }, t(`status.${d.server.status}`))
+                  ? h("span", { class: ["server-status", d.server.status] }, t(`status.${d.server.status}`))
+                  : null,
+                // What the commune desk asks for, so the volunteer sees it without opening each one.
+                d.server?.status === "needs_supplement" && d.server.supplement_needed
+                  ? h("span", { class: "ask-line" }, d.server.supplement_needed)
                   : null,
               ),
             );
