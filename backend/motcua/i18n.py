@@ -397,6 +397,42 @@ TEXT: dict[str, tuple[str, str]] = {
     "reach_news": ("Tin mới nhất", "Newest news"),
     "reach_state": ("Đã nhận tin?", "Heard it?"),
     "reach_show": ("Xem", "Show"),
+    # desk: search, confirm, undo, the office menu
+    "office_menu": ("Các trang làm việc", "Office pages"),
+    "menu_reach": ("Báo tin cho người dân", "Residents told"),
+    "search": ("Tìm", "Search"),
+    "search_hint": (
+        "Mã hồ sơ, tên người dân (có dấu hoặc không) hoặc các số cuối của số định danh",
+        "Tracking code, resident's name (accents optional) or the last digits of the ID number",
+    ),
+    "all_choices": ("Tất cả", "All"),
+    "clear_filters": ("Bỏ lọc", "Clear the filters"),
+    "col_submitted": ("Ngày nộp", "Submitted"),
+    "waiting_days": ("{} {} ngày", "{} for {} days"),
+    "waiting_today": ("{} từ hôm nay", "{} since today"),
+    "supplemented": ("Đã bổ sung", "Supplement arrived"),
+    "n_found": ("{} hồ sơ", "{} dossiers"),
+    "page_n": ("Trang {} / {}", "Page {} of {}"),
+    "previous_page": ("Trang trước", "Previous page"),
+    "next_page": ("Trang sau", "Next page"),
+    "supplement_asked": ("Yêu cầu bổ sung", "Supplement asked"),
+    "supplement_sent": ("Điện thoại gửi bổ sung", "Supplement sent from the phone"),
+    "supplement_complete": ("Đủ giấy tờ bổ sung", "Supplement complete"),
+    "confirm_final": (
+        "Tôi xác nhận chuyển hồ sơ sang “{}”: sau bước này hồ sơ kết thúc.",
+        "I confirm the move to “{}”: the dossier ends with it.",
+    ),
+    "undo": ("Hoàn tác", "Undo"),
+    "undo_offer": (
+        "Bạn vừa chuyển hồ sơ sang “{}”. Có thể hoàn tác trong {} phút nữa.",
+        "You just moved the dossier to “{}”. You can undo it for {} more minutes.",
+    ),
+    "undo_notified": (
+        "Người dân có thể đã nhận thông báo về bước này; hoàn tác không thu hồi được thông báo.",
+        "The resident may already have been notified of this move; an undo does not call it back.",
+    ),
+    "undone": ("Đã hoàn tác bước vừa rồi.", "The last move was undone."),
+    "undone_event": ("hoàn tác", "undone"),
 }
 
 
