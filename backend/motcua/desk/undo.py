@@ -24,7 +24,7 @@ from motcua.changelog.models import Change
 from motcua.changelog.service import append_changes, change
 from motcua.db.base import utcnow
 from motcua.desk.models import MoveSnapshot
-from motcua.dossiers.lifecycle import FINISHED, Move, allowed_moves, move
+from motcua.dossiers.lifecycle import FINISHED, NEEDS_REASON, Move, allowed_moves, move
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError, FieldError
 from motcua.push.models import PushOutbox
@@ -66,14 +66,19 @@ async def _change_seq(db: AsyncSession, dossier: Dossier) -> int:
     return int(newest or 0)
 
 
-def confirm_required(to: str) -> ApiError:
-    said = STATUS[to]
+def confirm_required(step: Move) -> ApiError:
+    """The refusal of an unconfirmed move that ends a dossier; a missing reason is named with it,
+    so the officer mends both at once."""
+    said = STATUS[step.to]
+    fields = [FieldError("confirm", "required", "Chưa xác nhận.", "Not confirmed.")]
+    if step.to in NEEDS_REASON and not step.reason.strip():
+        fields.insert(0, FieldError("reason", "required", "Chưa ghi lý do.", "The reason is missing."))
     return ApiError(
         400,
         "workflow.confirm_required",
         f"Chuyển sang “{said.vi}” là bước cuối, không làm lại được: hãy xác nhận.",
         f"“{said.en}” ends the dossier: confirm it first.",
-        [FieldError("confirm", "required", "Chưa xác nhận.", "Not confirmed.")],
+        fields,
     )
 
 
@@ -84,7 +89,7 @@ async def move_undoably(
     kept so its officer can take it back."""
     await db.refresh(dossier, with_for_update=True)  # the lock ``move`` takes, taken first
     if step.to in IRREVERSIBLE and step.to in allowed_moves(dossier.status) and not confirmed:
-        raise confirm_required(step.to)
+        raise confirm_required(step)
     before = _state(dossier)
     event = await move(db, principal, dossier, step)
     db.add(
