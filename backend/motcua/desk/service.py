@@ -76,8 +76,9 @@ class InboxPage:
 
 
 def fold(text: str) -> str:
-    """A text without its marks and case, for a search that does not need them ("Đôn" ~ "don")."""
-    return vietnamese_sort_key(text)[0]
+    """A text without its marks, case and punctuation, for a search that needs none of them
+    ("Đôn" ~ "don", "H’Blăk" ~ "hblak")."""
+    return "".join(c for c in vietnamese_sort_key(text)[0] if c.isalnum() or c == " ")
 
 
 def _matches(text: str, dossier: Dossier, resident: Resident) -> bool:
