@@ -293,6 +293,7 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/sync/holdings"): (413,),
     ("PUT", "/api/attachments/{sha256}"): (409, 413, 415),
     ("POST", "/api/desk/dossiers/{dossier_id}/moves"): (409,),
+    ("POST", "/api/desk/dossiers/{dossier_id}/undo"): (409,),
 }
 
 

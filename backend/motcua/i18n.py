@@ -407,6 +407,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "Hồ sơ đã bổ sung: số lần gửi lại hồ sơ (lần sửa thứ 2 trở đi) khi một cửa đang chờ bổ sung. Người dân đã được báo tin: số lần tình nguyện viên bấm «Đã báo» sau khi gọi điện hoặc đến nhà, mỗi tin một lần. Bước đã đánh dấu: số lần đánh dấu một bước công dân số. Chỉ tính việc ở các xã bạn phụ trách.",
         'Supplements sent: dossiers sent again (revision 2 or later) while the desk waited for a supplement. Residents told: "Told" pressed after a call or a visit, once per news. Steps ticked: digital-citizen checklist ticks. Only work in your communes counts.',
     ),
+    # desk: search, confirm, undo, the office menu
+    "office_menu": ("Các trang làm việc", "Office pages"),
+    "menu_reach": ("Báo tin cho người dân", "Residents told"),
+    "search": ("Tìm", "Search"),
+    "search_hint": (
+        "Mã hồ sơ, tên người dân (có dấu hoặc không) hoặc các số cuối của số định danh",
+        "Tracking code, resident's name (accents optional) or the last digits of the ID number",
+    ),
+    "all_choices": ("Tất cả", "All"),
+    "clear_filters": ("Bỏ lọc", "Clear the filters"),
+    "col_submitted": ("Ngày nộp", "Submitted"),
+    "waiting_days": ("{} {} ngày", "{} for {} days"),
+    "waiting_today": ("{} từ hôm nay", "{} since today"),
+    "supplemented": ("Đã bổ sung", "Supplement arrived"),
+    "n_found": ("{} hồ sơ", "{} dossiers"),
+    "page_n": ("Trang {} / {}", "Page {} of {}"),
+    "previous_page": ("Trang trước", "Previous page"),
+    "next_page": ("Trang sau", "Next page"),
+    "supplement_asked": ("Yêu cầu bổ sung", "Supplement asked"),
+    "supplement_sent": ("Điện thoại gửi bổ sung", "Supplement sent from the phone"),
+    "supplement_complete": ("Đủ giấy tờ bổ sung", "Supplement complete"),
+    "confirm_final": (
+        "Tôi xác nhận chuyển hồ sơ sang “{}”: sau bước này hồ sơ kết thúc.",
+        "I confirm the move to “{}”: the dossier ends with it.",
+    ),
+    "undo": ("Hoàn tác", "Undo"),
+    "undo_offer": (
+        "Bạn vừa chuyển hồ sơ sang “{}”. Có thể hoàn tác trong {} phút nữa.",
+        "You just moved the dossier to “{}”. You can undo it for {} more minutes.",
+    ),
+    "undo_notified": (
+        "Người dân có thể đã nhận thông báo về bước này; hoàn tác không thu hồi được thông báo.",
+        "The resident may already have been notified of this move; an undo does not call it back.",
+    ),
+    "undone": ("Đã hoàn tác bước vừa rồi.", "The last move was undone."),
+    "undone_event": ("hoàn tác", "undone"),
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from motcua.desk.undo import IRREVERSIBLE
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, add_user, bearer
 from tests.sync.conftest import Field, field, phone_a1, phone_a2
@@ -20,6 +21,6 @@ def desk_officer(field: Field, settings: Settings) -> dict[str, str]:
 
 
 def moved(field: Field, headers: dict[str, str], dossier_id: str, to: str, **extra: Any) -> Any:
-    return field.client.post(
-        f"/api/desk/dossiers/{dossier_id}/moves", json={"to": to, **extra}, headers=headers
-    )
+    """A desk move by the API; a move that ends the dossier is confirmed unless ``confirm`` is given."""
+    body = {"to": to, **({"confirm": True} if to in IRREVERSIBLE else {}), **extra}
+    return field.client.post(f"/api/desk/dossiers/{dossier_id}/moves", json=body, headers=headers)

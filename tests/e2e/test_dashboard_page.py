@@ -94,7 +94,7 @@ def _seed(url: str) -> None:
             reason = "Không thuộc thẩm quyền của xã" if to == "rejected" else ""
             answer = httpx.post(
                 f"{url}/api/desk/dossiers/{dossiers[index]}/moves",
-                json={"to": to, "reason": reason},
+                json={"to": to, "reason": reason, "confirm": True},  # confirms a move that ends it
                 headers=desk,
             )
             assert answer.status_code == 200, answer.text

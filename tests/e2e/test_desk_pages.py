@@ -98,3 +98,65 @@ def test_the_desk_officer_opens_the_synced_dossier_and_accepts_it(
     expect(desk_phone.get_by_text("Hạn trả kết quả")).to_be_visible()
     screenshot(desk_phone, "desk-dossier-accepted")
     assert errors == [], errors
+
+
+OFFICE_VIEWPORT = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def desk_screen(browser: Browser) -> Iterator[Page]:
+    """The commune desk's own screen: a 1366×768 laptop."""
+    context = browser.new_context(viewport=OFFICE_VIEWPORT, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+def test_the_officer_searches_confirms_the_handing_over_and_undoes_it(
+    desk_server: tuple[str, str], desk_screen: Page
+) -> None:
+    url, dossier_id = desk_server
+    login = httpx.post(f"{url}/api/auth/login", json={"phone": "0901000002", "password": "motcua-demo"})
+    officer = {"authorization": f"Bearer {login.json()['token']}"}
+    for to in ("accepted", "ready"):  # wherever the test above left it, up to "result ready"
+        httpx.post(f"{url}/api/desk/dossiers/{dossier_id}/moves", json={"to": to}, headers=officer)
+    page = desk_screen
+    errors = watch_errors(page, expected_statuses=frozenset({400}))
+    page.goto(f"{url}/login?next=/desk")
+    page.get_by_label("Số điện thoại").fill("0901000002")
+    page.get_by_label("Mật khẩu").fill("motcua-demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    menu = page.get_by_role("navigation", name="Các trang làm việc")
+    expect(menu.get_by_role("link", name="Hồ sơ tiếp nhận")).to_have_attribute("aria-current", "page")
+
+    # The resident's name typed without its marks finds her.
+    page.get_by_label("Tìm", exact=True).fill("hblak")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator(".inbox-row")).to_have_count(1)
+    expect(page.locator(".inbox-row")).not_to_contain_text("Death registration")
+    screenshot(page, "desk-inbox-1366")
+
+    page.locator(".inbox-link").first.click()
+    expect(page).to_have_url(f"{url}/desk/dossiers/{dossier_id}")
+    papers = page.locator("#papers").bounding_box()
+    actions = page.locator("#next-step").bounding_box()
+    assert papers
+    assert actions
+    assert papers["y"] + papers["height"] <= actions["y"]  # the dossier first, the step after it
+    screenshot(page, "desk-dossier-1366")
+
+    # Handing over without ticking the confirmation: the server says so beside the box.
+    hand_over = page.locator("#move-delivered")
+    hand_over.get_by_role("button", name="Trả kết quả").click()
+    expect(page.locator("#delivered-confirm-error")).to_have_text("Chưa xác nhận.")
+    screenshot(page, "desk-dossier-confirm-1366")
+    page.locator("#move-delivered").get_by_role("checkbox").check()
+    page.locator("#move-delivered").get_by_role("button", name="Trả kết quả").click()
+    expect(page.locator("h1 small")).to_have_text("Đã trả kết quả")
+    expect(page.locator("#undo")).to_contain_text("Có thể hoàn tác trong")
+    screenshot(page, "desk-dossier-undo-1366")
+
+    page.get_by_role("button", name="Hoàn tác").click()
+    expect(page.locator("h1 small")).to_have_text("Có kết quả")
+    expect(page.get_by_role("status")).to_contain_text("Đã hoàn tác bước vừa rồi.")
+    expect(page.locator("#undo")).to_have_count(0)
+    assert errors == [], errors

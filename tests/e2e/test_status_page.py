@@ -76,7 +76,7 @@ class StatusServer:
     def move(self, to: str, reason: str = "", dossier_id: str | None = None) -> None:
         answer = httpx.post(
             f"{self.url}/api/desk/dossiers/{dossier_id or self.dossier_id}/moves",
-            json={"to": to, "reason": reason},
+            json={"to": to, "reason": reason, "confirm": True},  # confirms a move that ends it
             headers=self.desk,
         )
         assert answer.status_code == 200, answer.text

@@ -7,6 +7,7 @@ from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.catalogue.models import ProcedureVersion
 from motcua.changelog.models import Change
 from motcua.db.base import metadata
+from motcua.desk.models import MoveSnapshot
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
 from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
@@ -33,6 +34,7 @@ __all__ = [
     "HeldRecord",
     "Invitation",
     "LoginAttempt",
+    "MoveSnapshot",
     "ProcedureVersion",
     "Province",
     "PushFollow",

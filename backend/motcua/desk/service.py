@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,9 +17,11 @@ from motcua.auth.principal import Principal
 from motcua.catalogue.addressee import addressee
 from motcua.catalogue.models import ProcedureVersion
 from motcua.catalogue.service import get_version
-from motcua.dossiers.lifecycle import OPEN, allowed_moves, urgency
+from motcua.db.base import utcnow
+from motcua.dossiers.lifecycle import FINISHED, OPEN, RESULT_OWED, allowed_moves, urgency
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.dossiers.service import dossier_in_scope
+from motcua.i18n import VIETNAM_TIME, vietnamese_sort_key
 from motcua.identity.service import mask_personal_id
 from motcua.places.models import Commune, Province, Village
 from motcua.places.names import in_sentence, short_name
@@ -31,6 +34,20 @@ _INBOX_ORDER = case(
     value=Dossier.status,
     else_=9,
 )
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the officer looks for: a tab, a search text, filters and a page."""
+
+    view: str = "open"  # open | done
+    text: str = ""  # a tracking code, a resident's name (accents optional), or an ID number's last digits
+    status: str = ""
+    procedure: str = ""
+    volunteer: UUID | None = None
+    overdue: bool = False
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -40,24 +57,94 @@ class InboxRow:
     resident_id_masked: str | None
     village: str
     procedure_name: str
+    procedure_names: dict[str, str]  # {"vi": …, "en": …}
+    volunteer_name: str
     urgency: str | None
     missing: int
+    supplemented: bool  # the phone sent what the desk asked for: the desk's turn again
+    waiting_days: int | None  # received and not yet accepted: for how many days
 
 
-async def inbox(
-    db: AsyncSession, principal: Principal, statuses: tuple[str, ...] = OPEN, limit: int = 200
-) -> list[InboxRow]:
-    in_scope = select(Commune.code).where(commune_filter(principal))
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    total: int
+    page: int
+    pages: int
+    procedures: list[tuple[str, dict[str, str]]]  # the filters' choices, from the dossiers in scope
+    volunteers: list[tuple[UUID, str]]
+
+
+def fold(text: str) -> str:
+    """A text without its marks, case and punctuation, for a search that needs none of them
+    ("Đôn" ~ "don", "H’Blăk" ~ "hblak")."""
+    return "".join(c for c in vietnamese_sort_key(text)[0] if c.isalnum() or c == " ")
+
+
+def _matches(text: str, dossier: Dossier, resident: Resident) -> bool:
+    wanted = fold(text.strip())
+    if not wanted:
+        return True
+    if wanted in fold(dossier.tracking_code) or wanted in fold(resident.full_name):
+        return True
+    return wanted.isdigit() and (resident.personal_id or "").endswith(wanted)
+
+
+def is_supplemented(dossier: Dossier) -> bool:
+    return dossier.status == "needs_supplement" and (
+        dossier.supplement_sent_at is not None or dossier.supplemented_at is not None
+    )
+
+
+def _waiting_days(dossier: Dossier, now: datetime) -> int | None:
+    if dossier.status != "received" or dossier.received_at is None:
+        return None
+    return (now.astimezone(VIETNAM_TIME).date() - dossier.received_at.astimezone(VIETNAM_TIME).date()).days
+
+
+async def inbox(db: AsyncSession, principal: Principal, query: InboxQuery | None = None) -> InboxPage:
+    """One page of the dossiers of the caller's communes that match ``query``: supplements
+    that arrived first, then complete ones, then by deadline."""
+    query = query or InboxQuery()
+    statuses = FINISHED if query.view == "done" else OPEN
+    in_scope = Dossier.commune_code.in_(select(Commune.code).where(commune_filter(principal)))
+    tab = select(Dossier).where(in_scope, Dossier.status.in_(statuses)).subquery()
+    procedures: dict[str, dict[str, str]] = {}
+    for code, content in await db.execute(
+        select(ProcedureVersion.code, ProcedureVersion.content)
+        .where(ProcedureVersion.code.in_(select(tab.c.procedure_code)))
+        .order_by(ProcedureVersion.code, ProcedureVersion.version.desc())
+    ):
+        procedures.setdefault(code, content["name"])  # the newest version's name
+    volunteers = [
+        (user_id, name)
+        for user_id, name in await db.execute(
+            select(User.id, User.full_name)
+            .where(User.id.in_(select(tab.c.volunteer_id)))
+            .order_by(User.full_name)
+        )
+    ]
+    now = utcnow()
+    chosen = select(Dossier, Resident, Village, ProcedureVersion, User.full_name).where(
+        in_scope, Dossier.status.in_(statuses)
+    )
+    if query.status in statuses:
+        chosen = chosen.where(Dossier.status == query.status)
+    if query.procedure:
+        chosen = chosen.where(Dossier.procedure_code == query.procedure)
+    if query.volunteer:
+        chosen = chosen.where(Dossier.volunteer_id == query.volunteer)
+    if query.overdue:
+        chosen = chosen.where(Dossier.deadline_at < now, Dossier.status.not_in(RESULT_OWED))
     result = await db.execute(
-        select(Dossier, Resident, Village, ProcedureVersion)
-        .join(Resident, Resident.id == Dossier.resident_id)
+        chosen.join(Resident, Resident.id == Dossier.resident_id)
         .join(Village, Village.id == Resident.village_id)
+        .join(User, User.id == Dossier.volunteer_id)
         .join(
             ProcedureVersion,
             (ProcedureVersion.code == Dossier.procedure_code)
             & (ProcedureVersion.version == Dossier.procedure_version),
         )
-        .where(Dossier.commune_code.in_(in_scope), Dossier.status.in_(statuses))
         .order_by(
             _INBOX_ORDER,
             Dossier.deadline_at.is_(None),
@@ -65,10 +152,14 @@ async def inbox(
             Dossier.received_at,
             Dossier.written_at,
         )
-        .limit(limit)
     )
+    # The name is matched here, not in SQL: neither database folds Vietnamese marks unaided.
+    found = [row for row in result if _matches(query.text, row[0], row[1])]
+    found.sort(key=lambda row: not is_supplemented(row[0]))  # stable: the order above stays
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(1, query.page), pages)
     rows = []
-    for dossier, resident, village, version in result:
+    for dossier, resident, village, version, volunteer in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         missing = len(await missing_attachments(db, dossier.id)) if dossier.status == "incomplete" else 0
         rows.append(
             InboxRow(
@@ -77,11 +168,22 @@ async def inbox(
                 resident_id_masked=mask_personal_id(resident.personal_id) if resident.personal_id else None,
                 village=village.name,
                 procedure_name=version.content["name"]["vi"],
-                urgency=urgency(dossier),
+                procedure_names=version.content["name"],
+                volunteer_name=volunteer,
+                urgency=urgency(dossier, now),
                 missing=missing,
+                supplemented=is_supplemented(dossier),
+                waiting_days=_waiting_days(dossier, now),
             )
         )
-    return rows
+    return InboxPage(
+        rows=rows,
+        total=len(found),
+        page=page,
+        pages=pages,
+        procedures=list(procedures.items()),
+        volunteers=volunteers,
+    )
 
 
 @dataclass(frozen=True)
