@@ -407,7 +407,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "route_edit": ("Sửa lộ trình", "Edit the route"),
     "route_edit_of": ("Sửa lộ trình ngày {}", "Edit the route of {}"),
     "route_add_stop": ("Thêm điểm dừng", "Add a stop"),
-    "route_other_commune": ("xã khác", "another commune"),
 }
 
 
