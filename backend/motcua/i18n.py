@@ -191,8 +191,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "route_no_campaign": ("Không thuộc chiến dịch nào", "No campaign"),
     "route_stop": ("Điểm dừng", "Stop"),
     "route_stops_hint": (
-        "Điền theo thứ tự sẽ đi; để trống các dòng không dùng.",
-        "Fill them in the order of the visit; leave unused rows empty.",
+        "Điền theo thứ tự sẽ đi. Cần thêm một điểm nữa thì bấm “Thêm điểm dừng”; điểm để trống không được lưu.",
+        "Fill them in the order of the visit. For one more, press “Add a stop”; an empty stop is not saved.",
     ),
     "route_village": ("Thôn", "Village"),
     "route_choose_village": ("— Chọn thôn —", "— Choose a village —"),
@@ -443,6 +443,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "undone": ("Đã hoàn tác bước vừa rồi.", "The last move was undone."),
     "undone_event": ("hoàn tác", "undone"),
+    # coordinators
+    "n_villages": ("{} thôn/buôn", "{} villages"),
+    "commune_has_villages": ("{} có {} thôn/buôn.", "{} has {} villages."),
+    "villages_bound": (
+        "Không quá số thôn/buôn của xã đã chọn.",
+        "At most the number of villages of the chosen commune.",
+    ),
+    "route_edit": ("Sửa lộ trình", "Edit the route"),
+    "route_edit_of": ("Sửa lộ trình ngày {}", "Edit the route of {}"),
+    "route_add_stop": ("Thêm điểm dừng", "Add a stop"),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.campaigns.models import Campaign
 from motcua.campaigns.service import Progress, progress, today
 from motcua.settings import Settings
-from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, in_db, rows
+from tests.conftest import COMMUNE_A, COMMUNE_B, COMMUNE_OTHER_PROVINCE, add_user, in_db, rows
 from tests.dashboard.conftest import DESK_OFFICER, Known, csrf_token, sign_in_page
 
 GOOD = {
@@ -40,14 +40,14 @@ def test_a_coordinator_creates_a_campaign_through_the_form(
     form = coordinator_page.get("/office/campaigns/new")
     assert form.status_code == 200
     assert f'<option value="{COMMUNE_A}" selected>Xã Buôn Đôn</option>' in form.text  # their only commune
-    created = _create(coordinator_page)
+    created = _create(coordinator_page, target_villages="1")  # the commune has one village
     assert created.status_code == 303
     (campaign,) = rows(settings, select(Campaign))
     assert created.headers["location"] == f"/office/campaigns/{campaign.id}"
     assert (campaign.name, campaign.commune_code) == ("1.000 công dân số trong 60 ngày", COMMUNE_A)
     assert (campaign.starts_on, campaign.ends_on) == (date(2026, 3, 1), date(2026, 3, 31))
     targets = (campaign.target_digital_citizens, campaign.target_dossiers, campaign.target_villages)
-    assert targets == (2, 8, 3)
+    assert targets == (2, 8, 1)
     listed = coordinator_page.get("/office/campaigns")
     assert "1.000 công dân số trong 60 ngày" in listed.text
     assert "Đã kết thúc" in listed.text
@@ -70,7 +70,7 @@ def test_the_form_says_what_is_wrong_field_by_field_vietnamese_first(
         ends_on="2026-03-01",
         target_digital_citizens="-5",
         target_dossiers="nhiều",
-        target_villages="3",
+        target_villages="1",
     )
     assert answer.status_code == 400
     html = answer.text
@@ -160,3 +160,55 @@ def test_campaigns_stay_within_the_coordinators_places(
     sign_in_page(coordinator_page, DESK_OFFICER)
     assert coordinator_page.get("/office/campaigns").status_code == 403
     assert coordinator_page.get(location).status_code == 403
+
+
+def test_a_campaign_targets_no_more_villages_than_its_commune_has(
+    known: Known, coordinator_page: TestClient[Any], settings: Settings
+) -> None:
+    form = coordinator_page.get("/office/campaigns/new").text
+    assert 'name="target_villages" min="0" max="3"' in form  # Buôn Trí A, Buôn Jang Lành, Thôn Hà Bắc
+    assert '<span class="muted small block" id="villages-bound">Xã Buôn Đôn có 3 thôn/buôn.</span>' in form
+    answer = _create(coordinator_page, target_villages="9", name="Chín thôn")
+    assert answer.status_code == 400
+    errors = dict(re.findall(r'<span class="field-error" id="([a-z_]+)-error">([^<]+)</span>', answer.text))
+    assert errors == {
+        "target_villages": "Xã Buôn Đôn có 3 thôn/buôn: chỉ tiêu thôn đã đến tối đa là 3.",
+    }
+    assert 'aria-describedby="target_villages-error villages-bound"' in answer.text
+    # What the coordinator typed stays.
+    for kept in ('value="Chín thôn"', 'value="2026-03-01"', 'value="9"', 'value="8"'):
+        assert kept in answer.text
+    assert rows(settings, select(Campaign)) == []
+    assert _create(coordinator_page, target_villages="3").status_code == 303
+
+    coordinator_page.get("/language/en", params={"next": "/office"})
+    english = _create(coordinator_page, target_villages="4").text
+    assert "Xã Buôn Đôn has 3 villages: the villages target is at most 3." in english
+    assert "Xã Buôn Đôn has 3 villages." in english
+
+
+def test_a_coordinator_of_two_communes_sees_each_communes_villages(
+    known: Known, client: TestClient[Any], settings: Settings
+) -> None:
+    add_user(settings, "0961000031", "coordinator", (COMMUNE_A, COMMUNE_B))
+    sign_in_page(client, "0961000031")
+    form = client.get("/office/campaigns/new").text
+    assert f'<option value="{COMMUNE_A}">Xã Buôn Đôn · 3 thôn/buôn</option>' in form
+    assert f'<option value="{COMMUNE_B}">Xã Hòa Phú · 1 thôn/buôn</option>' in form
+    assert 'name="target_villages" min="0" max="3"' in form  # no commune chosen yet: the largest
+    assert "Không quá số thôn/buôn của xã đã chọn." in form
+    # Commune B has one village: two is refused, in the standard error shape of the page.
+    answer = _create(client, commune=str(COMMUNE_B), target_villages="2")
+    assert answer.status_code == 400
+    assert "Xã Hòa Phú có 1 thôn/buôn: chỉ tiêu thôn đã đến tối đa là 1." in answer.text
+    assert 'name="target_villages" min="0" max="1"' in answer.text
+    assert f'<option value="{COMMUNE_B}" selected>' in answer.text
+    # A commune outside the coordinator's places says nothing about its villages.
+    outside = _create(client, commune=str(COMMUNE_OTHER_PROVINCE), target_villages="999")
+    assert outside.status_code == 400
+    errors = dict(re.findall(r'<span class="field-error" id="([a-z_]+)-error">([^<]+)</span>', outside.text))
+    assert errors == {"commune": "Chọn một xã trong địa bàn của bạn."}
+    too_big = _create(client, commune="9" * 30)
+    assert too_big.status_code == 400
+    assert 'id="commune-error"' in too_big.text
+    assert rows(settings, select(Campaign)) == []

@@ -26,6 +26,7 @@ from motcua.campaigns.service import (
     create_campaign,
     progress,
     today,
+    village_counts,
 )
 from motcua.errors import ApiError
 from motcua.i18n import language_of, translate
@@ -43,10 +44,16 @@ async def _form(
     error: ApiError | None = None,
 ) -> Template:
     communes = await communes_to_offer(db, principal)
+    villages = await village_counts(db, [commune.code for commune in communes])
+    chosen = next((c for c in communes if str(c.code) == values.get("commune", "").strip()), None)
     return Template(
         "campaigns/new.html",
         context={
             "communes": communes,
+            "villages": villages,
+            "chosen": chosen,
+            # The most villages a campaign may target: its commune's, or the largest offered.
+            "most_villages": villages[chosen.code] if chosen else max(villages.values(), default=0),
             "values": values,
             "error": error.body if error else None,
             "problems": {problem.field: problem for problem in error.body.fields} if error else {},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.auth.principal import Principal
@@ -21,6 +21,7 @@ from motcua.errors import ApiError, FieldError
 from motcua.i18n import VIETNAM_TIME
 from motcua.metrics.service import Filters, target_counts
 from motcua.places.models import Commune, Village
+from motcua.places.schemas import is_place_code
 from motcua.places.service import commune_filter
 
 TARGETS = ("target_digital_citizens", "target_dossiers", "target_villages")
@@ -61,9 +62,11 @@ async def create_campaign(db: AsyncSession, principal: Principal, form: Mapping[
         )
     commune = None
     code = form.get("commune", "").strip()
-    if code.isdigit():
+    if code.isdigit() and is_place_code(int(code)):
         commune = await db.get(Commune, int(code))
-    if commune is None or not principal.may_act_in(commune):
+    if commune is not None and not principal.may_act_in(commune):
+        commune = None  # another commune's villages are not counted, nor named
+    if commune is None:
         problems.append(
             FieldError(
                 "commune",
@@ -104,6 +107,10 @@ async def create_campaign(db: AsyncSession, principal: Principal, form: Mapping[
             )
         else:
             targets[key] = value
+    if commune is not None and "target_villages" in targets:
+        villages = (await village_counts(db, [commune.code]))[commune.code]
+        if targets["target_villages"] > villages:
+            problems.append(too_many_villages(commune, villages))
     if problems or commune is None or starts_on is None or ends_on is None:
         raise ApiError(
             400,
@@ -123,6 +130,26 @@ async def create_campaign(db: AsyncSession, principal: Principal, form: Mapping[
     db.add(campaign)
     await db.flush()
     return campaign
+
+
+def too_many_villages(commune: Commune, villages: int) -> FieldError:
+    """A campaign cannot visit more villages than its commune has."""
+    return FieldError(
+        "target_villages",
+        "target.above_villages",
+        f"{commune.name} có {villages} thôn/buôn: chỉ tiêu thôn đã đến tối đa là {villages}.",
+        f"{commune.name} has {villages} villages: the villages target is at most {villages}.",
+    )
+
+
+async def village_counts(db: AsyncSession, codes: list[int]) -> dict[int, int]:
+    """How many villages each commune of ``codes`` has (0 for one without any)."""
+    found = await db.execute(
+        select(Village.commune_code, func.count())
+        .where(Village.commune_code.in_(codes))
+        .group_by(Village.commune_code)
+    )
+    return dict.fromkeys(codes, 0) | dict(found.all())
 
 
 async def communes_to_offer(db: AsyncSession, principal: Principal) -> list[Commune]:

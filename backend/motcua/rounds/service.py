@@ -254,7 +254,8 @@ def _invalid(problems: list[FieldError]) -> ApiError:
     )
 
 
-async def _route_in_scope(db: AsyncSession, principal: Principal, route_id: UUID) -> Route:
+async def route_in_scope(db: AsyncSession, principal: Principal, route_id: UUID) -> Route:
+    """The route, if it exists (404) and its commune is within the user's places (403)."""
     route = await db.get(Route, route_id)
     if route is None:
         raise ApiError(404, "route.not_found", "Không tìm thấy lộ trình.", "No such route.")
@@ -310,7 +311,7 @@ async def create_route(db: AsyncSession, principal: Principal, data: RouteIn) ->
 
 async def replace_route(db: AsyncSession, principal: Principal, route_id: UUID, data: RouteIn) -> Route:
     """Replace the whole route; volunteers taken off the team hear that it is gone for them."""
-    route = await _route_in_scope(db, principal, route_id)
+    route = await route_in_scope(db, principal, route_id)
     commune = await commune_in_scope(db, principal, data.commune_code)
     if problems := await _check(db, principal, commune, data):
         raise _invalid(problems)
@@ -326,7 +327,7 @@ async def replace_route(db: AsyncSession, principal: Principal, route_id: UUID, 
 
 async def delete_route(db: AsyncSession, principal: Principal, route_id: UUID) -> Route:
     """Delete the route (returned, gone from the database); its team hears that it is gone."""
-    route = await _route_in_scope(db, principal, route_id)
+    route = await route_in_scope(db, principal, route_id)
     team = [member.user_id for member in route.team]
     await db.delete(route)
     await db.flush()
@@ -400,6 +401,17 @@ async def volunteers_of(db: AsyncSession, commune_code: int) -> list[User]:
         .where(UserCommune.commune_code == commune_code, User.role == "volunteer", User.is_active.is_(True))
     )
     return sorted(users, key=lambda user: vietnamese_sort_key(user.full_name))
+
+
+async def volunteers_to_offer(db: AsyncSession, route: Route) -> list[User]:
+    """The team checklist when editing ``route``: its commune's volunteers and, so that saving
+    does not drop them unseen, the members who came from another commune."""
+    offered = await volunteers_of(db, route.commune_code)
+    known = {user.id for user in offered}
+    others = [member.user_id for member in route.team if member.user_id not in known]
+    if others:
+        offered += await db.scalars(select(User).where(User.id.in_(others)))
+    return sorted(offered, key=lambda user: vietnamese_sort_key(user.full_name))
 
 
 async def campaigns_of(db: AsyncSession, commune_code: int) -> list[Campaign]:
