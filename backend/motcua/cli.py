@@ -98,7 +98,7 @@ def _one_line(error: Exception) -> str:
     )
 
 
-class _Command(click.Group):
+class _OneLineGroup(click.Group):
     """The group whose every command ends in one line on a typical mistake."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -112,7 +112,7 @@ class _Command(click.Group):
             _fail(_one_line(error))
 
 
-@click.group(cls=_Command)
+@click.group(cls=_OneLineGroup)
 @click.version_option(__version__, prog_name="motcua")
 @click.option(
     "--debug",
