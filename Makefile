@@ -10,8 +10,14 @@ PORT ?= 8000
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# `make run` installs what running needs, `make test` the dev tools too; each again whenever
+# pyproject.toml changes. Editable, so both run the code of this folder as it is.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
@@ -21,14 +27,15 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-run: $(VENV)/.installed
+# PORT=8123 serves there, and links and QR codes say so; HOST=0.0.0.0 for a phone on the network.
+run: $(VENV)/.installed-run
 	$(BIN)/motcua db upgrade
 	$(BIN)/motcua demo
 	$(BIN)/motcua serve --host $(HOST) --port $(PORT)
 
 test: lint jslint pytest jstest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -41,7 +48,7 @@ jslint:
 	elif [ "$$CI" = "true" ]; then echo "node and npm are required in CI" >&2; exit 1; \
 	else echo "npm not found: JavaScript lint skipped"; fi
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 jstest:

@@ -1,39 +1,158 @@
-"""The ``motcua`` command: serve, migrate, seed the demo, manage users."""
+"""The ``motcua`` command: serve, migrate, seed the demo, manage users.
+
+A newcomer's mistakes (another folder, a database that is not running or not migrated, a
+port in use, a folder they may not write) end in one line on stderr that says what to do,
+and a non-zero exit; an unexpected error too, unless ``--debug`` or ``MOTCUA_DEBUG=1`` asks
+for its traceback.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua import __version__
-from motcua.settings import Settings, SettingsError, get_settings
+from motcua.db.engine import DatabaseUnavailable, explain_connection_error, shown, sqlite_file
+from motcua.settings import (
+    Settings,
+    SettingsError,
+    get_settings,
+    lan_addresses,
+    served_public_url,
+    where_data_lives,
+)
 
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
+def _fail(line: str, code: int = 1) -> NoReturn:
+    click.echo(f"motcua: {line}", err=True)
+    sys.exit(code)
+
+
+def _settings(*, creating: bool = False) -> Settings:
+    """The settings. Unless this command creates the database, a data directory or a SQLite
+    database that is not there is refused before anything (a secret key) is made in it: run
+    from another folder, ./var is not the project's."""
     try:
+        data_dir, database_url = where_data_lives()
+        if creating:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            path = sqlite_file(database_url)
+            if path is not None and not path.exists():
+                raise DatabaseUnavailable.missing(database_url)
+            if not data_dir.is_dir():
+                raise DatabaseUnavailable.no_data_directory(data_dir)
         return get_settings()
     except SettingsError as error:
         # One clear line, no traceback: the operator only needs to fix the variable.
-        click.echo(f"motcua: {error}", err=True)
-        sys.exit(2)
+        _fail(str(error), 2)
 
 
-def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def _ready_settings() -> Settings:
+    """The settings of a database that answers and is at this code's migration."""
+    from motcua.db.migrate import check_ready
+
+    settings = _settings()
+    check_ready(settings)
+    return settings
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]], settings: Settings | None = None) -> T:
     from motcua.db.engine import run_in_session
 
-    return run_in_session(_settings(), work)
+    return run_in_session(settings or _ready_settings(), work)
 
 
-@click.group()
+def _one_line(error: Exception) -> str:
+    """What went wrong, in one line a person can act on."""
+    from alembic.util import CommandError
+
+    if isinstance(error, DatabaseUnavailable):
+        return str(error)
+    if isinstance(error, PermissionError):
+        return (
+            f"permission denied on {error.filename or 'the data directory'}: run as the user who owns "
+            "it, or set MOTCUA_DATA_DIR to a folder this user may write"
+        )
+    if isinstance(error, CommandError):
+        return f"migrations: {error}"
+    try:
+        explained = explain_connection_error(where_data_lives()[1], error)
+    except SettingsError:
+        explained = None
+    if explained is not None:
+        return explained
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return (
+        f"unexpected error {type(error).__name__}{': ' + first if first else ''} "
+        "(run again with `motcua --debug …` or MOTCUA_DEBUG=1 to see the traceback)"
+    )
+
+
+class _OneLineGroup(click.Group):
+    """The group whose every command ends in one line on a typical mistake."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            _fail(_one_line(error))
+
+
+@click.group(cls=_OneLineGroup)
 @click.version_option(__version__, prog_name="motcua")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="MOTCUA_DEBUG",
+    help="Show the traceback of an unexpected error (or set MOTCUA_DEBUG=1).",
+)
+def main(debug: bool) -> None:
     """motcua: the mobile one-stop desk."""
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, an address uvicorn could not listen on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                _fail(
+                    f"port {port} on {host} is already in use (another motcua serve?): stop it, "
+                    "or choose another port with --port"
+                )
+            _fail(f"cannot listen on {host}:{port} ({error.strerror or error}): check --host and --port")
+
+
+def _announce(host: str, port: int, settings: Settings) -> None:
+    click.echo(f"motcua: serving {settings.public_url} (sign in at {settings.public_url}/login)")
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - compared only
+        addresses = lan_addresses()
+        if addresses:
+            urls = ", ".join(served_public_url(address, port) for address in addresses)
+            click.echo(f"motcua: on this network, open {urls} on a phone")
+        else:
+            click.echo("motcua: this machine has no network address a phone could reach")
+        click.echo(
+            "motcua: a phone keeps the app offline only over HTTPS (or on localhost): "
+            "see the README, Testing with a real phone"
+        )
 
 
 @main.command()
@@ -46,19 +165,26 @@ def main() -> None:
     help="Send push notifications inside the server [default: on with SQLite, off with PostgreSQL].",
 )
 def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
-    """Serve the app with uvicorn (several workers need PostgreSQL)."""
+    """Serve the app with uvicorn (several workers need PostgreSQL).
+
+    Links and QR codes use the address it listens on, unless MOTCUA_PUBLIC_URL says another;
+    `--host 0.0.0.0` listens on the local network too, for a real phone.
+    """
     import uvicorn
 
+    from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
 
+    # Read by this process and by each uvicorn worker process, which inherit the environment.
+    os.environ.setdefault("MOTCUA_PUBLIC_URL", served_public_url(host, port))
     settings = _settings()
+    if workers > 1 and settings.is_sqlite:
+        _fail("several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", 2)
+    check_ready(settings)
+    _check_port(host, port)
     vapid_keys(settings)  # made on first start, before any process serves the public key
     in_process = settings.is_sqlite if push_worker is None else push_worker
-    if workers > 1 and settings.is_sqlite:
-        click.echo(
-            "motcua: several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", err=True
-        )
-        sys.exit(2)
+    _announce(host, port, settings)
     uvicorn.run(
         "motcua.app:create_app_with_push_worker" if in_process else "motcua.app:create_app",
         factory=True,
@@ -78,7 +204,7 @@ def worker() -> None:
     from motcua.logs import configure_logging
     from motcua.push.worker import run_worker
 
-    settings = _settings()
+    settings = _ready_settings()
     configure_logging(settings.log_level)
     run_worker(settings)
 
@@ -113,10 +239,14 @@ def db_upgrade(revision: str) -> None:
     from motcua.db.migrate import upgrade
     from motcua.places.dataset import load_places
 
-    upgrade(_settings(), revision)
-    provinces, communes = _with_session(load_places)
+    settings = _settings(creating=True)
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        click.echo(f"making a new database at {shown(path)}")
+    upgrade(settings, revision)
+    provinces, communes = _with_session(load_places, settings)
     click.echo(f"database is at {revision}; places updated: {provinces} provinces, {communes} communes")
-    plan = _catalogue_or_exit(publish)
+    plan = _catalogue_or_exit(publish, settings)
     click.echo(f"catalogue: {len(plan.new)} new procedure version(s), {len(plan.unchanged)} unchanged")
 
 
@@ -129,11 +259,11 @@ def db_revision(message: str) -> None:
     make_revision(_settings(), message)
 
 
-def _catalogue_or_exit(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def _catalogue_or_exit(work: Callable[[AsyncSession], Awaitable[T]], settings: Settings | None = None) -> T:
     from motcua.catalogue.documents import CatalogueError
 
     try:
-        return _with_session(work)
+        return _with_session(work, settings)
     except CatalogueError as error:
         for problem in error.problems:
             click.echo(f"motcua: catalogue: {problem}", err=True)

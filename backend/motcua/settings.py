@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "MOTCUA_PUBLIC_URL",
-        "http://127.0.0.1:8000",
+        "where motcua serve listens: http://127.0.0.1:8000",
         "Address residents and phones use to reach the server (QR codes, links, cookie security).",
     ),
     Setting(
@@ -113,10 +115,8 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        data_dir = Path(env.get("MOTCUA_DATA_DIR", "./var")).expanduser().resolve()
-        database_url = env.get("MOTCUA_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'motcua.db'}"
-        _check_database_url(database_url)
-        public_url = env.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        data_dir, database_url = where_data_lives(env)
+        public_url = env.get("MOTCUA_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
         parts = urlsplit(public_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise SettingsError(f"MOTCUA_PUBLIC_URL must be an http(s) address, got {public_url!r}")
@@ -137,6 +137,55 @@ class Settings:
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
         )
+
+
+def where_data_lives(environ: dict[str, str] | None = None) -> tuple[Path, str]:
+    """The data directory and the database URL, read without creating anything (the secret
+    key is made only once a command knows it works on a real database)."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("MOTCUA_DATA_DIR", "./var")).expanduser().resolve()
+    database_url = env.get("MOTCUA_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'motcua.db'}"
+    _check_database_url(database_url)
+    return data_dir, database_url
+
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+_EVERY_ADDRESS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of "listen everywhere", compared only
+
+
+def served_public_url(host: str, port: int) -> str:
+    """The public URL when MOTCUA_PUBLIC_URL is not set: where ``motcua serve`` listens, so
+    that ``make run PORT=8123`` puts port 8123 in QR codes and links. Listening on every
+    address (``--host 0.0.0.0``) means a phone on the local network: its first LAN address."""
+    if host in _EVERY_ADDRESS:
+        host = next(iter(lan_addresses()), "127.0.0.1")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses a phone on the same network could reach (no loopback)."""
+    found: list[str] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            # Connecting a UDP socket sends nothing: the kernel only picks the interface that
+            # routes to a private address, and so the address others see.
+            probe.connect(("10.255.255.255", 9))
+            found.append(probe.getsockname()[0])
+        except OSError:
+            pass
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    found.extend(str(info[4][0]) for info in infos)
+    usable = []
+    for address in found:
+        ip = ipaddress.ip_address(address)
+        if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and address not in usable:
+            usable.append(address)
+    return usable
 
 
 def _check_database_url(url: str) -> None:
@@ -174,7 +223,10 @@ def _secret_key(given: str | None, data_dir: Path) -> str:
     path = data_dir / _SECRET_FILE
     if not path.exists():
         keep_once(path, secrets.token_urlsafe(48).encode(), "the secret key")
-    return path.read_text(encoding="utf-8").strip()
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"cannot read the secret key in {path}: {exc.strerror}") from exc
 
 
 def keep_once(path: Path, content: bytes, what: str) -> None:

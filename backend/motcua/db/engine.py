@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -18,8 +22,85 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
 
-def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
-    """The engine for ``settings``; ``pooled=False`` for one-shot commands and migrations."""
+class DatabaseUnavailable(Exception):
+    """The database is missing, unreachable or not at this code's migration; the message is
+    one line that says what is wrong and what to run."""
+
+    @classmethod
+    def missing(cls, database_url: str) -> DatabaseUnavailable:
+        return cls(
+            f"no database at {database_place(database_url)} (run from the project folder, or set "
+            "MOTCUA_DATA_DIR or MOTCUA_DATABASE_URL; `motcua db upgrade` creates it)"
+        )
+
+    @classmethod
+    def no_data_directory(cls, data_dir: Path) -> DatabaseUnavailable:
+        return cls(
+            f"no data directory at {shown(data_dir)} (run from the project folder, or set "
+            "MOTCUA_DATA_DIR; `motcua db upgrade` creates it)"
+        )
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL, None for PostgreSQL (or SQLite in memory)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def shown(path: Path) -> str:
+    """A path as a person would type it: ./var/motcua.db under the current folder."""
+    try:
+        return f"./{path.relative_to(Path.cwd())}"
+    except ValueError:
+        return str(path)
+
+
+def database_place(database_url: str) -> str:
+    """Where the database is, without the password: "./var/motcua.db", "PostgreSQL at db:5432"."""
+    path = sqlite_file(database_url)
+    if path is not None:
+        return shown(path)
+    url = make_url(database_url)
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}"
+
+
+def the_database(database_url: str) -> str:
+    """ "the database ./var/motcua.db", "the database motcua on PostgreSQL at db:5432"."""
+    if sqlite_file(database_url) is not None:
+        return f"the database {database_place(database_url)}"
+    return f"the database {make_url(database_url).database} on {database_place(database_url)}"
+
+
+def explain_connection_error(database_url: str, error: BaseException) -> str | None:
+    """One line for the errors of opening a database, None for any other error."""
+    place = database_place(database_url)
+    if sqlite_file(database_url) is not None:
+        if isinstance(error, DBAPIError) and "unable to open" in str(error.orig):
+            return (
+                f"cannot open the database {place} (unable to open database file); "
+                "check that this user may read and write its folder (MOTCUA_DATA_DIR)"
+            )
+        return None
+    if isinstance(error, OSError) and not isinstance(error, PermissionError):
+        if isinstance(error, TimeoutError):
+            reason = "no answer"
+        elif isinstance(error, socket.gaierror) or not error.errno or error.errno < 0:
+            reason = error.strerror or str(error) or type(error).__name__
+        else:
+            reason = os.strerror(error.errno)  # "Connection refused", not the driver's wording
+        return f"{place} is unreachable ({reason.lower()}); is it running? check MOTCUA_DATABASE_URL"
+    if isinstance(error, DBAPIError) and error.connection_invalidated is False and error.statement is None:
+        return f"{place} refused the connection ({error.orig}); check MOTCUA_DATABASE_URL"
+    return None
+
+
+def make_engine(
+    settings: Settings, *, pooled: bool = True, connect_timeout: float | None = None
+) -> AsyncEngine:
+    """The engine for ``settings``; ``pooled=False`` for one-shot commands and migrations;
+    ``connect_timeout`` (seconds) to give up sooner than the driver on an unreachable server."""
     # JSON columns (record envelopes, forms) through msgspec: several times faster than the
     # standard library on every pushed record, and it reads back the same values.
     options: dict[str, Any] = {
@@ -34,8 +115,11 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-    elif pooled:
-        options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+    else:
+        if connect_timeout is not None:
+            options["connect_args"] = {"timeout": connect_timeout}
+        if pooled:
+            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(settings.database_url, **options)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
