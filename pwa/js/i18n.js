@@ -418,6 +418,16 @@ const STRINGS = {
   app_version: ["Phiên bản ứng dụng: {version}", "App version: {version}"],
   update_ready: ["Có phiên bản mới — tải lại", "A new version is ready — reload"],
   install: ["Cài ứng dụng ra màn hình chính", "Install the app"],
+  // catalogue-rules
+  paper_or: [" hoặc ", " or "],
+  paper_needs_or: [
+    "Bắt buộc · cần {n} ảnh, hoặc thay bằng ảnh {names}",
+    "Required · {n} photo(s), or photos of {names} instead",
+  ],
+  paper_instead_of: [
+    "Thay cho {names} khi không có · cần {n} ảnh",
+    "Instead of {names} when there is none · {n} photo(s)",
+  ],
 };
 
 let current = "vi";
