@@ -1,7 +1,7 @@
 // Checking a declaration on the phone, offline, as the server will (catalogue/validation.py):
 // phone and ID numbers normalised as people write them, the form's JSON Schema for shape, then the
 // shared validators for meaning (whose precise problem replaces "not in the expected format" on a
-// phone or ID field). Covers the keywords the catalogue's meta-schema allows in a form; every
+// phone or ID field), then the procedure's cross-field checks. Covers the keywords the catalogue's meta-schema allows in a form; every
 // problem names its field.
 
 import {
@@ -211,6 +211,62 @@ function meaningProblems(document, data, today) {
   return problems;
 }
 
+// A moment a check compares: {year, day: [month, day]} for a date, {year, day: null} for a year alone.
+function moment(value) {
+  if (Number.isInteger(value)) return { year: value, day: null };
+  if (typeof value === "string" && isDate(value)) {
+    const [year, month, day] = value.split("-").map(Number);
+    return { year, day: [month, day] };
+  }
+  return null;
+}
+
+/** Whole years from earlier to later; by year alone when either is only a year. */
+function yearsApart(earlier, later) {
+  let years = later.year - earlier.year;
+  if (earlier.day && later.day) {
+    const [m1, d1] = earlier.day;
+    const [m2, d2] = later.day;
+    if (m2 < m1 || (m2 === m1 && d2 < d1)) years -= 1;
+  }
+  return years;
+}
+
+function plausible(check, earlier, later) {
+  let inOrder;
+  if (!earlier.day || !later.day) inOrder = earlier.year <= later.year;
+  else {
+    const key = (m) => m.year * 10000 + m.day[0] * 100 + m.day[1];
+    inOrder = key(earlier) <= key(later);
+  }
+  const years = yearsApart(earlier, later);
+  return (
+    inOrder && years >= (check.min_years ?? 0) && (check.max_years === undefined || years <= check.max_years)
+  );
+}
+
+/**
+ * The procedure's cross-field checks that fail, each on its later field (catalogue/validation.py's
+ * plausibility_problems). A check is skipped when either field is empty, not a date or year, or
+ * already has a problem (``flagged``).
+ */
+function plausibilityProblems(document, data, flagged) {
+  const problems = [];
+  for (const check of document.checks ?? []) {
+    if (flagged.has(check.earlier) || flagged.has(check.later)) continue;
+    const earlier = moment(data[check.earlier]);
+    const later = moment(data[check.later]);
+    if (!earlier || !later || plausible(check, earlier, later)) continue;
+    problems.push({
+      field: check.later,
+      code: "form.implausible",
+      message_vi: check.message.vi,
+      message_en: check.message.en,
+    });
+  }
+  return problems;
+}
+
 /**
  * Every problem of a declaration, sorted by field, as the server would answer them.
  * @param {object} document a procedure document (schemas/procedures/*.json)
@@ -239,10 +295,42 @@ export function checkDeclaration(document, answers, today) {
   problems = problems.filter((p) => !(p.code === "form.pattern" && explained.has(p.field)));
   const shapeFailed = new Set(problems.map((p) => p.field));
   problems.push(...meaning.filter((p) => !shapeFailed.has(p.field)));
+  problems.push(...plausibilityProblems(document, data, new Set(problems.map((p) => p.field))));
   const unique = new Map();
   for (const problem of problems) {
     const key = `${problem.field}\0${problem.code}`;
     if (!unique.has(key)) unique.set(key, problem);
   }
   return [...unique.values()].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+}
+
+/**
+ * A required paper with its alternatives, the papers any one of which meets it ("one of these
+ * papers"): [paper, ...alternatives].
+ * @param {object} document a procedure document
+ * @param {object} paper one of its required_papers
+ */
+export function paperGroup(document, paper) {
+  const byId = new Map(document.required_papers.map((other) => [other.id, other]));
+  return [paper, ...(paper.alternatives ?? []).map((id) => byId.get(id))];
+}
+
+/** The required papers a procedure's alternatives let this paper stand in for. */
+export function replacedBy(document, paper) {
+  return document.required_papers.filter((other) => (other.alternatives ?? []).includes(paper.id));
+}
+
+/**
+ * The required papers still without their photos, each as its group (paperGroup), as the server's
+ * _check_papers (records/dossiers.py) finds them: a paper is met when it, or any one of its
+ * alternatives, has its photos.
+ * @param {object} document a procedure document
+ * @param {Object<string, string[]>} taken the photos taken, by paper id
+ */
+export function missingPapers(document, taken) {
+  const photographed = (paper) => (taken[paper.id] ?? []).length >= paper.photos;
+  return document.required_papers
+    .filter((paper) => paper.required && paper.photos)
+    .map((paper) => paperGroup(document, paper))
+    .filter((group) => !group.some(photographed));
 }

@@ -533,6 +533,22 @@ export const STRINGS = {
   supplement_sent_on: ["Đã gửi bổ sung", "Supplement sent"],
   result_on: ["Ngày có kết quả", "Result on"],
   next_resident: ["Người dân tiếp theo", "Next resident"],
+  // catalogue-rules
+  paper_or: [" hoặc ", " or "],
+  paper_needs_or: [
+    "Bắt buộc · cần {n} ảnh, hoặc thay bằng ảnh {names}",
+    {
+      one: "Required · 1 photo, or photos of {names} instead",
+      other: "Required · {n} photos, or photos of {names} instead",
+    },
+  ],
+  paper_instead_of: [
+    "Thay cho {names} khi không có · cần {n} ảnh",
+    {
+      one: "Instead of {names} when there is none · 1 photo",
+      other: "Instead of {names} when there is none · {n} photos",
+    },
+  ],
 };
 
 let current = "vi";

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from motcua.catalogue.validation import FormValidator, check_declaration, normalise_declaration
 
 ROOT = Path(__file__).resolve().parents[2]
-CODES = sorted(path.stem for path in (ROOT / "schemas" / "procedures").glob("*.json"))
+# The newest version of each procedure (code.json; older ones kept as code@1.json have the same forms).
+CODES = sorted(path.stem for path in (ROOT / "schemas" / "procedures").glob("*.json") if "@" not in path.stem)
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -34,7 +34,9 @@ STARTER_CODES = {
     "dang-ky-tam-tru",
     "chung-thuc-ban-sao-tu-ban-chinh",
 }
+# Every published version: code.json (the newest) and code@N.json (older ones kept beside it).
 PROCEDURE_FILES = sorted(PROCEDURES_DIR.glob("*.json"))
+NEWEST_FILES = [path for path in PROCEDURE_FILES if "@" not in path.stem]
 FORMATS = FormatChecker()
 
 
@@ -100,12 +102,21 @@ def test_the_meta_schema_is_a_valid_2020_12_schema() -> None:
 
 
 def test_the_catalogue_holds_exactly_the_ten_starter_procedures() -> None:
-    assert len(PROCEDURE_FILES) == 10
-    assert {path.stem for path in PROCEDURE_FILES} == STARTER_CODES
+    assert len(NEWEST_FILES) == 10
+    assert {path.stem for path in NEWEST_FILES} == STARTER_CODES
+
+
+def test_an_older_version_is_kept_as_code_at_version_below_the_newest() -> None:
+    for path in PROCEDURE_FILES:
+        if "@" in path.stem:
+            code, version = path.stem.split("@")
+            assert load(path)["code"] == code
+            assert load(path)["version"] == int(version)
+            assert int(version) < procedure(code)["version"], path.name
 
 
 def test_codes_and_names_are_unique() -> None:
-    documents = [load(path) for path in PROCEDURE_FILES]
+    documents = [load(path) for path in NEWEST_FILES]
     assert len({d["code"] for d in documents}) == len(documents)
     assert len({d["name"]["vi"] for d in documents}) == len(documents)
     assert len({d["name"]["en"] for d in documents}) == len(documents)
@@ -117,7 +128,7 @@ def test_procedure_file_follows_the_meta_schema(path: Path) -> None:
     document = load(path)
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
     assert errors == []
-    assert document["code"] == path.stem
+    assert document["code"] == path.stem.split("@")[0]
 
 
 @pytest.mark.parametrize("code", sorted(STARTER_CODES))

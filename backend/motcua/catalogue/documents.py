@@ -60,8 +60,50 @@ def meta_schema() -> dict[str, Any]:
     return schema
 
 
+# The widgets a cross-field check compares: a date, or a year held in a number field.
+CHECKED_WIDGETS = ("date", "number")
+
+
+def _paper_problems(papers: list[dict[str, Any]]) -> list[str]:
+    """Alternatives name other papers of the procedure that are optional and photographed."""
+    by_id = {paper["id"]: paper for paper in papers}
+    problems = []
+    for index, paper in enumerate(papers):
+        alternatives = paper.get("alternatives", [])
+        if alternatives and not (paper["required"] and paper["photos"]):
+            problems.append(f"required_papers/{index}: only a required paper with photos has alternatives")
+        for other in alternatives:
+            replacement = by_id.get(other)
+            if replacement is None or other == paper["id"]:
+                problems.append(f"required_papers/{index}/alternatives: {other!r} is not another paper")
+            elif replacement["required"] or not replacement["photos"]:
+                problems.append(
+                    f"required_papers/{index}/alternatives: {other!r} must be optional and have photos"
+                )
+    return problems
+
+
+def _check_problems(content: dict[str, Any]) -> list[str]:
+    """Cross-field checks name two different date or number fields of the form, in a sane range."""
+    fields = content["form"]["properties"]
+    problems = []
+    for index, check in enumerate(content.get("checks", [])):
+        for role in ("earlier", "later"):
+            name = check[role]
+            if name not in fields:
+                problems.append(f"checks/{index}/{role}: the form has no field {name!r}")
+            elif fields[name]["x-widget"] not in CHECKED_WIDGETS:
+                problems.append(f"checks/{index}/{role}: {name!r} is not a date or number field")
+        if check["earlier"] == check["later"]:
+            problems.append(f"checks/{index}: earlier and later are the same field")
+        if check.get("max_years", 150) < check.get("min_years", 0):
+            problems.append(f"checks/{index}: max_years is below min_years")
+    return problems
+
+
 def check_document(content: Any) -> list[str]:
-    """What is wrong with one procedure document: meta-schema errors and an invalid form schema."""
+    """What is wrong with one procedure document: meta-schema errors, an invalid form schema, and
+    alternatives or checks naming papers or fields the procedure does not have."""
     problems = [
         f"{'/'.join(map(str, error.absolute_path)) or '(document)'}: {error.message}"
         for error in Draft202012Validator(meta_schema()).iter_errors(content)
@@ -71,6 +113,7 @@ def check_document(content: Any) -> list[str]:
             f"form: {error.message}"
             for error in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(content["form"])
         ]
+        problems += _paper_problems(content["required_papers"]) + _check_problems(content)
     return problems
 
 

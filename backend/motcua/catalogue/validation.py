@@ -5,13 +5,15 @@ Phone numbers and ID numbers are first normalised as people write them (``+84 91
 ``001095012345``). The JSON Schema of the form then catches shape (required, types, choices,
 formats); the shared validators check meaning (ID number against sex and birth year, mobile
 numbers, dates not in the future, ages that fit the procedure), and for a phone or ID field
-their precise problem replaces the schema's "not in the expected format". Every problem names
+their precise problem replaces the schema's "not in the expected format"; last, the procedure's
+cross-field checks (a father born before his child, a death after the birth). Every problem names
 its field and says what is wrong in Vietnamese and English. pwa/js/formcheck.js does the same.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -209,6 +211,67 @@ def _meaning_problems(content: dict[str, Any], data: dict[str, Any], today: date
     return problems
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+# A moment a check compares: (year, (month, day)) for a date, (year, None) for a year alone.
+Moment = tuple[int, tuple[int, int] | None]
+
+
+def _moment(value: Any) -> Moment | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 2001.0 is an integer to JSON Schema, as to JavaScript
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, None
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day.year, (day.month, day.day)
+    return None
+
+
+def _years_apart(earlier: Moment, later: Moment) -> int:
+    """Whole years from earlier to later; by year alone when either is only a year."""
+    years = later[0] - earlier[0]
+    if earlier[1] is not None and later[1] is not None and later[1] < earlier[1]:
+        years -= 1
+    return years
+
+
+def _plausible(check: dict[str, Any], earlier: Moment, later: Moment) -> bool:
+    if earlier[1] is None or later[1] is None:
+        in_order = earlier[0] <= later[0]
+    else:
+        in_order = (earlier[0], earlier[1]) <= (later[0], later[1])
+    years = _years_apart(earlier, later)
+    return (
+        in_order
+        and years >= check.get("min_years", 0)
+        and ("max_years" not in check or years <= check["max_years"])
+    )
+
+
+def plausibility_problems(
+    content: dict[str, Any], data: dict[str, Any], flagged: set[str]
+) -> list[FieldError]:
+    """The procedure's cross-field checks that fail, each on its later field.
+
+    A check is skipped when either field is empty, not a date or year, or already has a problem
+    (``flagged``): that problem is the one to fix first.
+    """
+    problems = []
+    for check in content.get("checks", []):
+        if check["earlier"] in flagged or check["later"] in flagged:
+            continue
+        earlier, later = _moment(data.get(check["earlier"])), _moment(data.get(check["later"]))
+        if earlier is None or later is None or _plausible(check, earlier, later):
+            continue
+        message = check["message"]
+        problems.append(FieldError(check["later"], "form.implausible", message["vi"], message["en"]))
+    return problems
+
+
 def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> list[FieldError]:
     """Every problem of ``data`` against the form of ``content`` (a procedure document).
 
@@ -233,6 +296,7 @@ def check_declaration(content: dict[str, Any], data: Any, *, today: date) -> lis
         problems = [p for p in problems if not (p.code == "form.pattern" and p.field in explained)]
         shape_failed = {problem.field for problem in problems}
         problems += [p for p in meaning if p.field not in shape_failed]
+        problems += plausibility_problems(content, data, {problem.field for problem in problems})
     unique: dict[tuple[str, str], FieldError] = {}
     for problem in problems:
         unique.setdefault((problem.field, problem.code), problem)

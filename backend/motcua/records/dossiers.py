@@ -46,8 +46,32 @@ class DossierBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     receipt_secret_hash: Sha256
 
 
+def _photographed(paper: dict[str, Any], given: dict[str, PaperPhotos]) -> bool:
+    return paper["id"] in given and len(given[paper["id"]].photos) >= paper["photos"]
+
+
+def _missing_group(group: list[dict[str, Any]]) -> FieldError:
+    """The error for a required paper (the first of ``group``) that neither it nor an alternative meets."""
+    paper = group[0]
+    if len(group) == 1:
+        needed = paper["photos"]
+        vi, en = (
+            f"Cần chụp {needed} ảnh “{paper['name']['vi']}”.",
+            f"{needed} photo(s) of “{paper['name']['en']}” are needed.",
+        )
+    else:
+        vi = "Cần ảnh " + " hoặc ".join(f"“{member['name']['vi']}”" for member in group) + "."
+        en = "Photos of " + " or ".join(f"“{member['name']['en']}”" for member in group) + " are needed."
+    return FieldError(f"papers.{paper['id']}", "paper.photos_missing", vi, en)
+
+
 def _check_papers(content: dict[str, Any], papers: list[PaperPhotos]) -> list[FieldError]:
-    expected = {paper["id"]: paper for paper in content["required_papers"]}
+    """Papers the procedure does not have, and required papers without their photos.
+
+    A required paper with ``alternatives`` is given when it, or any one of them, has its photos.
+    pwa/js/formcheck.js's missingPapers says the same on the phone.
+    """
+    by_id = {paper["id"]: paper for paper in content["required_papers"]}
     given = {paper.paper_id: paper for paper in papers}
     problems = [
         FieldError(
@@ -57,19 +81,14 @@ def _check_papers(content: dict[str, Any], papers: list[PaperPhotos]) -> list[Fi
             "Not a paper of this procedure.",
         )
         for paper_id in given
-        if paper_id not in expected
+        if paper_id not in by_id
     ]
-    for paper_id, paper in expected.items():
-        needed = paper.get("photos", 0) if paper.get("required") else 0
-        if needed and len(given[paper_id].photos if paper_id in given else []) < needed:
-            problems.append(
-                FieldError(
-                    f"papers.{paper_id}",
-                    "paper.photos_missing",
-                    f"Cần chụp {needed} ảnh “{paper['name']['vi']}”.",
-                    f"{needed} photo(s) of “{paper['name']['en']}” are needed.",
-                )
-            )
+    for paper in by_id.values():
+        if not paper.get("required") or not paper.get("photos"):
+            continue
+        group = [paper, *(by_id[other] for other in paper.get("alternatives", []))]
+        if not any(_photographed(member, given) for member in group):
+            problems.append(_missing_group(group))
     return problems
 
 

@@ -10,7 +10,7 @@
 import { photoButton, storeBlob } from "../camera.js";
 import { matchesText } from "../fold.js";
 import { describeAnswers, prefillFromResident, renderForm } from "../form.js";
-import { checkDeclaration } from "../formcheck.js";
+import { checkDeclaration, missingPapers, paperGroup, replacedBy } from "../formcheck.js";
 import { formatDate, message, pick, t } from "../i18n.js";
 import { randomSecret, sha256Hex } from "../ids.js";
 import { enqueueRevision, makeEnvelope } from "../queue.js";
@@ -197,17 +197,25 @@ async function paperThumb(app, draft, paper, photos, sha, rerender) {
   );
 }
 
-async function paperCard(app, draft, paper, rerender) {
+/** What a paper needs: required, optional, or standing in for a required one ("one of these papers"). */
+function paperNeeds(document, paper) {
+  const names = (papers) => papers.map((other) => `“${pick(other.name)}”`).join(t("paper_or"));
+  const alternatives = paperGroup(document, paper).slice(1);
+  const replaces = replacedBy(document, paper);
+  if (paper.required && paper.photos && alternatives.length)
+    return t("paper_needs_or", { n: paper.photos, names: names(alternatives) });
+  if (paper.required) return paper.photos ? t("paper_needs", { n: paper.photos }) : t("paper_needs_none");
+  if (replaces.length) return t("paper_instead_of", { n: paper.photos, names: names(replaces) });
+  return t("paper_optional");
+}
+
+async function paperCard(app, draft, document, paper, rerender) {
   const photos = draft.papers[paper.id] ?? [];
-  const needs = paper.required
-    ? paper.photos
-      ? t("paper_needs", { n: paper.photos })
-      : t("paper_needs_none")
-    : t("paper_optional");
+  const needs = paperNeeds(document, paper);
   const status = h("p", { class: "status", role: "status" });
   const thumbs = [];
   for (const sha of photos) thumbs.push(await paperThumb(app, draft, paper, photos, sha, rerender));
-  const complete = !paper.required || photos.length >= paper.photos;
+  const complete = !missingPapers(document, draft.papers).some((group) => group[0] === paper);
   const takePhoto = () =>
     photoButton({
       db: app.db,
@@ -239,16 +247,17 @@ async function papersStep(app, draft, resident, document, go) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const rerender = async () => {
     const built = [];
-    for (const paper of document.required_papers) built.push(await paperCard(app, draft, paper, rerender));
+    for (const paper of document.required_papers)
+      built.push(await paperCard(app, draft, document, paper, rerender));
     fill(cards, built);
   };
   await rerender();
   const next = () => {
-    const missing = document.required_papers.filter(
-      (paper) => paper.required && (draft.papers[paper.id] ?? []).length < paper.photos,
-    );
+    const missing = missingPapers(document, draft.papers);
     error.hidden = missing.length === 0;
-    error.textContent = t("papers_missing", { names: missing.map((paper) => pick(paper.name)).join("; ") });
+    error.textContent = t("papers_missing", {
+      names: missing.map((group) => group.map((paper) => pick(paper.name)).join(t("paper_or"))).join("; "),
+    });
     if (!missing.length) go(4);
   };
   return [
