@@ -331,3 +331,56 @@ def test_blocked_notifications_say_how_to_allow_them_and_try_again(
     screenshot(page, "status-page-push-blocked")
     assert errors == [], errors
     context.close()
+
+
+def test_a_supplement_sent_from_the_phone_shows_when_it_was_asked_and_received(
+    browser: Chromium, status_server: StatusServer
+) -> None:
+    url, volunteer, phone = status_server.url, status_server.volunteer, status_server.phone
+    resident = phone.resident(10, name="H’Lan Ayŭn")
+    dossier = phone.dossier(resident)
+    secret = secrets.token_urlsafe(16)
+    dossier["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
+    httpx.post(f"{url}/api/sync/push", json={"records": [resident, dossier]}, headers=volunteer)
+    for digest, data in phone.attachments.items():
+        httpx.put(f"{url}/api/attachments/{digest}", content=data, headers=volunteer)
+    code = dossier["body"]["tracking_code"]
+    status_server.move("accepted", dossier_id=dossier["id"])
+    status_server.move("needs_supplement", "Ảnh mặt sau thẻ căn cước bị mờ, xin chụp lại.", dossier["id"])
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="vi-VN")
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{url}/ho-so/{code}?k={secret}")
+    expect(page.locator(".asked")).to_have_text(re.compile(r"^Xã yêu cầu ngày \d{2}/\d{2}/\d{4}:$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "status-page-supplement-asked")
+
+    # The volunteer photographs the card's back again and sends revision 2, then its photo.
+    photo = phone.attach(b"\xff\xd8\xff\xe0" + secrets.token_bytes(2048) + b"\xff\xd9")
+    papers = [
+        {"paper_id": "can-cuoc", "photos": [p["photos"][0], photo]} if p["paper_id"] == "can-cuoc" else p
+        for p in dossier["body"]["papers"]
+    ]
+    pushed = httpx.post(
+        f"{url}/api/sync/push", json={"records": [phone.edit(dossier, papers=papers)]}, headers=volunteer
+    )
+    assert pushed.json()["outcomes"][0]["outcome"] == "applied"
+    httpx.put(f"{url}/api/attachments/{photo}", content=phone.attachments[photo], headers=volunteer)
+    page.reload()
+    expect(page.locator(".supplied")).to_have_text(
+        re.compile(r"^✓ Đã nhận giấy tờ bổ sung ngày \d{2}/\d{2}/\d{4}\.$")
+    )
+    expect(page.locator(".headline")).to_have_text(
+        "Xã đã nhận đủ giấy tờ bổ sung của bà, cán bộ sẽ giải quyết tiếp."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "status-page-supplement-received")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator(".supplied")).to_have_text(
+        re.compile(r"^✓ The added papers were received on \d{2}/\d{2}/\d{4}\.$")
+    )
+    expect(page.get_by_text("Đã nhận", exact=False)).to_have_count(0)
+    screenshot(page, "status-page-supplement-received-en")
+    page.get_by_role("link", name="Tiếng Việt").click()
+    assert errors == [], errors
+    context.close()

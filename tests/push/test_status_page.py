@@ -3,20 +3,24 @@ and its "Nhận thông báo" button (subscribe, follow all of one's dossiers, un
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from motcua.app import create_app
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.errors import ApiError
-from motcua.push.models import PushFollow, PushSubscription
+from motcua.i18n import local_date
+from motcua.push.models import PushFollow, PushOutbox, PushSubscription
 from motcua.push.subscriptions import BrowserSubscription, SubscriptionKeys, check_subscription
 from motcua.settings import Settings
 from motcua.status.access import MAX_GUESSES_PER_CLIENT, MAX_GUESSES_PER_CODE
@@ -25,10 +29,10 @@ from motcua.status.pages import typed_code_and_secret
 from motcua.words import STATUS, day_with_weekday
 from tests.accounts.addresses import app_with_addresses, at
 from tests.conftest import make_settings, rows
-from tests.push.conftest import csrf_of, drain, open_page, subscribe, synced_dossier, walk
+from tests.push.conftest import Synced, csrf_of, drain, open_page, subscribe, synced_dossier, walk
 from tests.push.fake_push import FakePushService
 from tests.sync.conftest import Field
-from tests.sync.phone import Phone
+from tests.sync.phone import Phone, fake_jpeg
 
 
 def _fresh(settings: Settings) -> TestClient:  # type: ignore[type-arg]
@@ -159,6 +163,82 @@ def test_a_supplement_says_what_to_bring_where_and_when(
     walk(field, desk_officer, dossier, "in_progress", "ready")
     html = field.client.get(dossier.url).text
     assert "Có kết quả, mời bà đến nhận tại Bộ phận một cửa, UBND Xã Buôn Đôn." in html
+
+
+def test_a_supplement_sent_from_the_phone_is_told_with_its_days_and_once_by_push(
+    field: Field,
+    phone_a1: Phone,
+    desk_officer: dict[str, str],
+    settings: Settings,
+    push_service: FakePushService,
+) -> None:
+    resident = phone_a1.resident(1)
+    record = phone_a1.dossier(resident)
+    secret = secrets.token_urlsafe(18)
+    record["body"]["receipt_secret_hash"] = hashlib.sha256(secret.encode()).hexdigest()
+    field.push(field.volunteer_a1, resident, record)
+    field.upload(field.volunteer_a1, phone_a1)
+    dossier = Synced(record["id"], record["body"]["tracking_code"], secret, resident["id"])
+    browser = push_service.browser("grandmother")
+    subscribe(field.client, dossier, browser)
+    walk(field, desk_officer, dossier, "accepted", ("needs_supplement", "Ảnh mặt sau thẻ căn cước bị mờ"))
+    (ask,) = rows(settings, select(DossierEvent).where(DossierEvent.to_status == "needs_supplement"))
+    asked_on = local_date(ask.created_at)
+    html = field.client.get(dossier.url).text
+    assert f"Xã yêu cầu ngày {asked_on}:" in html
+    assert "Giấy tờ cần mang thêm" in html
+    assert "Đã nhận giấy tờ bổ sung" not in html
+    assert f"Asked by the commune on {asked_on}:" in _english(field.client, dossier.url)
+
+    # The volunteer photographs the card's back again: revision 2, its photo not yet sent.
+    photo = phone_a1.attach(fake_jpeg(4242))
+    papers = [
+        {"paper_id": "can-cuoc", "photos": [p["photos"][0], photo]} if p["paper_id"] == "can-cuoc" else p
+        for p in record["body"]["papers"]
+    ]
+    (sent,) = field.push(field.volunteer_a1, phone_a1.edit(record, papers=papers))
+    assert sent["missing_attachments"] == [photo]
+    html = field.client.get(dossier.url).text
+    assert "Tình nguyện viên đã gửi giấy tờ bổ sung ngày" in html
+    assert "Đã nhận giấy tờ bổ sung" not in html
+
+    answer = field.client.put(
+        f"/api/attachments/{photo}", content=phone_a1.attachments[photo], headers=field.volunteer_a1
+    )
+    assert answer.status_code == 200, answer.text
+    (stored,) = [d for d in rows(settings, select(Dossier)) if str(d.id) == dossier.id]
+    arrived_on = local_date(stored.supplemented_at)
+    html = field.client.get(dossier.url).text
+    assert f"✓ Đã nhận giấy tờ bổ sung ngày {arrived_on}." in html
+    assert f"Ngày hẹn mới được tính lại từ ngày {arrived_on}, khi đã đủ giấy tờ bổ sung." in html
+    assert "Xã đã nhận đủ giấy tờ bổ sung của bà, cán bộ sẽ giải quyết tiếp." in html
+    assert "Giấy tờ xã đã yêu cầu bổ sung" in html
+    assert "Ảnh mặt sau thẻ căn cước bị mờ" in html
+    assert "Nhớ mang theo thẻ căn cước" not in html, "nothing left to bring"
+    english = _english(field.client, dossier.url)
+    assert f"The added papers were received on {arrived_on}." in english
+    assert f"A new date is set counting from {arrived_on}" in english
+    assert "Đã nhận giấy tờ bổ sung" not in english
+
+    # The same photo sent again tells nothing new: one notification of the supplement.
+    field.client.put(
+        f"/api/attachments/{photo}", content=phone_a1.attachments[photo], headers=field.volunteer_a1
+    )
+    queued = rows(settings, select(PushOutbox).where(PushOutbox.kind == "supplement"))
+    assert [(row.audience, row.topic, row.urgency) for row in queued] == [
+        ("resident", UUID(dossier.id).hex, "normal")
+    ]
+    drain(settings)
+    told = browser.payloads()
+    assert [p["status"] for p in told] == ["accepted", "needs_supplement", "needs_supplement"]
+    assert told[-1]["body"].startswith("Đã nhận đủ giấy tờ bổ sung.")
+    assert told[-1]["url"] == f"/ho-so/{dossier.code}"
+
+    # The desk takes the dossier back: a promised day again, counted from then.
+    walk(field, desk_officer, dossier, "in_progress")
+    html = field.client.get(dossier.url).text
+    assert re.search(r'<strong class="day">[^<]+</strong>', html)
+    assert "Đã nhận giấy tờ bổ sung" not in html
 
 
 def test_a_rejection_gives_its_reason(field: Field, phone_a1: Phone, desk_officer: dict[str, str]) -> None:

@@ -43,7 +43,8 @@ async def refresh_completeness(db: AsyncSession, dossier: Dossier) -> list[str]:
     note a supplement from the phone complete once its last photo is in."""
     missing = await missing_attachments(db, dossier.id)
     mark_completeness(dossier, missing)
-    if not missing and dossier.status == "needs_supplement" and dossier.supplemented_at is None:
+    sent = dossier.supplement_sent_at is not None and dossier.supplemented_at is None
+    if not missing and dossier.status == "needs_supplement" and sent:
         # Locked as a desk move locks it (dossiers/lifecycle.py), and looked at again: the
         # desk may have taken the dossier back meanwhile.
         await db.refresh(dossier, with_for_update=True)
