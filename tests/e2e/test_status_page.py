@@ -371,7 +371,7 @@ def test_a_supplement_sent_from_the_phone_shows_when_it_was_asked_and_received(
         re.compile(r"^✓ Đã nhận giấy tờ bổ sung ngày \d{2}/\d{2}/\d{4}\.$")
     )
     expect(page.locator(".headline")).to_have_text(
-        "Xã đã nhận đủ giấy tờ bổ sung của bà, cán bộ sẽ giải quyết tiếp."
+        "Cán bộ xã đã có đủ giấy tờ bổ sung của bà và sẽ giải quyết tiếp."
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "status-page-supplement-received")

@@ -211,7 +211,7 @@ def test_a_supplement_sent_from_the_phone_is_told_with_its_days_and_once_by_push
     html = field.client.get(dossier.url).text
     assert f"✓ Đã nhận giấy tờ bổ sung ngày {arrived_on}." in html
     assert f"Ngày hẹn mới được tính lại từ ngày {arrived_on}, khi đã đủ giấy tờ bổ sung." in html
-    assert "Xã đã nhận đủ giấy tờ bổ sung của bà, cán bộ sẽ giải quyết tiếp." in html
+    assert "Cán bộ xã đã có đủ giấy tờ bổ sung của bà và sẽ giải quyết tiếp." in html
     assert "Giấy tờ xã đã yêu cầu bổ sung" in html
     assert "Ảnh mặt sau thẻ căn cước bị mờ" in html
     assert "Nhớ mang theo thẻ căn cước" not in html, "nothing left to bring"

@@ -170,7 +170,7 @@ async def status_page(db: AsyncSession, dossier: Dossier) -> StatusPage:
     if waiting and dossier.supplemented_at is not None:
         you = honorific(sex)
         headline = Said(
-            f"Xã đã nhận đủ giấy tờ bổ sung của {you}, cán bộ sẽ giải quyết tiếp.",
+            f"Cán bộ xã đã có đủ giấy tờ bổ sung của {you} và sẽ giải quyết tiếp.",
             "The commune has all the added papers and will go on with your dossier.",
         )
     return StatusPage(
