@@ -16,6 +16,11 @@ export const KEEP_SENT_DAYS = 30;
 const DAY_MS = 86_400_000;
 // Records are pruned only once sent, complete and older than this.
 export const PRUNE_AFTER_DAYS = 45;
+// The statuses after which the commune desk owes a dossier nothing more (backend/motcua/dossiers/
+// lifecycle.py FINISHED; tests/test_pwa_statuses.py keeps the two the same).
+export const FINISHED_STATUSES = Object.freeze(["delivered", "rejected", "withdrawn"]);
+// Where the phone keeps the server's side of a record that can be edited: its revision (the pull's).
+const SERVER_STORE = { dossier: "dossiers", resident: "residents" };
 
 function deepFreeze(value) {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -225,6 +230,22 @@ export function isPrunable(record, now = Date.now()) {
   return isComplete(record) && record.sent_at !== null && now - record.sent_at > PRUNE_AFTER_DAYS * DAY_MS;
 }
 
+/**
+ * The records a sync deletes: complete and sent long ago (``isPrunable``), except a dossier the
+ * desk still owes something (its server status, from ``serverDossiers``, unknown or not finished:
+ * a supplement asked of an old dossier must still be answerable) and a resident any kept record
+ * names (its dossiers, consents or ticks).
+ */
+export function prunableRecords(records, serverDossiers, now = Date.now()) {
+  const statuses = new Map(serverDossiers.map((d) => [d.id, d.status]));
+  const old = (record) =>
+    isPrunable(record, now) &&
+    (record.kind !== "dossier" || FINISHED_STATUSES.includes(statuses.get(record.id)));
+  const kept = records.filter((record) => !old(record));
+  const named = new Set(kept.map((record) => record.envelope.body.resident_id).filter(Boolean));
+  return records.filter((record) => old(record) && !(record.kind === "resident" && named.has(record.id)));
+}
+
 /** How many records are in each state, for the badge and the sync screen. */
 export function countStates(records) {
   const counts = { waiting: 0, sending: 0, on_server: 0, needs_attention: 0, uploading: 0 };
@@ -254,16 +275,35 @@ export async function enqueue(
 }
 
 /**
- * Queue a new body for a record already on the phone (a dossier's supplement or correction): the
- * record is replaced by a new frozen envelope with the same id, revision and base from
- * ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
- * ``local`` (a receipt's secret). Photos the server already has are not uploaded again: it names
- * them in ``missing_attachments`` only if they never arrived.
+ * What stands for a record the server stores at ``revision`` when the phone holds no record of it
+ * (a resident another volunteer registered, or one pruned): its next body is revision + 1.
+ */
+export function storedRecord(kind, id, revision) {
+  return {
+    id,
+    kind,
+    envelope: { kind, id, revision, base_revision: null },
+    group: id,
+    state: "on_server",
+    detail: null,
+    local: {},
+  };
+}
+
+/**
+ * Queue a new body for a record already on the phone (a dossier's supplement or correction, a
+ * resident's correction or edit): the record is replaced by a new frozen envelope with the same
+ * id, revision and base from ``nextRevision`` and the server revision the pull stored (in
+ * ``dossiers`` or ``residents``); it waits to be sent again and keeps ``local`` (a receipt's
+ * secret). Photos the server already has are not uploaded again: it names them in
+ * ``missing_attachments`` only if they never arrived. A resident's details on the phone follow
+ * the new body at once (the server's revision stays the one pulled).
  */
 export async function enqueueRevision(db, record, body, { now = Date.now() } = {}) {
-  return db.write(["meta", "records", "dossiers"], async (tx) => {
+  const serverStore = SERVER_STORE[record.kind];
+  return db.write(["meta", "records", serverStore], async (tx) => {
     const current = (await tx.get("records", record.id)) ?? record;
-    const server = await tx.get("dossiers", record.id);
+    const server = await tx.get(serverStore, record.id);
     const { revision, base_revision } = nextRevision(current, server?.revision ?? null);
     const envelope = makeEnvelope(current.kind, body, { id: current.id, now, revision, base_revision });
     const seq = ((await tx.get("meta", "seq")) ?? 0) + 1;
@@ -273,6 +313,11 @@ export async function enqueueRevision(db, record, body, { now = Date.now() } = {
     };
     tx.put("records", next);
     tx.put("meta", seq, "seq");
+    if (current.kind === "resident") {
+      const shown = { ...structuredClone(body), id: current.id, on_server: server?.on_server ?? false };
+      if (server?.revision !== undefined) shown.revision = server.revision;
+      tx.put("residents", shown);
+    }
     return next;
   });
 }
