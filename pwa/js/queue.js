@@ -16,10 +16,9 @@ export const KEEP_SENT_DAYS = 30;
 const DAY_MS = 86_400_000;
 // Records are pruned only once sent, complete and older than this.
 export const PRUNE_AFTER_DAYS = 45;
-// The statuses after which the commune desk owes a dossier nothing more (backend/motcua/dossiers/
-// lifecycle.py FINISHED; tests/test_pwa_statuses.py keeps the two the same).
+// The desk owes nothing more (lifecycle.py FINISHED, checked by tests/test_pwa_statuses.py).
 export const FINISHED_STATUSES = Object.freeze(["delivered", "rejected", "withdrawn"]);
-// Where the phone keeps the server's side of a record that can be edited: its revision (the pull's).
+// Where the pull keeps the server's revision of a record.
 const SERVER_STORE = { dossier: "dossiers", resident: "residents" };
 
 function deepFreeze(value) {
@@ -230,12 +229,8 @@ export function isPrunable(record, now = Date.now()) {
   return isComplete(record) && record.sent_at !== null && now - record.sent_at > PRUNE_AFTER_DAYS * DAY_MS;
 }
 
-/**
- * The records a sync deletes: complete and sent long ago (``isPrunable``), except a dossier the
- * desk still owes something (its server status, from ``serverDossiers``, unknown or not finished:
- * a supplement asked of an old dossier must still be answerable) and a resident any kept record
- * names (its dossiers, consents or ticks).
- */
+/** The records a sync deletes: ``isPrunable`` ones, but not a dossier whose status (``serverDossiers``)
+ * is unknown or not finished (a supplement may still be asked), nor a resident a kept record names. */
 export function prunableRecords(records, serverDossiers, now = Date.now()) {
   const statuses = new Map(serverDossiers.map((d) => [d.id, d.status]));
   const old = (record) =>
@@ -274,10 +269,7 @@ export async function enqueue(
   });
 }
 
-/**
- * What stands for a record the server stores at ``revision`` when the phone holds no record of it
- * (a resident another volunteer registered, or one pruned): its next body is revision + 1.
- */
+/** A record the server stores at ``revision`` that the phone does not hold (another volunteer's). */
 export function storedRecord(kind, id, revision) {
   return {
     id,
@@ -292,12 +284,10 @@ export function storedRecord(kind, id, revision) {
 
 /**
  * Queue a new body for a record already on the phone (a dossier's supplement or correction, a
- * resident's correction or edit): the record is replaced by a new frozen envelope with the same
- * id, revision and base from ``nextRevision`` and the server revision the pull stored (in
- * ``dossiers`` or ``residents``); it waits to be sent again and keeps ``local`` (a receipt's
- * secret). Photos the server already has are not uploaded again: it names them in
- * ``missing_attachments`` only if they never arrived. A resident's details on the phone follow
- * the new body at once (the server's revision stays the one pulled).
+ * resident's): the record is replaced by a new frozen envelope with the same id, revision and base
+ * from ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
+ * ``local`` (a receipt's secret). Photos the server already has are not uploaded again: it names
+ * them in ``missing_attachments`` only if they never arrived.
  */
 export async function enqueueRevision(db, record, body, { now = Date.now() } = {}) {
   const serverStore = SERVER_STORE[record.kind];
@@ -313,11 +303,14 @@ export async function enqueueRevision(db, record, body, { now = Date.now() } = {
     };
     tx.put("records", next);
     tx.put("meta", seq, "seq");
-    if (current.kind === "resident") {
-      const shown = { ...structuredClone(body), id: current.id, on_server: server?.on_server ?? false };
-      if (server?.revision !== undefined) shown.revision = server.revision;
-      tx.put("residents", shown);
-    }
+    // A resident shows its newest body at once; its server revision stays the pulled one.
+    if (current.kind === "resident")
+      tx.put("residents", {
+        ...body,
+        id: current.id,
+        on_server: !!server?.on_server,
+        revision: server?.revision,
+      });
     return next;
   });
 }
