@@ -19,6 +19,7 @@ const ROUTES = [
   [/^\/residents\/new$/, "register"],
   [/^\/resident\/([\w-]+)$/, "resident"],
   [/^\/resident\/([\w-]+)\/checklist$/, "checklist"],
+  [/^\/resident\/([\w-]+)\/edit$/, "register"],
   [/^\/dossiers$/, "dossiers"],
   [/^\/dossier\/new$/, "dossier"],
   [/^\/dossier\/([\w-]+)\/edit$/, "dossier"],

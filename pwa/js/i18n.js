@@ -548,6 +548,18 @@ export const STRINGS = {
       one: "Instead of {names} when there is none · 1 photo",
       other: "Instead of {names} when there is none · {n} photos",
     },
+  // resident-fix
+  resident_edit_title: ["Sửa thông tin người dân", "Edit the resident's details"],
+  resident_edit: ["Sửa thông tin", "Edit details"],
+  resident_refused_title: ["Thông tin người dân cần sửa", "The resident's details need fixing"],
+  save_resident_changes: ["Lưu thay đổi", "Save the changes"],
+  ethnicity_without_consent: [
+    "Người dân chưa đồng ý ghi dân tộc: hãy xoá mục này.",
+    "The resident has not agreed to record the ethnic group: clear this field.",
+  ],
+  resident_being_sent: [
+    "Thông tin đang được gửi: chờ đồng bộ xong rồi sửa.",
+    "The details are being sent: edit them once the sync ends.",
   ],
 };
 

@@ -16,6 +16,10 @@ export const KEEP_SENT_DAYS = 30;
 const DAY_MS = 86_400_000;
 // Records are pruned only once sent, complete and older than this.
 export const PRUNE_AFTER_DAYS = 45;
+// The desk owes nothing more (lifecycle.py FINISHED, checked by tests/test_pwa_statuses.py).
+export const FINISHED_STATUSES = Object.freeze(["delivered", "rejected", "withdrawn"]);
+// Where the pull keeps the server's revision of a record.
+const SERVER_STORE = { dossier: "dossiers", resident: "residents" };
 
 function deepFreeze(value) {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -225,6 +229,18 @@ export function isPrunable(record, now = Date.now()) {
   return isComplete(record) && record.sent_at !== null && now - record.sent_at > PRUNE_AFTER_DAYS * DAY_MS;
 }
 
+/** The records a sync deletes: ``isPrunable`` ones, but not a dossier whose status (``serverDossiers``)
+ * is unknown or not finished (a supplement may still be asked), nor a resident a kept record names. */
+export function prunableRecords(records, serverDossiers, now = Date.now()) {
+  const statuses = new Map(serverDossiers.map((d) => [d.id, d.status]));
+  const old = (record) =>
+    isPrunable(record, now) &&
+    (record.kind !== "dossier" || FINISHED_STATUSES.includes(statuses.get(record.id)));
+  const kept = records.filter((record) => !old(record));
+  const named = new Set(kept.map((record) => record.envelope.body.resident_id).filter(Boolean));
+  return records.filter((record) => old(record) && !(record.kind === "resident" && named.has(record.id)));
+}
+
 /** How many records are in each state, for the badge and the sync screen. */
 export function countStates(records) {
   const counts = { waiting: 0, sending: 0, on_server: 0, needs_attention: 0, uploading: 0 };
@@ -253,17 +269,31 @@ export async function enqueue(
   });
 }
 
+/** A record the server stores at ``revision`` that the phone does not hold (another volunteer's). */
+export function storedRecord(kind, id, revision) {
+  return {
+    id,
+    kind,
+    envelope: { kind, id, revision, base_revision: null },
+    group: id,
+    state: "on_server",
+    detail: null,
+    local: {},
+  };
+}
+
 /**
- * Queue a new body for a record already on the phone (a dossier's supplement or correction): the
- * record is replaced by a new frozen envelope with the same id, revision and base from
- * ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
+ * Queue a new body for a record already on the phone (a dossier's supplement or correction, a
+ * resident's): the record is replaced by a new frozen envelope with the same id, revision and base
+ * from ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
  * ``local`` (a receipt's secret). Photos the server already has are not uploaded again: it names
  * them in ``missing_attachments`` only if they never arrived.
  */
 export async function enqueueRevision(db, record, body, { now = Date.now() } = {}) {
-  return db.write(["meta", "records", "dossiers"], async (tx) => {
+  const serverStore = SERVER_STORE[record.kind];
+  return db.write(["meta", "records", serverStore], async (tx) => {
     const current = (await tx.get("records", record.id)) ?? record;
-    const server = await tx.get("dossiers", record.id);
+    const server = await tx.get(serverStore, record.id);
     const { revision, base_revision } = nextRevision(current, server?.revision ?? null);
     const envelope = makeEnvelope(current.kind, body, { id: current.id, now, revision, base_revision });
     const seq = ((await tx.get("meta", "seq")) ?? 0) + 1;
@@ -273,6 +303,14 @@ export async function enqueueRevision(db, record, body, { now = Date.now() } = {
     };
     tx.put("records", next);
     tx.put("meta", seq, "seq");
+    // A resident shows its newest body at once; its server revision stays the pulled one.
+    if (current.kind === "resident")
+      tx.put("residents", {
+        ...body,
+        id: current.id,
+        on_server: !!server?.on_server,
+        revision: server?.revision,
+      });
     return next;
   });
 }

@@ -1,7 +1,7 @@
 // What the screens read from the phone's database: residents (following merges), their consents
 // and checklist ticks, dossiers with their server state, places, the catalogue.
 
-import { titleOf } from "./i18n.js";
+import { t, titleOf } from "./i18n.js";
 import { isComplete } from "./queue.js";
 
 export const CHECKLIST_STEPS = [
@@ -201,4 +201,17 @@ export async function procedures(db) {
       b.used - a.used ||
       a.document.name.vi.localeCompare(b.document.name.vi, "vi"),
   );
+}
+
+/** The registration form's label of a resident's field a server error names. */
+export const residentFieldLabel = (field) => t(field === "village_id" ? "village" : field);
+
+/** "refused" (fix it and send it again), "edit" (waiting, or held by the server at the revision
+ * the pull told), or null (sending, held, merged, in conflict): what may be done to a resident. */
+export function residentEditReason(resident, record) {
+  if (!resident || resident.merged_into) return null;
+  if (record?.state === "needs_attention") return record.detail === "rejected" ? "refused" : null;
+  if (record?.state === "waiting") return "edit";
+  if (record && (record.state !== "on_server" || record.detail)) return null;
+  return resident.on_server && Number.isInteger(resident.revision) ? "edit" : null;
 }

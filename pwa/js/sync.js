@@ -5,7 +5,14 @@
 import { ApiFailure } from "./api.js";
 import { timeoutFor } from "./backoff.js";
 import { uuidTime } from "./ids.js";
-import { applyHolding, applyOutcome, isComplete, isPrunable, isRecentlySent, planBatches } from "./queue.js";
+import {
+  applyHolding,
+  applyOutcome,
+  isComplete,
+  isRecentlySent,
+  planBatches,
+  prunableRecords,
+} from "./queue.js";
 import { unpostedMarks } from "./tasks.js";
 
 const HOLDINGS_CHUNK = 500;
@@ -363,10 +370,11 @@ async function refreshSession({ db, api }) {
 
 async function prune({ db, now }) {
   const at = now();
-  await db.write(["records", "blobs"], async (tx) => {
+  await db.write(["records", "blobs", "dossiers"], async (tx) => {
     const records = await tx.all("records");
-    const keep = records.filter((r) => !isPrunable(r, at));
-    for (const record of records) if (!keep.includes(record)) tx.delete("records", record.id);
+    const gone = new Set(prunableRecords(records, await tx.all("dossiers"), at));
+    const keep = records.filter((r) => !gone.has(r));
+    for (const record of gone) tx.delete("records", record.id);
     // A photo no kept record names and the server has: gone (a draft's photos are not uploaded yet).
     const named = new Set(keep.flatMap((r) => r.attachments));
     for (const blob of await tx.all("blobs")) {

@@ -10,12 +10,17 @@ import {
   countStates,
   enqueue,
   enqueueRevision,
+  FINISHED_STATUSES,
   isComplete,
   isUnsent,
   makeEnvelope,
   newRecord,
+  PRUNE_AFTER_DAYS,
   planBatches,
+  prunableRecords,
+  storedRecord,
 } from "../../pwa/js/queue.js";
+import { WORDS } from "../../pwa/js/words.js";
 import { MemDb } from "./memdb.js";
 
 const record = (seq, group) => ({ id: `r${seq}`, seq, group: group ?? `r${seq}` });
@@ -218,4 +223,135 @@ test("a record in a push not answered yet cannot be edited", async () => {
   const record = await sentDossier(db, null);
   await db.put("records", { ...record, state: "sending" });
   await assert.rejects(enqueueRevision(db, record, record.envelope.body));
+});
+
+// ---- resident-fix: residents corrected or edited on the phone, and what a sync may prune ----
+
+const DAY = 86_400_000;
+const VILLAGE = "019309e1-0000-7000-8000-000000000001";
+const residentBody = (extra = {}) => ({
+  village_id: VILLAGE,
+  full_name: "Nguyễn Văn An",
+  birth_date: "1950-03-02",
+  sex: "male",
+  needs: [],
+  ...extra,
+});
+
+test("a refused resident is corrected under the same revision and base, and shown corrected", async () => {
+  const db = new MemDb();
+  const envelope = makeEnvelope("resident", residentBody({ phone: "0212345678" }));
+  const consent = makeEnvelope("consent", {
+    resident_id: envelope.id,
+    purpose: "personal_data",
+    given: true,
+  });
+  const [queued] = await enqueue(db, [envelope, consent], { group: envelope.id });
+  await db.put("residents", { ...envelope.body, id: envelope.id, on_server: false });
+  const refused = applyOutcome(queued, {
+    outcome: "rejected",
+    reason: { code: "record.invalid", fields: [{ field: "phone", code: "phone.not_mobile" }] },
+  });
+  await db.put("records", refused);
+  const fixed = await enqueueRevision(db, refused, residentBody({ phone: "0912345678" }));
+  assert.deepEqual([fixed.id, fixed.envelope.revision, fixed.envelope.base_revision], [envelope.id, 1, null]);
+  assert.equal(fixed.state, "waiting");
+  assert.equal(fixed.reason, null);
+  assert.equal(fixed.group, envelope.id, "it still travels with the consents signed with it");
+  assert.equal((await db.all("records")).length, 2, "the consents are not queued again");
+  const shown = await db.get("residents", envelope.id);
+  assert.equal(shown.phone, "0912345678");
+  assert.equal(shown.on_server, false);
+});
+
+test("a refused ethnicity is cleared, not kept beside the corrected body", async () => {
+  const db = new MemDb();
+  const envelope = makeEnvelope("resident", residentBody({ ethnicity: "Ê Đê" }));
+  const [queued] = await enqueue(db, [envelope]);
+  await db.put("residents", { ...envelope.body, id: envelope.id, on_server: false });
+  const refused = applyOutcome(queued, { outcome: "rejected", reason: { code: "ethnicity.no_consent" } });
+  await db.put("records", refused);
+  const fixed = await enqueueRevision(db, refused, residentBody());
+  assert.equal("ethnicity" in fixed.envelope.body, false);
+  assert.equal("ethnicity" in (await db.get("residents", envelope.id)), false);
+});
+
+test("an applied resident's edit is the server's revision + 1 on that base, with or without its record", async () => {
+  const db = new MemDb();
+  const envelope = makeEnvelope("resident", residentBody());
+  const [queued] = await enqueue(db, [envelope]);
+  await db.put("records", { ...applyOutcome(queued, { outcome: "applied" }), missing: [] });
+  // The pull stored the server's revision (another phone edited it once already).
+  await db.put("residents", { ...envelope.body, id: envelope.id, revision: 2, on_server: true });
+  const edited = await enqueueRevision(
+    db,
+    await db.get("records", envelope.id),
+    residentBody({ needs: ["elderly"] }),
+  );
+  assert.deepEqual([edited.envelope.revision, edited.envelope.base_revision], [3, 2]);
+  const shown = await db.get("residents", envelope.id);
+  assert.deepEqual([shown.needs, shown.revision, shown.on_server], [["elderly"], 2, true]);
+
+  // A resident another volunteer registered: no record on this phone, only the pulled revision.
+  const foreign = "01930a5e-8a4f-7d1c-9b52-3f0c2f6e1a77";
+  await db.put("residents", { ...residentBody(), id: foreign, revision: 1, on_server: true });
+  const first = await enqueueRevision(
+    db,
+    storedRecord("resident", foreign, 1),
+    residentBody({ sex: "female" }),
+  );
+  assert.deepEqual([first.id, first.envelope.revision, first.envelope.base_revision], [foreign, 2, 1]);
+  assert.equal(first.state, "waiting");
+});
+
+test("the statuses the desk finishes with are the shared words' statuses", () => {
+  for (const status of FINISHED_STATUSES) assert.ok(status in WORDS.status, status);
+});
+
+/** A record complete on the server, sent ``days`` ago. */
+function sentLongAgo(envelope, days, now) {
+  return {
+    ...newRecord(envelope, { seq: 1 }),
+    state: "on_server",
+    missing: [],
+    sent_at: now - days * DAY,
+  };
+}
+
+test("prune keeps a dossier the desk still owes something, and the resident it names", () => {
+  const now = Date.parse("2027-03-01T00:00:00Z");
+  const old = PRUNE_AFTER_DAYS + 1;
+  const resident = makeEnvelope("resident", residentBody());
+  const other = makeEnvelope("resident", residentBody({ full_name: "Lê Thị Hoa" }));
+  const consent = makeEnvelope("consent", {
+    resident_id: resident.id,
+    purpose: "personal_data",
+    given: true,
+  });
+  const asked = makeEnvelope("dossier", { resident_id: resident.id, papers: [] });
+  const done = makeEnvelope("dossier", { resident_id: other.id, papers: [] });
+  const unknown = makeEnvelope("dossier", { resident_id: other.id, papers: [] });
+  const records = [resident, other, consent, asked, done, unknown].map((e) => sentLongAgo(e, old, now));
+  const ids = (list) => list.map((r) => r.id).sort();
+  const servers = [
+    { id: asked.id, status: "needs_supplement" },
+    { id: done.id, status: "delivered" },
+  ];
+  // The dossier of unknown status is kept too: nothing says the desk is done with it.
+  assert.deepEqual(ids(prunableRecords(records, servers, now)), ids([consent, done]));
+  // Once the desk is done with both, everything old goes.
+  const finished = [
+    { id: asked.id, status: "withdrawn" },
+    { id: done.id, status: "delivered" },
+    { id: unknown.id, status: "rejected" },
+  ];
+  assert.deepEqual(ids(prunableRecords(records, finished, now)), ids(records));
+  // Nothing recent goes, whatever its dossier's status.
+  const recent = [resident, done].map((e) => sentLongAgo(e, PRUNE_AFTER_DAYS - 1, now));
+  assert.deepEqual(prunableRecords(recent, finished, now), []);
+  // A resident named by a record still waiting stays.
+  const waiting = { ...newRecord(makeEnvelope("checklist", { resident_id: other.id }), { seq: 9 }) };
+  const withWaiting = prunableRecords([...records, waiting], finished, now);
+  assert.ok(!ids(withWaiting).includes(other.id));
+  assert.ok(ids(withWaiting).includes(resident.id));
 });

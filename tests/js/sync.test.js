@@ -268,3 +268,42 @@ test("a supplement goes as the next revision and only its new photo is uploaded"
   assert.equal((await phone.db.get("dossiers", dossier.id)).revision, 2);
   await assertAllComplete(phone.db);
 });
+
+test("prune keeps an old dossier the desk may still ask about, and its resident", async () => {
+  const server = new FakeServer();
+  const phone = phoneFor(server);
+  const { resident, dossier } = await registerAndFile(phone.db);
+  await sync(phone);
+  await assertAllComplete(phone.db);
+  const later = (days) => () => Date.now() + days * 86_400_000;
+  // Seven weeks on, the desk asks for more papers.
+  server.changes.push({
+    kind: "dossier",
+    id: dossier.id,
+    revision: 1,
+    server: { status: "needs_supplement" },
+  });
+  assert.equal((await syncNow({ ...phone, now: later(50), reference: false })).ok, true);
+  const kept = (await phone.db.all("records")).map((r) => r.id).sort();
+  assert.deepEqual(
+    kept,
+    [resident.id, dossier.id].sort(),
+    "the consent went; the dossier and its resident stay",
+  );
+  const record = await phone.db.get("records", dossier.id);
+  const next = await enqueueRevision(phone.db, record, {
+    ...dossier.body,
+    signature_sha256: await photo(phone.db),
+  });
+  assert.deepEqual(
+    [next.envelope.revision, next.envelope.base_revision],
+    [2, 1],
+    "the supplement can be sent",
+  );
+  assert.equal((await syncNow({ ...phone, now: later(50), reference: false })).ok, true);
+  assert.equal(server.records.get(dossier.id).envelope.revision, 2);
+  // The result is handed over: the next prune long after takes everything.
+  server.changes.push({ kind: "dossier", id: dossier.id, revision: 2, server: { status: "delivered" } });
+  assert.equal((await syncNow({ ...phone, now: later(100), reference: false })).ok, true);
+  assert.deepEqual(await phone.db.all("records"), []);
+});

@@ -2,18 +2,30 @@
 // read out in plain Vietnamese, ticked by the resident, and signed on screen (or a fingerprint).
 // The form has three parts, each built and read by its own functions: who the resident is, what
 // they consent to, and their signature.
+// ``#/resident/<id>/edit``: the first part alone fixes or edits a resident (docs/pwa.md).
 
 import { photoButton, storeBlob } from "../camera.js";
-import { lang, t, vi } from "../i18n.js";
-import { makeEnvelope } from "../queue.js";
+import { lang, message, t, vi } from "../i18n.js";
+import { enqueueRevision, makeEnvelope, storedRecord } from "../queue.js";
 import { SignaturePad } from "../signature.js";
-import { allResidents, CONSENT_PURPOSES, NEEDS, places } from "../store.js";
+import {
+  allResidents,
+  CONSENT_PURPOSES,
+  childrenOf,
+  getResident,
+  givenConsents,
+  NEEDS,
+  places,
+  residentEditReason,
+} from "../store.js";
 import { field, h, heading, radios, toast } from "../ui.js";
 import { checkDateNotFuture, checkMobilePhone, checkPersonalId } from "../validators.js";
+import { reasonLines } from "./resident.js";
 
 const problemText = (problem) => (lang() === "en" ? problem.message_en : problem.message_vi);
 
-export async function render(app, _params, query) {
+export async function render(app, [editing], query) {
+  if (editing) return renderEdit(app, editing);
   const person = personPart(await places(app.db), query.get("village"));
   const consent = consentPart();
   const signing = signingPart(app);
@@ -23,29 +35,12 @@ export async function render(app, _params, query) {
 
   async function save(event) {
     event.preventDefault();
-    const problems = [];
-    const fail = (target, text) => {
-      target.setError(text);
-      problems.push(text);
-    };
+    const { problems, fail } = collector();
     const answers = readPerson(person, fail, problems);
     const given = readConsents(consent, fail, problems);
     checkSigned(signing, problems);
 
-    duplicate.hidden = true;
-    if (answers.idNumber && !problems.length) {
-      const known = (await allResidents(app.db)).find((r) => r.personal_id === answers.idNumber);
-      if (known) {
-        showDuplicate(duplicate, known);
-        return;
-      }
-    }
-    summary.hidden = problems.length === 0;
-    summary.textContent = t("fix_fields", { n: problems.length });
-    if (problems.length) {
-      summary.scrollIntoView({ block: "center" });
-      return;
-    }
+    if ((await isDuplicate(app, duplicate, answers, problems)) || !allRight(summary, problems)) return;
     submit.disabled = true;
     const resident = await queueResident(app, residentBody(person, consent, answers, given), given, signing);
     toast(t("saved_queued"));
@@ -64,6 +59,23 @@ export async function render(app, _params, query) {
   );
   requestAnimationFrame(() => signing.pad.fit());
   return h("section", { class: "screen" }, heading(t("register_title"), "#/residents"), form);
+}
+
+function collector() {
+  const problems = [];
+  const fail = (target, text) => {
+    target.setError(text);
+    problems.push(text);
+  };
+  return { problems, fail };
+}
+
+/** True when no field needs fixing; otherwise says how many do. */
+function allRight(summary, problems) {
+  summary.hidden = problems.length === 0;
+  summary.textContent = t("fix_fields", { n: problems.length });
+  if (problems.length) summary.scrollIntoView({ block: "center" });
+  return !problems.length;
 }
 
 // ---- Who the resident is ----
@@ -194,6 +206,15 @@ function readPerson(person, fail, problems) {
   return { fullName, birthDate, sexValue, idNumber, phoneNumber, needs };
 }
 
+/** Someone else on the phone has this ID number: shown instead of saving. */
+async function isDuplicate(app, duplicate, answers, problems, self = null) {
+  duplicate.hidden = true;
+  if (!answers.idNumber || problems.length) return false;
+  const known = (await allResidents(app.db)).find((r) => r.personal_id === answers.idNumber && r.id !== self);
+  if (known) showDuplicate(duplicate, known);
+  return Boolean(known);
+}
+
 function showDuplicate(duplicate, known) {
   duplicate.replaceChildren(
     h("p", {}, t("already_registered", { name: known.full_name })),
@@ -207,12 +228,7 @@ function showDuplicate(duplicate, known) {
 
 function consentPart() {
   const boxes = new Map();
-  const ethnicity = field({
-    label: t("ethnicity"),
-    hint: t("ethnicity_hint"),
-    name: "ethnicity",
-    control: h("input", { type: "text", maxlength: 60, name: "ethnicity" }),
-  });
+  const ethnicity = ethnicityField(t("ethnicity_hint"));
   ethnicity.element.hidden = true;
   const list = h(
     "div",
@@ -253,6 +269,11 @@ function consentItem(purpose, box) {
       lang() === "en" ? h("span", { class: "translation", lang: "en" }, t(`consent.${purpose}`)) : null,
     ),
   );
+}
+
+function ethnicityField(hint, value = "") {
+  const control = h("input", { type: "text", maxlength: 60, name: "ethnicity", value });
+  return field({ label: t("ethnicity"), hint, name: "ethnicity", control });
 }
 
 /** The purposes ticked; the first one (personal data) is needed, ethnicity needs its answer. */
@@ -311,6 +332,11 @@ function checkSigned(signing, problems) {
 // ---- Saving ----
 
 function residentBody(person, consent, answers, given) {
+  const ethnicity = given.includes("ethnicity") ? consent.ethnicity.control.value.trim() : "";
+  return personBody(person, answers, ethnicity);
+}
+
+function personBody(person, answers, ethnicity) {
   const { fullName, birthDate, sexValue, idNumber, phoneNumber, needs } = answers;
   const body = {
     village_id: person.village.control.value,
@@ -322,7 +348,7 @@ function residentBody(person, consent, answers, given) {
   if (idNumber) body.personal_id = idNumber;
   if (phoneNumber) body.phone = phoneNumber;
   if (needs.includes("interpreter")) body.interpreter_language = person.language.control.value.trim();
-  if (given.includes("ethnicity")) body.ethnicity = consent.ethnicity.control.value.trim();
+  if (ethnicity) body.ethnicity = ethnicity;
   return body;
 }
 
@@ -358,4 +384,101 @@ async function queueResident(app, body, given, signing) {
   );
   await app.queue([resident, ...consents], { group: resident.id });
   return resident;
+}
+
+// ---- Correcting or editing a resident ----
+
+function fillPerson(person, body) {
+  const needs = body.needs ?? [];
+  person.name.control.value = body.full_name ?? "";
+  person.birth.control.value = body.birth_date ?? "";
+  for (const input of person.sex.element.querySelectorAll("input"))
+    input.checked = input.dataset.value === JSON.stringify(body.sex);
+  person.personalId.control.value = body.personal_id ?? "";
+  person.phone.control.value = body.phone ?? "";
+  for (const box of person.needBoxes) box.checked = needs.includes(box.value);
+  person.language.control.value = body.interpreter_language ?? "";
+  person.language.element.hidden = !needs.includes("interpreter");
+}
+
+async function renderEdit(app, id) {
+  const resident = await getResident(app.db, id);
+  const record = await app.db.get("records", id);
+  const reason = resident?.id === id ? residentEditReason(resident, record) : null;
+  if (!reason) {
+    app.navigate(`#/resident/${id}`);
+    return h("section", { class: "screen" });
+  }
+  const refused = reason === "refused";
+  const sent = refused ? record.envelope.body : resident;
+  const consented = givenConsents(await childrenOf(app.db, id)).some((c) => c.body.purpose === "ethnicity");
+  const person = personPart(await places(app.db), sent.village_id ?? "");
+  fillPerson(person, sent);
+  const ethnicity = ethnicityField(
+    t(consented ? "ethnicity_hint" : "ethnicity_without_consent"),
+    sent.ethnicity,
+  );
+  ethnicity.element.hidden = !consented && !sent.ethnicity;
+  // The server's field errors on their fields: at first, and while a field still holds what was sent.
+  const parts = [...Object.values(person), ethnicity];
+  const showServer = (problems) => {
+    for (const problem of problems)
+      parts.find((part) => part.element?.dataset.field === problem.field)?.setError(message(problem));
+    return problems;
+  };
+  if (refused) showServer(record.reason?.fields ?? []);
+  const duplicate = h("div", { class: "notice warn", role: "alert", hidden: true });
+  const summary = h("p", { class: "form-problems", role: "alert", hidden: true });
+  const submit = h(
+    "button",
+    { type: "submit", class: "primary" },
+    t(refused ? "save_refused" : "save_resident_changes"),
+  );
+
+  async function save(event) {
+    event.preventDefault();
+    const { problems, fail } = collector();
+    const answers = readPerson(person, fail, problems);
+    ethnicity.setError(null);
+    const ethnicGroup = ethnicity.control.value.trim();
+    if (ethnicGroup && !consented) fail(ethnicity, t("ethnicity_without_consent"));
+    const body = personBody(person, answers, ethnicGroup);
+    if (refused && !problems.length) {
+      const same = (name) => JSON.stringify(body[name] ?? null) === JSON.stringify(sent[name] ?? null);
+      problems.push(...showServer(record.reason.fields.filter((f) => same(f.field))));
+    }
+    if ((await isDuplicate(app, duplicate, answers, problems, id)) || !allRight(summary, problems)) return;
+    submit.disabled = true;
+    try {
+      await enqueueRevision(app.db, record ?? storedRecord("resident", id, resident.revision), body);
+    } catch {
+      submit.disabled = false; // being sent: the answer decides the next revision
+      toast(t("resident_being_sent"), "error");
+      return;
+    }
+    await app.syncer.counts();
+    app.syncer.soon();
+    toast(t("saved_queued"));
+    app.navigate(`#/resident/${id}`);
+  }
+
+  const form = h(
+    "form",
+    { class: "screen-form", novalidate: true, onsubmit: save },
+    refused
+      ? h(
+          "div",
+          { class: "notice warn edit-note", role: "note" },
+          h("strong", {}, t("resident_refused_title")),
+          ` ${message(record.reason)}`,
+          h("ul", {}, reasonLines(record.reason)),
+        )
+      : null,
+    summary,
+    person.elements(),
+    ethnicity.element,
+    duplicate,
+    submit,
+  );
+  return h("section", { class: "screen" }, heading(t("resident_edit_title"), `#/resident/${id}`), form);
 }

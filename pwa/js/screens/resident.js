@@ -10,6 +10,8 @@ import {
   givenConsents,
   latestTicks,
   places,
+  residentEditReason,
+  residentFieldLabel,
   villageIndex,
 } from "../store.js";
 import { h, heading } from "../ui.js";
@@ -75,6 +77,21 @@ function dossierList(own) {
   );
 }
 
+/** The server's objections to a resident's fields, in the registration form's words. */
+export const reasonLines = (reason) =>
+  (reason?.fields ?? []).map((f) => h("li", {}, `${residentFieldLabel(f.field)}: ${message(f)}`));
+
+function refusedCard(resident, record) {
+  return h(
+    "section",
+    { class: "card ask refused" },
+    h("h2", {}, t("resident_refused_title")),
+    h("p", {}, message(record.reason)),
+    h("ul", { class: "reasons" }, reasonLines(record.reason)),
+    h("a", { class: "button primary", href: `#/resident/${resident.id}/edit` }, t("fix_and_resend")),
+  );
+}
+
 export async function render(app, [id]) {
   const resident = await getResident(app.db, id);
   if (!resident)
@@ -91,6 +108,7 @@ export async function render(app, [id]) {
   const record = await app.db.get("records", id);
   const state = record ? displayState(record) : null;
   const own = (await dossiers(app.db)).filter((d) => d.resident?.id === resident.id);
+  const editReason = id === resident.id ? residentEditReason(resident, record) : null;
 
   return h(
     "section",
@@ -101,11 +119,19 @@ export async function render(app, [id]) {
           "p",
           { class: `state-line ${state}` },
           h("span", { class: `state ${state}` }, t(`state.${state}`)),
-          record.reason ? ` ${message(record.reason)}` : null,
+          record.reason && editReason !== "refused" ? ` ${message(record.reason)}` : null,
         )
       : null,
     id !== resident.id ? h("p", { class: "notice" }, t("merged_note")) : null,
+    editReason === "refused" ? refusedCard(resident, record) : null,
     factsList(resident, villages),
+    editReason === "edit"
+      ? h(
+          "a",
+          { class: "button secondary small edit-resident", href: `#/resident/${resident.id}/edit` },
+          t("resident_edit"),
+        )
+      : null,
     h(
       "div",
       { class: "actions two" },

@@ -3,7 +3,7 @@
 
 import { formatTime, message, t } from "../i18n.js";
 import { adopt, countStates, isUnsent } from "../queue.js";
-import { displayState, getResident } from "../store.js";
+import { displayState, getResident, residentFieldLabel } from "../store.js";
 import { blobUrl, fill, h, toast } from "../ui.js";
 
 export const live = true;
@@ -222,6 +222,8 @@ function countsList(counts) {
   );
 }
 
+const fieldName = (record, field) => (record.kind === "resident" ? residentFieldLabel(field) : field);
+
 /** One unsent record: what it is, its state, the server's reason, and "retry" when it needs it. */
 async function recordRow(app, record) {
   const state = displayState(record);
@@ -237,7 +239,7 @@ async function recordRow(app, record) {
           { class: "reason" },
           message(record.reason),
           (record.reason.fields ?? []).map((f) =>
-            h("span", { class: "reason-field" }, ` ${f.field}: ${message(f)}`),
+            h("span", { class: "reason-field" }, ` ${fieldName(record, f.field)}: ${message(f)}`),
           ),
         )
       : null,
@@ -252,6 +254,9 @@ async function recordRow(app, record) {
         )
       : null,
     state === "needs_attention" ? retryButton(app, record) : null,
+    record.kind === "resident" && record.detail === "rejected" && state === "needs_attention"
+      ? h("a", { class: "button secondary small", href: `#/resident/${record.id}/edit` }, t("fix_and_resend"))
+      : null,
   );
 }
 
