@@ -43,7 +43,7 @@ from motcua.dossiers.api import ReceiptController
 from motcua.dossiers.lifecycle import announce_moves_with, announce_supplements_with
 from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
-from motcua.i18n import current_lang, date_in_words, local_date, local_time, t
+from motcua.i18n import current_lang, date_in_words, local_date, local_time, said, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.api import PlacesController
 from motcua.push.api import PushController
@@ -94,7 +94,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def engine_setup(jinja: JinjaTemplateEngine) -> None:
         jinja.engine.globals.update(
-            t=t, lang=current_lang, status_word=status_word, deadline_word=deadline_word, version=__version__
+            t=t,
+            lang=current_lang,
+            said=said,
+            status_word=status_word,
+            deadline_word=deadline_word,
+            version=__version__,
         )
         jinja.engine.filters["local_time"] = local_time
         jinja.engine.filters["local_date"] = local_date

@@ -474,6 +474,19 @@ def t(context: Any, key: str) -> str:
 
 
 @pass_context
+def said(context: Any, message: Any) -> str:
+    """Jinja global: an error's (or a field error's) message in the request's language.
+
+    The API keeps both ``message_vi`` and ``message_en``; a page shows only the reader's one.
+    """
+    english = current_lang(context) == "en"
+    name = "message_en" if english else "message_vi"
+    if isinstance(message, dict):
+        return str(message.get(name, ""))
+    return str(getattr(message, name, ""))
+
+
+@pass_context
 def current_lang(context: Any) -> str:
     request = context.get("request")
     return language_of(dict(request.cookies)) if request is not None else "vi"
