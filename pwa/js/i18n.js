@@ -548,6 +548,7 @@ export const STRINGS = {
       one: "Instead of {names} when there is none · 1 photo",
       other: "Instead of {names} when there is none · {n} photos",
     },
+  ],
   // resident-fix
   resident_edit_title: ["Sửa thông tin người dân", "Edit the resident's details"],
   resident_edit: ["Sửa thông tin", "Edit details"],
