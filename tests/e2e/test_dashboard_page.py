@@ -147,8 +147,11 @@ def test_the_coordinator_reads_the_dashboard_and_sets_up_a_campaign_on_a_phone(
     url, page = dashboard_server, small_phone
     errors = watch_errors(page)
     _sign_in(page, url, "/office")
-    page.get_by_role("link", name="Bảng theo dõi").click()
+    page.get_by_role("main").get_by_role("link", name="Bảng theo dõi").click()
     expect(page.get_by_role("heading", name="Bảng theo dõi")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Các trang làm việc").locator("[aria-current=page]")
+    ).to_have_text("Bảng theo dõi")
     assert _figure(page, "residents_helped") == "24"
     assert _figure(page, "digital_citizens") == "9"  # three in every eight reached the seventh step
     assert _figure(page, "dossiers") == "8"
