@@ -12,7 +12,6 @@ const STORES = {
   dossiers: { keyPath: "id" }, // the server's state
   catalogue: { keyPath: "key" }, // procedure documents, "code:version"
 };
-export const STORE_NAMES = Object.keys(STORES);
 
 function done(request) {
   return new Promise((resolve, reject) => {
