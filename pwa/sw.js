@@ -1,7 +1,5 @@
-// The volunteer app's service worker: the app shell offline (cache-first, versioned by content),
-// old caches deleted on activate, updates only when the volunteer says so, and Background Sync.
-// The server fills in VERSION (a hash of the shell files' content) and PRECACHE (backend/motcua/pwa.py).
-// It never touches IndexedDB's queue except to send it; /api/ and server pages go to the network.
+// The app's service worker: cache-first shell, updates when the volunteer says so, Background Sync.
+// The server fills in VERSION and PRECACHE (backend/motcua/pwa.py).
 
 import { createApi } from "/app/js/api.js";
 import { openDb } from "/app/js/db.js";
@@ -76,7 +74,6 @@ self.addEventListener("sync", (event) => {
 });
 
 // ---- Web Push (motcua.push; kept in step with backend/motcua/static/status-sw.js) ----
-// New assignments and the volunteer's residents' news: show them, and open the app when tapped.
 self.addEventListener("push", (event) => {
   let message = {};
   try {

@@ -1,14 +1,6 @@
 // Talking to the server: JSON with the bearer token, a timeout, and failures told apart.
 
-/**
- * Why a request got no usable answer:
- *   offline      the phone has no network at all
- *   unreachable  the phone has a network but the server did not answer (down, restarting, no data)
- *   timeout      no answer in time
- *   server       the server answered 5xx
- *   auth         the sign-in is no longer valid (401)
- * In every case nothing may be assumed about what the server did: keep everything queued.
- */
+/** No usable answer (offline, unreachable, timeout, server, auth): assume nothing, keep all queued. */
 export class ApiFailure extends Error {
   constructor(kind, status = 0, body = null) {
     super(body?.message_en ?? `${kind}${status ? ` ${status}` : ""}`);
@@ -19,19 +11,13 @@ export class ApiFailure extends Error {
   }
 }
 
-/**
- * @param {{getToken?: () => (string|null), fetchImpl?: typeof fetch, isOnline?: () => boolean, base?: string}} options
- */
 export function createApi({
   getToken = () => null,
   fetchImpl = (...args) => globalThis.fetch(...args),
   isOnline = () => globalThis.navigator?.onLine !== false,
   base = "",
 } = {}) {
-  /**
-   * Answers below 500 other than 401 come back as {status, data, text, headers} for the caller
-   * to judge; everything else throws an ApiFailure.
-   */
+  /** Answers below 500 but 401 come back as {status, data, text, headers}; else ApiFailure. */
   async function request(method, path, { json, body, headers = {}, timeout = 20_000 } = {}) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);

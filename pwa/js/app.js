@@ -101,7 +101,7 @@ const app = {
     await show();
     await setMeta(this.db, "lastActivity", Date.now());
     syncer.run();
-    // Ask again each time: browsers grant it more readily to an installed, used app.
+    // Asked each time: granted more readily to an installed, used app.
     navigator.storage
       ?.persisted?.()
       .then((yes) => yes || navigator.storage.persist())
@@ -125,18 +125,18 @@ const app = {
   async signOut() {
     try {
       const { disableNotifications } = await import("./push.js");
-      // Notifications about residents must stop with the session; never wait long for it.
+      // Notifications stop with the session; never wait long.
       await Promise.race([
         disableNotifications(this.api),
         new Promise((resolve) => setTimeout(resolve, 5000)),
       ]);
     } catch {
-      // offline or unsupported: the server drops the subscription when it stops answering
+      // offline: the server drops the subscription later
     }
     try {
       await this.api.post("/api/auth/logout", undefined, { timeout: 5000 });
     } catch {
-      // offline: the session ends on the server when it expires or is revoked
+      // offline: the session expires on the server
     }
     idle?.stop();
     this.db.close();
@@ -188,7 +188,6 @@ const syncer = {
     if (this.running) return this.running;
     clearTimeout(this.timer);
     this.progress = { step: "limits" };
-    // Loaded on first use, so opening the app does not wait for the sync code.
     this.running = import("./sync.js").then(({ syncNow }) =>
       syncNow({
         db: app.db,
@@ -203,7 +202,7 @@ const syncer = {
     const status = await this.running;
     this.running = null;
     this.status = status;
-    // Never snatch the screen from a volunteer filling a form: say it, and let them choose when.
+    // Never snatch the screen from a form being filled: offer a button.
     const notice = document.getElementById("notice");
     notice.hidden = !(!status.ok && status.kind === "auth");
     if (!notice.hidden) {
@@ -293,8 +292,7 @@ function matchRoute(hash) {
 }
 
 let renderCount = 0;
-/** Render the gate or the screen the address names. ``refresh``: the same screen with newer data,
- * keeping the scroll position and the focused control. */
+/** Render the gate or the addressed screen; ``refresh`` keeps scroll and focus. */
 async function show({ refresh = false } = {}) {
   renderCount += 1;
   const ticket = renderCount;
@@ -320,7 +318,7 @@ async function show({ refresh = false } = {}) {
   main.replaceChildren(element);
   renderChrome();
   document.body.dataset.ready = name;
-  performance.mark(`motcua:ready:${name}`); // when each screen was drawn (bench/pwa_load.py reads it)
+  performance.mark(`motcua:ready:${name}`); // bench/pwa_load.py
   if (refresh) {
     window.scrollTo(0, scroll);
     if (focused) document.getElementById(focused)?.focus({ preventScroll: true });
@@ -352,7 +350,7 @@ async function registerWorker() {
     banner.hidden = false;
   };
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (accepted) location.reload(); // the queue lives in IndexedDB: a reload loses nothing
+    if (accepted) location.reload(); // the queue is in IndexedDB
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "sync-request") syncer.run();
@@ -407,14 +405,14 @@ async function start() {
   if (!pin) return app.openGate("pin");
   await syncer.counts();
   if (shouldLock(lastActivity)) {
-    syncer.run(); // sending needs no PIN: nothing is shown
+    syncer.run(); // sending shows nothing: no PIN needed
     return app.openGate("locked");
   }
   return app.enter();
 }
 
 start()
-  .then(() => registerWorker()) // after the first screen: on a slow phone it competes with it
+  .then(() => registerWorker()) // after the first screen, not competing with it
   .catch((error) => {
     console.error(error);
     main.replaceChildren(h("p", { class: "error", role: "alert" }, String(error?.message ?? error)));

@@ -4,12 +4,7 @@
 export const BASE_DELAY_MS = 15_000;
 export const MAX_DELAY_MS = 30 * 60_000;
 
-/**
- * Delay before attempt ``failures + 1``: half of the capped exponential step, plus a random
- * part of the other half ("equal jitter"), so it never drops to zero and never exceeds the cap.
- * @param {number} failures consecutive failed attempts so far (0 → the base delay)
- * @param {{base?: number, max?: number, random?: () => number}} [options]
- */
+/** Delay before attempt ``failures + 1``, with "equal jitter". */
 export function backoffDelay(
   failures,
   { base = BASE_DELAY_MS, max = MAX_DELAY_MS, random = Math.random } = {},

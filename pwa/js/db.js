@@ -3,17 +3,15 @@
 export const DB_NAME = "motcua";
 const DB_VERSION = 1;
 
-// keyPath null: the key is given with each put (the meta store holds named values).
 const STORES = {
   meta: { keyPath: null },
   records: { keyPath: "id", indexes: ["state"] }, // the queue and every record sent (≥ 30 days)
   blobs: { keyPath: "sha256" }, // photos and signatures, by content hash
-  residents: { keyPath: "id" }, // residents written here or pulled from the server
+  residents: { keyPath: "id" },
   children: { keyPath: "id", indexes: ["resident_id"] }, // consents and checklist ticks
-  dossiers: { keyPath: "id" }, // the server's state of this user's dossiers
+  dossiers: { keyPath: "id" }, // the server's state
   catalogue: { keyPath: "key" }, // procedure documents, "code:version"
 };
-export const STORE_NAMES = Object.keys(STORES);
 
 function done(request) {
   return new Promise((resolve, reject) => {
@@ -55,7 +53,7 @@ export class Db {
     this.idb = idb;
   }
 
-  /** Run ``work(tx)`` in one transaction; resolves with its result once the transaction commits. */
+  /** Run ``work(tx)`` in one transaction; resolves with its result once it commits. */
   run(stores, mode, work) {
     return new Promise((resolve, reject) => {
       const transaction = this.idb.transaction(stores, mode);
@@ -109,7 +107,6 @@ export class Db {
   }
 }
 
-/** Open (and create or upgrade) the phone's database. */
 export async function openDb(name = DB_NAME) {
   const request = indexedDB.open(name, DB_VERSION);
   request.onupgradeneeded = () => {
@@ -121,12 +118,11 @@ export async function openDb(name = DB_NAME) {
     }
   };
   const idb = await done(request);
-  // Another tab or the service worker is wiping the data (sign-out): let go at once.
+  // Another tab is wiping the data (sign-out): let go.
   idb.onversionchange = () => idb.close();
   return new Db(idb);
 }
 
-/** Delete every record, photo and setting of this phone (sign-out). */
 export function deleteDb(name = DB_NAME) {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);
@@ -137,7 +133,6 @@ export function deleteDb(name = DB_NAME) {
 }
 
 export const getMeta = (db, key) => db.get("meta", key);
-/** Several named values in one transaction. */
 export const getMetas = (db, keys) =>
   db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
 export const setMeta = (db, key, value) => db.put("meta", value, key);

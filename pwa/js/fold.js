@@ -22,13 +22,7 @@ function phoneKey(text) {
   return digitsOf(text).slice(-9);
 }
 
-/**
- * How well a resident matches a query: 0 for no match, higher is better.
- * Words match by prefix ("ng va an" finds "Nguyễn Văn An"); a query of digits matches the
- * last digits of the ID number (from 3 digits) or any part of the phone number (from 4 digits).
- * @param {{full_name: string, personal_id?: string|null, phone?: string|null}} person
- * @param {string} query
- */
+/** How well a resident matches a query (0: not): name words by prefix, digits in ID end or phone. */
 export function matchScore(person, query) {
   const q = fold(query);
   if (!q) return 1;
@@ -54,7 +48,6 @@ export function matchScore(person, query) {
   return score;
 }
 
-/** Residents matching ``query``, best first, then by name. */
 export function searchPeople(people, query, limit = 200) {
   const scored = [];
   for (const person of people) {

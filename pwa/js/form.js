@@ -39,7 +39,6 @@ function textInput(spec, widget, value) {
   }
 }
 
-/** Label of a choice option in the current language. */
 function optionLabel(option) {
   return lang() === "en" ? (option["x-title-en"] ?? option.title) : option.title;
 }
@@ -118,7 +117,7 @@ function textField(name, spec, widget, value, isRequired, addresses) {
   };
 }
 
-/** Show problems under their fields (the rest in the summary) and focus the first; how many there are. */
+/** Show problems under their fields (the rest in the summary), focus the first; returns the count. */
 function showProblems(controls, general, problems) {
   const byField = new Map();
   for (const problem of problems) {
@@ -135,11 +134,7 @@ function showProblems(controls, general, problems) {
   return problems.length;
 }
 
-/**
- * Render a procedure's form. ``values`` pre-fills it; ``addresses`` are ready-made address texts
- * (one per village) offered beside village-address fields.
- * Returns {element, read(), show(problems)}.
- */
+/** A procedure's form, pre-filled with ``values``: {element, read(), show(problems)}. */
 export function renderForm(document, values = {}, { addresses = [] } = {}) {
   const schema = document.form;
   const required = new Set(schema.required ?? []);
@@ -160,7 +155,6 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
 
   return {
     element,
-    /** The answers, leaving out what was not filled in. */
     read() {
       const data = {};
       for (const [name, control] of controls) {
@@ -169,7 +163,6 @@ export function renderForm(document, values = {}, { addresses = [] } = {}) {
       }
       return data;
     },
-    /** Show problems under their fields; returns how many there are. */
     show: (problems) => showProblems(controls, general, problems),
   };
 }
@@ -190,8 +183,7 @@ export function describeAnswers(document, data) {
   return rows;
 }
 
-// The form fields that take each fact of the resident's record (the names schemas/procedures/*.json
-// use for the person filing, or the person the paper is about when that is the resident).
+// The form fields that take each fact of the resident's record.
 const FROM_RESIDENT = {
   full_name: ["full_name", "requester_full_name"],
   personal_id: ["personal_id", "requester_personal_id"],
@@ -202,11 +194,7 @@ const FROM_RESIDENT = {
 };
 const ADDRESS_FIELDS = /^(requester_residence|residence|permanent_address|permanent_residence)$/;
 
-/**
- * Answers the form can take from the resident the dossier is for: every fact the record holds,
- * and the village's address. The ethnic group only while the resident's consent to record it
- * stands (``consents``: the consents given, as store.js ``givenConsents`` lists them).
- */
+/** Answers taken from the resident's record; the ethnic group only while its consent stands. */
 export function prefillFromResident(document, resident, address, consents = []) {
   const properties = document.form.properties;
   const facts = { ...resident };

@@ -1,8 +1,5 @@
-// Checking a declaration on the phone, offline, as the server will (catalogue/validation.py):
-// phone and ID numbers normalised as people write them, the form's JSON Schema for shape, then the
-// shared validators for meaning (whose precise problem replaces "not in the expected format" on a
-// phone or ID field), then the procedure's cross-field checks. Covers the keywords the catalogue's meta-schema allows in a form; every
-// problem names its field.
+// Checking a declaration offline as the server will (catalogue/validation.py): normalisation, the
+// form's JSON Schema, the shared validators, then cross-field checks; every problem names its field.
 
 import {
   checkAge,
@@ -12,16 +9,9 @@ import {
   normalisePersonalId,
 } from "./validators.js";
 
-// The widgets whose written forms are normalised before the schema sees them.
 const NORMALISED_WIDGETS = new Set(["phone", "personal-id"]);
 
-/**
- * The answers with phone fields as 0XXXXXXXXX and ID numbers without spaces: the form to store.
- * A phone that is not a Vietnamese mobile is left as written (the check names its problem). The data
- * given is not changed; a new object is returned when anything was normalised.
- * @param {object} document a procedure document
- * @param {object} data the answers
- */
+/** The answers to store: phones as 0XXXXXXXXX, ID numbers without spaces (a new object if changed). */
 export function normaliseDeclaration(document, data) {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
   let normalised = null;
@@ -58,7 +48,7 @@ function isDate(text) {
   );
 }
 
-// The wording of catalogue/validation.py's _keyword_message.
+// As catalogue/validation.py's _keyword_message.
 function keywordMessage(keyword, value) {
   switch (keyword) {
     case "required":
@@ -138,7 +128,7 @@ function propertyProblems(name, spec, value) {
   return problems;
 }
 
-/** Whether ``data`` meets a sub-schema used as an ``if``: required names and const/enum values. */
+/** Whether ``data`` meets an ``if`` sub-schema (required, const, enum). */
 function meets(condition, data) {
   if ((condition.required ?? []).some((name) => !(name in data))) return false;
   for (const [name, spec] of Object.entries(condition.properties ?? {})) {
@@ -211,7 +201,7 @@ function meaningProblems(document, data, today) {
   return problems;
 }
 
-// A moment a check compares: {year, day: [month, day]} for a date, {year, day: null} for a year alone.
+// {year, day: [month, day]}, or day null for a year alone.
 function moment(value) {
   if (Number.isInteger(value)) return { year: value, day: null };
   if (typeof value === "string" && isDate(value)) {
@@ -221,7 +211,6 @@ function moment(value) {
   return null;
 }
 
-/** Whole years from earlier to later; by year alone when either is only a year. */
 function yearsApart(earlier, later) {
   let years = later.year - earlier.year;
   if (earlier.day && later.day) {
@@ -245,11 +234,7 @@ function plausible(check, earlier, later) {
   );
 }
 
-/**
- * The procedure's cross-field checks that fail, each on its later field (catalogue/validation.py's
- * plausibility_problems). A check is skipped when either field is empty, not a date or year, or
- * already has a problem (``flagged``).
- */
+/** Failing cross-field checks on their later field (plausibility_problems); skips empty or ``flagged`` fields. */
 function plausibilityProblems(document, data, flagged) {
   const problems = [];
   for (const check of document.checks ?? []) {
@@ -267,12 +252,7 @@ function plausibilityProblems(document, data, flagged) {
   return problems;
 }
 
-/**
- * Every problem of a declaration, sorted by field, as the server would answer them.
- * @param {object} document a procedure document (schemas/procedures/*.json)
- * @param {object} data the answers
- * @param {string|Date} today the day the dossier is written
- */
+/** Every problem of a declaration, sorted by field, as the server would answer. */
 export function checkDeclaration(document, answers, today) {
   const schema = document.form;
   const data = normaliseDeclaration(document, answers);
@@ -286,7 +266,7 @@ export function checkDeclaration(document, answers, today) {
     problems.push(...propertyProblems(name, spec, value));
   }
   const meaning = meaningProblems(document, data, today);
-  // A phone or ID number the validators explain needs no vaguer "not in the expected format" beside it.
+  // The validators' precise problem replaces "not in the expected format".
   const explained = new Set(
     meaning
       .filter((p) => NORMALISED_WIDGETS.has(schema.properties[p.field]?.["x-widget"]))
@@ -304,12 +284,7 @@ export function checkDeclaration(document, answers, today) {
   return [...unique.values()].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
-/**
- * A required paper with its alternatives, the papers any one of which meets it ("one of these
- * papers"): [paper, ...alternatives].
- * @param {object} document a procedure document
- * @param {object} paper one of its required_papers
- */
+/** [paper, ...alternatives]: any one meets the requirement. */
 export function paperGroup(document, paper) {
   const byId = new Map(document.required_papers.map((other) => [other.id, other]));
   return [paper, ...(paper.alternatives ?? []).map((id) => byId.get(id))];
@@ -320,13 +295,7 @@ export function replacedBy(document, paper) {
   return document.required_papers.filter((other) => (other.alternatives ?? []).includes(paper.id));
 }
 
-/**
- * The required papers still without their photos, each as its group (paperGroup), as the server's
- * _check_papers (records/dossiers.py) finds them: a paper is met when it, or any one of its
- * alternatives, has its photos.
- * @param {object} document a procedure document
- * @param {Object<string, string[]>} taken the photos taken, by paper id
- */
+/** Required paper groups without photos, as records/dossiers.py _check_papers finds them. */
 export function missingPapers(document, taken) {
   const photographed = (paper) => (taken[paper.id] ?? []).length >= paper.photos;
   return document.required_papers

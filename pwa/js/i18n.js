@@ -14,7 +14,6 @@ export const STRINGS = {
   app_name: ["Một cửa lưu động", "Mobile one-stop desk"],
   app_short: ["Một cửa", "One-stop"],
   all_sent_short: ["Đã gửi hết", "All sent"],
-  loading: ["Đang mở…", "Opening…"],
   nav_today: ["Hôm nay", "Today"],
   nav_residents: ["Người dân", "Residents"],
   nav_dossiers: ["Hồ sơ", "Dossiers"],
@@ -23,11 +22,9 @@ export const STRINGS = {
   switch_lang: ["English", "Tiếng Việt"],
   back: ["Quay lại", "Back"],
   cancel: ["Huỷ", "Cancel"],
-  save: ["Lưu", "Save"],
   next: ["Tiếp tục", "Continue"],
   remove: ["Xoá", "Remove"],
   optional: ["không bắt buộc", "optional"],
-  required_mark: ["bắt buộc", "required"],
   yes: ["Có", "Yes"],
   no: ["Không", "No"],
   choose: ["— Chọn —", "— Choose —"],
@@ -235,7 +232,6 @@ export const STRINGS = {
   "tick.done": ["Xong", "Done"],
   "tick.not_applicable": ["Không cần", "Not needed"],
   "tick.follow_up": ["Hẹn lại", "Follow up"],
-  tick_state: ["{state} · {date}", "{state} · {date}"],
   not_started: ["Chưa làm", "Not started"],
   note: ["Ghi chú (không ghi mật khẩu, OTP)", "Note (no password or OTP)"],
   appointment_on: ["Ngày hẹn", "Appointment date"],
@@ -289,10 +285,6 @@ export const STRINGS = {
   discard_confirm: [
     "Bỏ hồ sơ đang làm dở? Các ảnh đã chụp sẽ bị xoá.",
     "Discard the unfinished dossier? Its photos are deleted.",
-  ],
-  version_closed: [
-    "Mẫu tờ khai này đã ngừng nhận hồ sơ mới.",
-    "This form version no longer takes new dossiers.",
   ],
 
   // Receipt

@@ -1,11 +1,9 @@
-// A QR Code encoder (ISO/IEC 18004:2015; byte mode, UTF-8, no ECI) so the phone draws a receipt's
-// QR offline; qrSvg makes the same markup as the server's backend/motcua/qr.py.
+// QR Code encoder (ISO/IEC 18004:2015, byte mode, UTF-8) for offline receipts; qrSvg matches backend/motcua/qr.py.
 
-// Format information's two bits per error-correction level (clause 7.9.1, table 12).
+// Format bits per level (table 12).
 const LEVEL_BITS = { L: 1, M: 0, Q: 3, H: 2 };
 
-// Table 9, per level and version 1..40: error-correction codewords per block (versions 27 to 40
-// all have 30, level M 28), and the number of blocks.
+// Table 9: EC codewords per block and block counts, per level and version.
 const EC_PER_BLOCK = {
   L: [7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28, 28, 28, 30, 30, 26, 28],
   M: [10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28],
@@ -32,13 +30,13 @@ const BLOCKS = {
 };
 const ecPerBlock = (version, level) => EC_PER_BLOCK[level][version - 1] ?? (level === "M" ? 28 : 30);
 
-/** Codewords of a version: the modules left by the function patterns, over 8. */
+/** Codewords of a version: data modules / 8. */
 function totalCodewords(version) {
   const size = 17 + 4 * version;
   const k = version === 1 ? 0 : Math.floor(version / 7) + 2; // alignment positions per axis
-  const alignment = k ? 25 * (k * k - 3) - 10 * (k - 2) : 0; // less the 5 shared with timing
+  const alignment = k ? 25 * (k * k - 3) - 10 * (k - 2) : 0;
   const modules = size * size - 3 * 64 - 31 - 2 * (size - 16) - alignment - (version >= 7 ? 36 : 0);
-  return Math.floor(modules / 8); // less finders, format + dark module, timing, version info
+  return Math.floor(modules / 8);
 }
 
 const dataCodewords = (version, level) =>
@@ -65,7 +63,7 @@ for (let i = 0, x = 1; i < 255; i++, x = x & 0x80 ? (x << 1) ^ 0x11d : x << 1) {
 }
 const times = (a, b) => (a && b ? EXP[LOG[a] + LOG[b]] : 0);
 
-/** The generator polynomial (x - α^0)(x - α^1)…(x - α^(n-1)), highest power first. */
+/** Generator polynomial, highest power first. */
 function generator(n) {
   let poly = [1];
   for (let i = 0; i < n; i++) {
@@ -76,7 +74,7 @@ function generator(n) {
   return poly;
 }
 
-/** The error-correction codewords: the remainder of data(x)·x^n divided by the generator. */
+/** EC codewords: remainder of data·x^n by the generator. */
 function ecCodewords(data, poly) {
   const rest = new Array(poly.length - 1).fill(0);
   for (const byte of data) {
@@ -101,7 +99,7 @@ function codewords(bytes, version, level) {
   put(0, (8 - (bits.length % 8)) % 8);
   const data = [];
   for (let i = 0; i < bits.length; i += 8) data.push(Number.parseInt(bits.slice(i, i + 8).join(""), 2));
-  for (let pad = 0xec; data.length < capacity; pad ^= 0xec ^ 0x11) data.push(pad); // 11101100 00010001
+  for (let pad = 0xec; data.length < capacity; pad ^= 0xec ^ 0x11) data.push(pad);
 
   // Blocks (shorter ones first), each with its EC codewords, interleaved.
   const blocks = BLOCKS[level][version - 1];
@@ -123,7 +121,7 @@ function codewords(bytes, version, level) {
   return message;
 }
 
-// ---- The symbol: function patterns (clause 6.3), format and version information (7.9, 7.10) ----
+// ---- Function patterns (6.3), format and version information (7.9, 7.10) ----
 function bch(data, degree, poly) {
   let rest = data;
   for (let i = 0; i < degree; i++) rest = (rest << 1) ^ ((rest >>> (degree - 1)) * poly);
@@ -153,7 +151,7 @@ function functionPatterns(version) {
     fixed[row][col] = true;
   };
   const symbol = { size, dark, fixed, set };
-  // Finder patterns (7×7 rings dark, light, 3×3 dark) with their light separators.
+  // Finder patterns with separators.
   for (const [top, left] of [
     [0, 0],
     [0, size - 7],
@@ -168,7 +166,6 @@ function functionPatterns(version) {
       }
     }
   }
-  // Alignment patterns (5×5), except where a finder is.
   const centres = alignmentPositions(version);
   for (const row of centres) {
     for (const col of centres) {
@@ -177,7 +174,6 @@ function functionPatterns(version) {
         for (let c = -2; c <= 2; c++) set(row + r, col + c, Math.max(Math.abs(r), Math.abs(c)) !== 1);
     }
   }
-  // Timing patterns on row and column 6.
   for (let i = 8; i < size - 8; i++) {
     set(6, i, i % 2 === 0);
     set(i, 6, i % 2 === 0);
@@ -194,7 +190,7 @@ function functionPatterns(version) {
   return symbol;
 }
 
-/** Codeword placement (clause 7.7.3): 2-column strips from the bottom right, up, down… */
+/** Codeword placement (7.7.3). */
 function placeMessage({ size, dark, fixed }, message) {
   let i = 0;
   let upward = true;
@@ -212,7 +208,7 @@ function placeMessage({ size, dark, fixed }, message) {
   }
 }
 
-// Data masks (clause 7.8.2, table 10): a module is inverted where its condition holds.
+// Data masks (7.8.2, table 10).
 const MASKS = [
   (r, c) => (r + c) % 2 === 0,
   (r) => r % 2 === 0,
@@ -224,41 +220,37 @@ const MASKS = [
   (r, c) => (((r + c) % 2) + ((r * c) % 3)) % 2 === 0,
 ];
 
-/** Penalty points of a masked symbol (clause 7.8.3, table 11): N1=3, N2=3, N3=40, N4=10. */
+/** Penalty points (7.8.3, table 11). */
 function penalty(modules) {
   const size = modules.length;
   const columns = modules.map((_, c) => modules.map((row) => row[c]));
   let points = 0;
   for (const line of [...modules, ...columns]) {
-    // Rule 1: a run of 5+ modules of one colour: 3 points, +1 per module past 5.
+    // Rule 1: runs of 5+.
     for (let start = 0, i = 1; i <= size; i++) {
       if (i < size && line[i] === line[start]) continue;
       if (i - start >= 5) points += i - start - 2;
       start = i;
     }
-    // Rule 3: 1:1:3:1:1 (dark:light:dark:light:dark) with 4 light before or after (quiet zone: light).
+    // Rule 3: 1:1:3:1:1 with 4 light before or after.
     const text = `0000${line.map(Number).join("")}0000`;
     for (const pattern of ["00001011101", "10111010000"]) {
       for (let at = text.indexOf(pattern); at >= 0; at = text.indexOf(pattern, at + 1)) points += 40;
     }
   }
-  // Rule 2: each 2×2 block of one colour: 3 points.
+  // Rule 2: 2×2 blocks.
   for (let r = 0; r < size - 1; r++) {
     for (let c = 0; c < size - 1; c++) {
       const on = modules[r][c];
       if (modules[r][c + 1] === on && modules[r + 1][c] === on && modules[r + 1][c + 1] === on) points += 3;
     }
   }
-  // Rule 4: 10 points per full 5% of dark modules away from 50%.
+  // Rule 4: dark proportion.
   const darkCount = modules.flat().filter(Boolean).length;
   return points + 10 * Math.floor(Math.abs(darkCount * 20 - size * size * 10) / (size * size));
 }
 
-/**
- * The QR Code of `text` (UTF-8, byte mode) at error-correction level `ecl` ("L", "M", "Q", "H")
- * in the smallest version that holds it, masked with the pattern of fewest penalty points
- * (or `mask`, 0..7, when given). `modules[row][col]` is true for a dark module.
- */
+/** QR Code of `text` at level `ecl`, smallest version, best (or given) mask; modules[row][col] true = dark. */
 export function qrMatrix(text, { ecl = "M", mask = null } = {}) {
   if (!(ecl in LEVEL_BITS)) throw new RangeError(`unknown error-correction level: ${ecl}`);
   const bytes = new TextEncoder().encode(text);
@@ -281,10 +273,7 @@ export function qrMatrix(text, { ecl = "M", mask = null } = {}) {
 
 const escapeXml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/**
- * An `<svg>` of the QR Code of `text` (level M): black modules as one path on white with the
- * 4-module quiet zone; a viewBox and no width or height, so the stylesheet sizes it.
- */
+/** `<svg>` of the level-M QR Code of `text`, sized by the stylesheet. */
 export function qrSvg(text, { title = null } = {}) {
   const { size, modules } = qrMatrix(text);
   const side = size + 8;

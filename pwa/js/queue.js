@@ -1,24 +1,14 @@
-// The phone's outbox: records frozen when queued, their state, and what the server still lacks.
-//
-// A record: {id, kind, envelope, seq, group, state, detail, reason, attachments, missing,
-// queued_at, sent_at, local}. ``envelope`` is what goes on the wire and never changes once
-// queued (docs/sync.md rule 2). ``state`` is what the volunteer sees:
-//   waiting          on the phone, not sent yet (or to be sent again)
-//   sending          in a push that has not been answered
-//   on_server        the server answered applied, duplicate or held
-//   needs_attention  the server refused it (``reason`` says why) or it cannot be sent
-// ``missing`` lists the photo and signature hashes the server still lacks (null: not known yet).
+// The phone's outbox: records with an envelope frozen when queued (docs/sync.md rule 2), a state,
+// and ``missing``: attachment hashes the server lacks (null: unknown). States: docs/pwa.md.
 
 import { uuid7 } from "./ids.js";
 
 export const STATES = ["waiting", "sending", "on_server", "needs_attention"];
 export const KEEP_SENT_DAYS = 30;
 const DAY_MS = 86_400_000;
-// Records are pruned only once sent, complete and older than this.
 export const PRUNE_AFTER_DAYS = 45;
-// The desk owes nothing more (lifecycle.py FINISHED, checked by tests/test_pwa_statuses.py).
+// lifecycle.py FINISHED (tests/test_pwa_statuses.py).
 export const FINISHED_STATUSES = Object.freeze(["delivered", "rejected", "withdrawn"]);
-// Where the pull keeps the server's revision of a record.
 const SERVER_STORE = { dossier: "dossiers", resident: "residents" };
 
 function deepFreeze(value) {
@@ -45,13 +35,7 @@ export function makeEnvelope(
   });
 }
 
-/**
- * The revision and base a new body of this record goes out with (docs/sync.md, "Records"):
- * - nothing of the current envelope was applied (still waiting, or refused): the same revision
- *   and base, as a correction of what was never stored;
- * - the server stores it (or a newer one: a conflict): the server's revision + 1 on that base.
- * ``serverRevision``: the revision the last pull told (null when not pulled yet).
- */
+/** Revision and base of a new body (docs/sync.md "Records"): unchanged if never stored, else server's + 1. */
 export function nextRevision(record, serverRevision = null) {
   const { revision, base_revision } = record.envelope;
   if (record.state === "sending") throw new Error("the record is being sent: edit it after the answer");
@@ -95,11 +79,7 @@ export function newRecord(envelope, { seq, group = envelope.id, now = Date.now()
   };
 }
 
-/**
- * Split waiting records (oldest first) into batches of at most ``max``, never separating the
- * records of one group (a resident and the consents signed with it: the server judges an
- * ethnicity against the consents of the same batch) unless a group alone exceeds ``max``.
- */
+/** Batches of at most ``max``, oldest first; a group (resident + consents) stays in one unless too big. */
 export function planBatches(records, max) {
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
   const groups = [];
@@ -144,7 +124,6 @@ export function applyOutcome(record, outcome, now = Date.now()) {
       next.reason = null;
       next.detail = outcome.outcome === "held" ? "held" : outcome.merged_into ? "merged" : null;
       next.merged_into = outcome.merged_into ?? null;
-      // A dossier applied or already held tells what it lacks; a held one: ask (or check) later.
       next.missing = Array.isArray(outcome.missing_attachments)
         ? [...outcome.missing_attachments]
         : record.attachments.length
@@ -167,7 +146,7 @@ export function applyOutcome(record, outcome, now = Date.now()) {
 /** The record after the server said, in holdings, what it holds of it (null: it lost it). */
 export function applyHolding(record, holding) {
   if (holding === null) {
-    // A server restored from an older backup: send it again, photos included.
+    // Server restored from an older backup: send again.
     return { ...record, state: "waiting", detail: null, missing: null };
   }
   switch (holding.state) {
@@ -191,8 +170,6 @@ export function applyHolding(record, holding) {
         ...record,
         detail: holding.state === "merged" ? "merged" : wasHeld ? null : record.detail,
         merged_into: holding.merged_into ?? record.merged_into,
-        // An applied dossier's holding says what it lacks: a dossier held, then applied later,
-        // learns here what to upload.
         missing: Array.isArray(holding.missing_attachments)
           ? [...holding.missing_attachments]
           : wasHeld
@@ -213,12 +190,10 @@ export function isComplete(record) {
   );
 }
 
-/** Not yet safely on the server: what an export carries and a sign-out warns about. */
 export function isUnsent(record) {
   return !isComplete(record);
 }
 
-/** Sent recently enough that the server should still be asked whether it holds it. */
 export function isRecentlySent(record, now = Date.now()) {
   return (
     record.state === "on_server" && record.sent_at !== null && now - record.sent_at <= KEEP_SENT_DAYS * DAY_MS
@@ -229,8 +204,7 @@ export function isPrunable(record, now = Date.now()) {
   return isComplete(record) && record.sent_at !== null && now - record.sent_at > PRUNE_AFTER_DAYS * DAY_MS;
 }
 
-/** The records a sync deletes: ``isPrunable`` ones, but not a dossier whose status (``serverDossiers``)
- * is unknown or not finished (a supplement may still be asked), nor a resident a kept record names. */
+/** Prunable records, but not an unfinished dossier nor a resident a kept record names. */
 export function prunableRecords(records, serverDossiers, now = Date.now()) {
   const statuses = new Map(serverDossiers.map((d) => [d.id, d.status]));
   const old = (record) =>
@@ -241,7 +215,6 @@ export function prunableRecords(records, serverDossiers, now = Date.now()) {
   return records.filter((record) => old(record) && !(record.kind === "resident" && named.has(record.id)));
 }
 
-/** How many records are in each state, for the badge and the sync screen. */
 export function countStates(records) {
   const counts = { waiting: 0, sending: 0, on_server: 0, needs_attention: 0, uploading: 0 };
   for (const record of records) {
@@ -251,7 +224,7 @@ export function countStates(records) {
   return counts;
 }
 
-/** Queue envelopes in one transaction, in order, as one group (sent in the same batch). */
+/** Queue envelopes in one transaction as one group. */
 export async function enqueue(
   db,
   envelopes,
@@ -269,7 +242,7 @@ export async function enqueue(
   });
 }
 
-/** A record the server stores at ``revision`` that the phone does not hold (another volunteer's). */
+/** A record only the server holds (another volunteer's). */
 export function storedRecord(kind, id, revision) {
   return {
     id,
@@ -282,13 +255,7 @@ export function storedRecord(kind, id, revision) {
   };
 }
 
-/**
- * Queue a new body for a record already on the phone (a dossier's supplement or correction, a
- * resident's): the record is replaced by a new frozen envelope with the same id, revision and base
- * from ``nextRevision`` and the server revision the pull stored; it waits to be sent again and keeps
- * ``local`` (a receipt's secret). Photos the server already has are not uploaded again: it names
- * them in ``missing_attachments`` only if they never arrived.
- */
+/** Queue a new body (supplement, correction) for a record on the phone; keeps ``local``. */
 export async function enqueueRevision(db, record, body, { now = Date.now() } = {}) {
   const serverStore = SERVER_STORE[record.kind];
   return db.write(["meta", "records", serverStore], async (tx) => {
@@ -303,7 +270,6 @@ export async function enqueueRevision(db, record, body, { now = Date.now() } = {
     };
     tx.put("records", next);
     tx.put("meta", seq, "seq");
-    // A resident shows its newest body at once; its server revision stays the pulled one.
     if (current.kind === "resident")
       tx.put("residents", {
         ...body,
@@ -315,7 +281,7 @@ export async function enqueueRevision(db, record, body, { now = Date.now() } = {
   });
 }
 
-/** Put records taken from another phone's export after this phone's own, skipping known ids. */
+/** Append another phone's exported records, skipping known ids. */
 export async function adopt(db, records, now = Date.now()) {
   return db.write(["meta", "records"], async (tx) => {
     let seq = (await tx.get("meta", "seq")) ?? 0;

@@ -21,10 +21,9 @@ export const CONSENT_PURPOSES = [
   "ethnicity",
 ];
 export const NEEDS = ["elderly", "disability", "low_vision", "hard_of_hearing", "interpreter", "bedridden"];
-// Decided at the commune: what volunteers file most; shown first when choosing a procedure.
+// Filed most; shown first when choosing a procedure.
 const COMMUNE_LEVEL = /^(Ủy ban nhân dân|Công an) cấp xã/;
 
-/** What a volunteer reads about a record: waiting, sending, uploading, held, on_server, needs_attention. */
 export function displayState(record) {
   if (!record) return "on_server";
   if (record.state !== "on_server") return record.state;
@@ -32,7 +31,7 @@ export function displayState(record) {
   return isComplete(record) ? "on_server" : "uploading";
 }
 
-/** The account's communes with their villages, plus the villages of its routes elsewhere. */
+/** The account's communes, plus the villages of its routes elsewhere. */
 export async function places(db) {
   const list = structuredClone((await db.get("meta", "places")) ?? []);
   for (const route of await routes(db)) {
@@ -58,14 +57,12 @@ export async function places(db) {
   return list;
 }
 
-/** The routes this volunteer is on (pulled), soonest day first. */
 export async function routes(db) {
   return Object.values((await db.get("meta", "routes")) ?? {}).sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
   );
 }
 
-/** Today as YYYY-MM-DD on the phone's calendar. */
 export function localDay(date = new Date()) {
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
 }
@@ -78,14 +75,12 @@ export function villageIndex(placeList) {
   return index;
 }
 
-/** "Buôn Ea Tul, Xã Buôn Đôn, Tỉnh Đắk Lắk": what an address field starts from. */
 export function addressOf(entry) {
   if (!entry) return "";
   const { village, commune } = entry;
   return [village.name, commune.name, commune.province_name].filter(Boolean).join(", ");
 }
 
-/** Every resident known on the phone, merged duplicates left out. */
 export async function allResidents(db) {
   return (await db.all("residents")).filter((r) => !r.merged_into);
 }
@@ -98,7 +93,7 @@ export async function getResident(db, id) {
   return resident ?? null;
 }
 
-/** The ids that name this resident: its own and those of registrations merged into it. */
+/** Its own id and those merged into it. */
 async function aliasesOf(db, id) {
   const ids = new Set([id]);
   for (const entry of await db.all("residents")) if (entry.merged_into === id) ids.add(entry.id);
@@ -112,7 +107,6 @@ export async function childrenOf(db, id) {
   return children.sort((a, b) => a.at - b.at);
 }
 
-/** The newest tick of each checklist step. */
 export function latestTicks(children) {
   const latest = new Map();
   for (const child of children) {
@@ -123,14 +117,13 @@ export function latestTicks(children) {
   return latest;
 }
 
-/** The consents given (the newest answer per purpose). */
+/** The newest consent per purpose. */
 export function givenConsents(children) {
   const latest = new Map();
   for (const child of children) if (child.kind === "consent") latest.set(child.body.purpose, child);
   return [...latest.values()].filter((c) => c.body.given);
 }
 
-/** Dossiers written on this phone, newest first, each with its record and server state. */
 export async function dossiers(db) {
   const records = (await db.all("records")).filter((r) => r.kind === "dossier");
   const views = [];
@@ -150,10 +143,7 @@ export async function dossierView(db, record) {
   };
 }
 
-/**
- * Why the volunteer may change this dossier now: "refused" (the server refused what was sent: fix
- * it and send it again), "supplement" (the commune desk asks for more papers), or null.
- */
+/** Why the dossier may be changed now: "refused", "supplement", or null. */
 export function editReason(view) {
   const { record, server } = view;
   if (record.state === "needs_attention" && record.detail === "rejected") return "refused";
@@ -161,19 +151,17 @@ export function editReason(view) {
   return null;
 }
 
-/** The server's objections to the declaration's answers (``form.<field>``) of a refused record. */
 export function formProblems(record) {
   if (record.detail !== "rejected") return [];
   return (record.reason?.fields ?? []).filter((f) => f.field.startsWith("form."));
 }
 
-/** The question a server's field error names (``form.<field>``), as the declaration asks it. */
 export function answerLabel(procedure, field) {
   const node = procedure?.form?.properties?.[field.replace(/^form\./, "")];
   return node ? titleOf(node) : field;
 }
 
-/** The current version of every procedure on the phone, commune-level and often used first. */
+/** Current procedure versions, commune-level and often used first. */
 export async function procedures(db) {
   const index = await db.get("meta", "catalogue");
   const usage = new Map();
@@ -203,11 +191,9 @@ export async function procedures(db) {
   );
 }
 
-/** The registration form's label of a resident's field a server error names. */
 export const residentFieldLabel = (field) => t(field === "village_id" ? "village" : field);
 
-/** "refused" (fix it and send it again), "edit" (waiting, or held by the server at the revision
- * the pull told), or null (sending, held, merged, in conflict): what may be done to a resident. */
+/** "refused", "edit" (waiting, or stored at the pulled revision), or null: what may be done to a resident. */
 export function residentEditReason(resident, record) {
   if (!resident || resident.merged_into) return null;
   if (record?.state === "needs_attention") return record.detail === "rejected" ? "refused" : null;

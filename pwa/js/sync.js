@@ -1,6 +1,4 @@
-// The phone's side of the sync protocol (docs/sync.md): limits → push in batches → upload the
-// photos the server lacks → ask what it holds → pull changes → reference data. No DOM, so the
-// page and the service worker (Background Sync) run the same code.
+// The phone's side of the sync protocol (docs/sync.md); no DOM, so the service worker runs it too.
 
 import { ApiFailure } from "./api.js";
 import { timeoutFor } from "./backoff.js";
@@ -17,7 +15,7 @@ import { unpostedMarks } from "./tasks.js";
 
 const HOLDINGS_CHUNK = 500;
 
-/** One sync at a time per phone: in this page, and across page and service worker (Web Locks). */
+/** One sync at a time per phone, across page and service worker (Web Locks). */
 let running = null;
 export function withSyncLock(work) {
   if (running) return running;
@@ -37,7 +35,7 @@ async function saveRecords(db, records) {
     await db.write(["records"], (tx) => Promise.all(records.map((r) => tx.put("records", r))));
 }
 
-/** A push that never got its answer leaves records "sending": they go back to waiting. */
+/** Unanswered "sending" records go back to waiting. */
 async function resetSending(db) {
   const sending = await recordsIn(db, "sending");
   await saveRecords(
@@ -91,7 +89,7 @@ async function pushAll(ctx, maxBatch) {
       continue;
     }
     await saveRecords(db, batch);
-    // Too large, or a batch the server could not even read: halve it to find the record at fault.
+    // Too large or unreadable: halve to find the record at fault.
     if ([400, 413, 422].includes(answer.status)) {
       if (batch.length > 1) {
         size = Math.max(1, Math.floor(batch.length / 2));
@@ -115,7 +113,7 @@ async function pushAll(ctx, maxBatch) {
   }
 }
 
-/** For records on the server whose missing photos are not known: ask, or work it out. */
+/** Learn the missing photos of records on the server. */
 async function resolveMissing(ctx) {
   const { db, api } = ctx;
   for (const record of await recordsIn(db, "on_server")) {
@@ -131,7 +129,7 @@ async function resolveMissing(ctx) {
         ...answer.data,
       });
     } else {
-      // The server does not track a consent's signature: upload it unless this phone already did.
+      // Consent signatures are not tracked by the server: upload unless done.
       for (const sha of record.attachments) {
         const blob = await db.get("blobs", sha);
         if (!blob?.uploaded_at) missing.push(sha);
@@ -199,7 +197,7 @@ async function uploadAll(ctx) {
       await markUploaded(db, sha, answer.data, now());
       done += 1;
     } else if (answer.status === 409) {
-      // The server does not expect it yet (its record is held): try again next sync.
+      // Its record is held: try again next sync.
     } else {
       await quarantineFor(
         db,
@@ -212,7 +210,7 @@ async function uploadAll(ctx) {
   return done;
 }
 
-/** Ask which recently sent records the server holds; anything it lost goes back in the queue. */
+/** Requeue recently sent records the server lost. */
 async function checkHoldings(ctx) {
   const { db, api, now } = ctx;
   const sent = (await recordsIn(db, "on_server")).filter((r) => isRecentlySent(r, now()));
@@ -242,8 +240,7 @@ function childEntry(change) {
   };
 }
 
-/** Pull every page after the stored cursor. A route in a commune the phone never held widens the
- * volunteer's places: its older records are not in the delta, so pull once more from the start. */
+/** Pull after the cursor; a route in a new commune pulls again from the start (docs/sync.md). */
 async function pullAll(ctx, pageSize) {
   const { db } = ctx;
   const before = new Set(await heldCommunes(db));
@@ -257,7 +254,6 @@ async function pullAll(ctx, pageSize) {
   return pulled;
 }
 
-/** The communes whose records the phone holds: the account's, and those of its routes. */
 async function heldCommunes(db) {
   const codes = new Set((await db.get("meta", "heldCommunes")) ?? []);
   for (const commune of (await db.get("meta", "places")) ?? []) codes.add(commune.code);
@@ -289,14 +285,13 @@ async function pullPages(ctx, pageSize) {
           tx.put("children", childEntry(change));
         } else if (change.kind === "dossier") {
           const known = (await tx.get("dossiers", change.id)) ?? {};
-          // The server's revision: a supplement or a correction is the next one (queue.js).
+          // The next revision builds on it (queue.js).
           tx.put("dossiers", { ...known, id: change.id, ...change.server, revision: change.revision });
         } else if (change.kind === "route") {
           routes ??= (await tx.get("meta", "routes")) ?? {};
           if (change.server?.removed) delete routes[change.id];
           else routes[change.id] = { ...change.body, id: change.id };
         }
-        // procedure_version: the catalogue is refreshed after the pull (refreshCatalogue).
       }
       if (routes) tx.put("meta", routes, "routes");
       tx.put("meta", page.cursor, "cursor");
@@ -308,12 +303,11 @@ async function pullPages(ctx, pageSize) {
   return pulled;
 }
 
-/** Post the "Đã báo" marks made offline (the server keeps one per news, so a repeat is harmless),
- * then cache the residents whose news push could not bring: the phone's "call or visit" tasks. */
+/** Post offline "Đã báo" marks (idempotent), then cache the "call or visit" residents. */
 export async function refreshReach({ db, api, now }) {
   for (const mark of unpostedMarks(await db.get("meta", "reachTold"))) {
     const answer = await api.post(`/api/reach/${mark.dossier_id}/told`, { method: mark.method });
-    // 404: no longer this volunteer's dossier; nothing left to post. Other refusals: try next time.
+    // 404: no longer this volunteer's; other refusals: next time.
     if (answer.status !== 201 && answer.status !== 404) continue;
     await db.write(["meta"], async (tx) => {
       const marks = (await tx.get("meta", "reachTold")) ?? {};
@@ -326,7 +320,7 @@ export async function refreshReach({ db, api, now }) {
   if (answer.status === 200) await db.put("meta", { at: now(), items: answer.data }, "reach");
 }
 
-/** The catalogue (polled with its ETag) and the current version of every procedure. */
+/** The catalogue (ETag) and every procedure's current version. */
 export async function refreshCatalogue({ db, api }) {
   const etag = await db.get("meta", "catalogueEtag");
   const answer = await api.get("/api/catalogue", { headers: etag ? { "if-none-match": `"${etag}"` } : {} });
@@ -348,7 +342,6 @@ export async function refreshCatalogue({ db, api }) {
   }
 }
 
-/** The user's communes and their villages. */
 export async function refreshPlaces({ db, api }) {
   const communes = await api.get("/api/places/communes");
   if (communes.status !== 200) throw new ApiFailure("http", communes.status, communes.data);
@@ -360,7 +353,7 @@ export async function refreshPlaces({ db, api }) {
   await db.put("meta", places, "places");
 }
 
-/** Device sessions slide: keep the phone's idea of when this one ends up to date. */
+/** Sessions slide: keep the expiry up to date. */
 async function refreshSession({ db, api }) {
   const answer = await api.get("/api/me/sessions");
   const session = await db.get("meta", "session");
@@ -375,7 +368,7 @@ async function prune({ db, now }) {
     const gone = new Set(prunableRecords(records, await tx.all("dossiers"), at));
     const keep = records.filter((r) => !gone.has(r));
     for (const record of gone) tx.delete("records", record.id);
-    // A photo no kept record names and the server has: gone (a draft's photos are not uploaded yet).
+    // Photos no kept record names and the server has (drafts' are not uploaded).
     const named = new Set(keep.flatMap((r) => r.attachments));
     for (const blob of await tx.all("blobs")) {
       if (!named.has(blob.sha256) && blob.uploaded_at) tx.delete("blobs", blob.sha256);
@@ -383,10 +376,7 @@ async function prune({ db, now }) {
   });
 }
 
-/**
- * The whole sync. Resolves to {ok: true, summary} or {ok: false, kind, status, message_vi, message_en};
- * a failure leaves every record that was not answered in the queue.
- */
+/** The whole sync: {ok: true, summary} or {ok: false, kind, status, message_vi, message_en}. */
 export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}, reference = true }) {
   return withSyncLock(async () => {
     const ctx = { db, api, now, progress: onProgress };

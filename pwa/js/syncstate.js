@@ -1,6 +1,4 @@
-// What the sync is doing, decided in one place: the top pill and the sync screen show the same
-// state in the same words. What waits is counted in people and dossiers, never in raw records
-// (a resident's consents and checklist ticks are parts of that person).
+// The sync state the top pill and the sync screen share; waits counted in people and dossiers.
 
 import { t } from "./i18n.js";
 import { isUnsent } from "./queue.js";
@@ -30,11 +28,7 @@ export function pendingText(pending) {
   return parts.length ? t("pending_unsent", { what: parts.join(" · ") }) : "";
 }
 
-/**
- * The one sync state: ``kind`` is offline, sending, failed, waiting or ok; ``title`` and ``detail``
- * are its words (``detail`` may be ""). No network outranks a sync still running: nothing can go
- * out, whatever the last progress said.
- */
+/** {kind, title, detail}; offline outranks a running sync. */
 export function syncState({ online, running, status, pending }) {
   const waiting = pendingText(pending);
   if (!online) return { kind: "offline", title: t("offline"), detail: waiting };

@@ -1,17 +1,9 @@
-// What the volunteer still has to do, worked out from what the phone holds: no network, no DOM,
-// no database (screens/tasks.js gathers the data; tests/js/tasks.test.js checks each kind).
-//
-// Four kinds of task, each opening the screen where it is done and gone once it is done:
-//   supplement  the desk asked for more papers (status needs_supplement) → the dossier's screen;
-//               done once the phone queued a newer revision or the server has it
-//   tell        a resident to call or visit: their news did not reach them by push (the server's
-//               reach list, cached at each sync), or their result is ready → done on "Đã báo"
-//   checklist   a resident of a village on today's route whose digital-citizen checklist is not
-//               finished → the resident's checklist
+// What the volunteer still has to do, from what the phone holds; pure (no DOM, no database).
+// The kinds of task and when each is done: docs/pwa.md "Việc".
 
 const FULFILLED = new Set(["done", "not_applicable"]);
 
-/** The key a "told" mark is kept under: the news of one status of one dossier. */
+/** A "told" mark's key: one status of one dossier. */
 export const toldKey = (dossierId, status) => `${dossierId}:${status}`;
 
 /** Whether the phone already holds or sent the supplement the desk asked for. */
@@ -20,12 +12,11 @@ export function supplementSent(localRevision, server) {
   return (localRevision ?? 0) > (server.revision ?? 1);
 }
 
-/** How many checklist steps are not done (nor not applicable): ``latest`` maps step → newest tick. */
+/** Checklist steps neither done nor not applicable. */
 export function stepsLeft(steps, latest) {
   return steps.filter((step) => !FULFILLED.has(latest?.get(step)?.body?.state)).length;
 }
 
-/** The villages of today's routes. */
 export function routeVillages(routes, day) {
   const ids = new Set();
   for (const route of routes) {
@@ -35,24 +26,12 @@ export function routeVillages(routes, day) {
   return ids;
 }
 
-/** Marks not yet posted to the server (the small outbox sync.js empties). */
+/** Marks not yet posted (sync.js empties them). */
 export function unpostedMarks(marks) {
   return Object.values(marks ?? {}).filter((mark) => !mark.posted_at);
 }
 
-/**
- * Every task, most pressing first: supplements, residents to tell (push failed first), checklists.
- *
- * @param {object} holding
- * @param {Array<{id: string, server: object, revision?: number|null, code?: string, residentName?: string}>} holding.dossiers
- *   each dossier's server state with the revision of the phone's record for it (if still held)
- * @param {Array<object>} holding.reach  the cached ``GET /api/reach/mine`` entries
- * @param {Record<string, object>} holding.told  "Đã báo" marks by {@link toldKey}
- * @param {Array<{id: string, full_name: string, village_id: string}>} holding.residents
- * @param {Map<string, Map<string, object>>} holding.ticks  resident id → step → newest tick
- * @param {Set<string>} holding.villages  the villages of today's routes
- * @param {string[]} holding.steps  the checklist's steps
- */
+/** Every task, most pressing first: supplements, residents to tell (push failed first), checklists. */
 export function computeTasks({
   dossiers = [],
   reach = [],
@@ -66,7 +45,6 @@ export function computeTasks({
   const supplements = [];
   const tell = [];
   const listed = new Set();
-  // The officer's note: pulled with the dossier, or else the reason of the reach list's news.
   const asked = new Map(
     reach.filter((e) => e.status === "needs_supplement").map((e) => [e.dossier_id, e.reason]),
   );

@@ -1,12 +1,8 @@
-// Building the screens: elements from plain data (never HTML strings, so no inline style or script
-// can slip in past the CSP), fields with their errors, dialogs and short notices.
+// Building the screens from plain data (never HTML strings: CSP), fields, dialogs and notices.
 
 import { t } from "./i18n.js";
 
-/**
- * h("button", {class: "primary", onclick: save}, "Lưu") — props starting with "on" are listeners,
- * ``class``/``text``/``for``/``dataset`` are what they say, booleans set or drop the attribute.
- */
+/** h("button", {class: "primary", onclick: save}, "Lưu"): "on…" props are listeners, booleans toggle. */
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(props ?? {})) {
@@ -30,7 +26,6 @@ function append(element, children) {
   }
 }
 
-/** Replace an element's children, skipping null/false like h() does. */
 export function fill(element, ...children) {
   element.replaceChildren();
   append(element, children);
@@ -43,10 +38,7 @@ export function nextId(prefix = "f") {
   return `${prefix}-${uid}`;
 }
 
-/**
- * A labelled field: the control, an optional hint and a place for its error.
- * Returns {element, control, setError(text)}.
- */
+/** A labelled field: {element, control, setError(text)}. */
 export function field({ label, control, hint = null, optional = false, name = null }) {
   const id = control.id || nextId(name ?? "f");
   control.id = id;
@@ -74,7 +66,6 @@ export function field({ label, control, hint = null, optional = false, name = nu
   };
 }
 
-/** A group of big radio buttons (a fieldset with a legend), for a choice of few options. */
 export function radios({ legend, name, options, value = null, onchange = null }) {
   const inputs = [];
   const group = nextId(name);
@@ -114,10 +105,7 @@ export function radios({ legend, name, options, value = null, onchange = null })
   };
 }
 
-/**
- * A search field with its label and a clear (×) button, shown while there is text. ``oninput``
- * runs on typing and on clearing. Returns {element, input, clear()}.
- */
+/** A search field with a clear (×) button: {element, input, clear()}. */
 export function searchBox({ id, label, placeholder = label, value = "", oninput }) {
   const input = h("input", {
     type: "search",
@@ -156,10 +144,7 @@ export function searchBox({ id, label, placeholder = label, value = "", oninput 
 
 const TOAST_MS = { info: 3000, error: 5000 };
 
-/**
- * A short notice under the top bar: never over the tab bar or a screen's bottom buttons, gone
- * after a few seconds or a tap, and read out by screen readers.
- */
+/** A short notice under the top bar, gone after a few seconds or a tap. */
 export function toast(text, kind = "info") {
   const region = document.getElementById("toasts");
   if (!region) return;
@@ -170,11 +155,7 @@ export function toast(text, kind = "info") {
   setTimeout(() => note.remove(), TOAST_MS[kind] ?? TOAST_MS.info);
 }
 
-/**
- * A modal question. ``actions`` are [{label, value, kind}]; resolves with the chosen value
- * (``null`` when dismissed). A ``kind: "danger"`` action (it deletes something) always comes last,
- * set apart and in red; the safe choices come first and the first of them has the focus.
- */
+/** A modal question: resolves with the chosen action's value (null when dismissed); "danger" comes last. */
 export function ask({ title, text, actions }) {
   const ordered = [
     ...actions.filter((action) => action.kind !== "danger"),
@@ -217,7 +198,6 @@ export function ask({ title, text, actions }) {
   });
 }
 
-/** Screen heading with an optional back link. */
 export function heading(text, backHref = null) {
   return h(
     "div",
@@ -227,7 +207,7 @@ export function heading(text, backHref = null) {
   );
 }
 
-/** The Blob URLs made for the current screen, let go when the screen changes. */
+/** Blob URLs of the current screen, released when it changes. */
 const urls = new Set();
 export function blobUrl(blob) {
   const url = URL.createObjectURL(blob);

@@ -1,13 +1,11 @@
-// Checks of personal ID numbers, phones, dates and ages; backend/motcua/identity/service.py applies
-// the same rules. Both are driven by one case table, tests/fixtures/validator_cases.json: change a rule
-// or a message here, change it there too, and add the case to the table.
+// Checks of ID numbers, phones, names, dates and ages; the same rules as backend/motcua/identity/service.py
+// (one case table for both: tests/fixtures/validator_cases.json).
 
 /**
  * @typedef {{code: string, message_vi: string, message_en: string}} Problem
  */
 
-// Decree 137/2015 art. 13, Circular 07/2016/TT-BCA. Numbers issued before the 2025 province merger keep
-// these codes; that no new codes were introduced is UNCONFIRMED (facts/identity.md), so accept all 63.
+// Circular 07/2016/TT-BCA; pre-2025-merger codes, all 63 accepted (facts/identity.md).
 export const PROVINCE_CODES = Object.freeze({
   "001": "Hà Nội",
   "002": "Hà Giang",
@@ -74,11 +72,8 @@ export const PROVINCE_CODES = Object.freeze({
   "096": "Cà Mau",
 });
 
-// The Vietnamese mobile prefixes: a copy of schemas/vn-mobile-prefixes.json, the one table the server reads
-// too, generated from the phonenumbers package (Google's libphonenumber metadata, facts/identity.md). Copied
-// here rather than imported so that the module stays synchronous for old browsers and the service worker;
-// both test suites fail when this copy, the JSON file or phonenumbers disagree. Regenerate all with
-// `python -m motcua.identity.service`.
+// Copy of schemas/vn-mobile-prefixes.json (kept inline so the module stays synchronous);
+// regenerate with `python -m motcua.identity.service`.
 // biome-ignore format: written by `python -m motcua.identity.service` as tests/catalogue expect
 // BEGIN MOBILE_PREFIXES
 export const MOBILE_PREFIXES = Object.freeze([
@@ -94,16 +89,14 @@ const PREFIX_LENGTHS = [...new Set(MOBILE_PREFIXES.map((prefix) => prefix.length
 
 const DIGITS = /^[0-9]+$/;
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-// Whitespace as people type and paste it, the same in backend/motcua/identity/service.py (Python's \s and
-// JavaScript's \s disagree on a few characters, so neither is used).
+// Explicit whitespace: Python's and JavaScript's \s disagree.
 const SPACE_CLASS = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const SPACES = new RegExp(`[${SPACE_CLASS}]+`, "gu");
 const PHONE_SEPARATORS = new RegExp(`[${SPACE_CLASS}.\\-()]`, "gu");
-// Bidirectional embeddings, overrides and isolates: they reorder what the desk reads (U+202A-202E, U+2066-2069).
+// Bidi embeddings, overrides and isolates.
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
-// Control (Cc), format (Cf: bidi overrides, zero-width), surrogate (Cs) and private-use (Co) characters.
 const HIDDEN_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}]/u;
-// In free text: control characters (Cc) but tab and line feed, and lone surrogates (Cs).
+// Controls but tab and line feed, and lone surrogates.
 const FREE_TEXT_CONTROL = /(?![\t\n])[\p{Cc}\p{Cs}]/u;
 const LETTER = /\p{L}/u;
 
@@ -112,21 +105,13 @@ function problem(code, messageVi, messageEn) {
   return { code, message_vi: messageVi, message_en: messageEn };
 }
 
-/**
- * The ID number as it is stored and compared: NFC, without the spaces people type between groups.
- * " 001 095 012 345 " becomes "001095012345"; anything but whitespace stays for checkPersonalId to refuse.
- * @param {string} text
- * @returns {string}
- */
+/** The ID number as stored: NFC, spaces removed. */
 export function normalisePersonalId(text) {
   return text.normalize("NFC").replace(SPACES, "");
 }
 
 /**
- * Check a 12-digit personal ID number, and against the declared sex and birth year when given.
- * The number is judged as normalisePersonalId leaves it: store that form, not what was typed.
- * @param {string} number
- * @param {{sex?: "male"|"female"|null, birthYear?: number|null}} [options]
+ * Check a 12-digit ID number (normalised), against sex and birth year when given.
  * @returns {Problem[]}
  */
 export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
@@ -168,7 +153,7 @@ export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
       ),
     );
   }
-  // Digit 4: 0/1 for the 1900s, 2/3 for the 2000s ... 8/9 for the 2300s; even is male, odd is female.
+  // Digit 4: 0/1 1900s, 2/3 2000s...; even male, odd female.
   const centurySex = Number(digits[3]);
   const century = 1900 + 100 * Math.floor(centurySex / 2);
   const isFemale = centurySex % 2 === 1;
@@ -182,7 +167,7 @@ export function checkPersonalId(number, { sex = null, birthYear = null } = {}) {
     );
   }
   if (birthYear !== null) {
-    // Floor division and a non-negative remainder, as Python's // and % give.
+    // Floor division and non-negative remainder, as in Python.
     if (Math.floor(birthYear / 100) * 100 !== century) {
       problems.push(
         problem(
@@ -211,11 +196,7 @@ const NOT_MOBILE = [
   "This is not a Vietnamese mobile number (a landline or an unknown prefix).",
 ];
 
-/**
- * Return the number as 0XXXXXXXXX, or the problem with it. Accepts +84, 84, 0084, spaces and dots.
- * @param {string} text
- * @returns {string|Problem}
- */
+/** The number as 0XXXXXXXXX (from +84, 84, 0084, spaces, dots), or a Problem. */
 export function checkMobilePhone(text) {
   let compact = text.replace(PHONE_SEPARATORS, "");
   if (!compact) {
@@ -242,7 +223,7 @@ export function checkMobilePhone(text) {
       "A phone number may contain only digits, with +84, spaces or dots.",
     );
   }
-  // Landlines (02x area codes, 11 digits) are told apart from typos: they are real numbers, not mobiles.
+  // Landlines (02x) are real numbers, not typos.
   if (compact.startsWith("02")) {
     return problem(...NOT_MOBILE);
   }
@@ -263,14 +244,7 @@ function withoutLeadingZero(text) {
   return text.startsWith("0") ? text.slice(1) : text;
 }
 
-/**
- * A person's name as it is stored, or the problem with it: NFC; whitespace trimmed and each inner run made
- * one space; refused when empty, when it holds a control or invisible character (bidi overrides, zero-width
- * spaces, NUL...) or when it has no letter. Apostrophes, hyphens and dots stay: "H’Hen Niê" is a name.
- * @param {string} text
- * @param {{maxLength?: number}} [options]
- * @returns {string|Problem}
- */
+/** A name as stored (NFC, spaces collapsed), or a Problem; punctuation stays: "H’Hen Niê". */
 export function normaliseName(text, { maxLength = 120 } = {}) {
   const name = text.normalize("NFC").replace(SPACES, " ").replace(/^ | $/g, "");
   if (!name) return problem("name.empty", "Chưa nhập họ tên.", "The name is missing.");
@@ -298,14 +272,7 @@ export function normaliseName(text, { maxLength = 120 } = {}) {
   return name;
 }
 
-/**
- * Free text (a note, a consent's wording) as it is stored, or the problem with it: NFC, line ends made \n.
- * Refused: NUL and every other control character but tab and line feed, lone surrogates, and the bidi
- * embeddings, overrides and isolates; and more than maxLength characters (code points). Nothing is trimmed.
- * @param {string} text
- * @param {number} maxLength
- * @returns {string|Problem}
- */
+/** Free text as stored (NFC, \n line ends, untrimmed), or a Problem. */
 export function checkFreeText(text, maxLength) {
   const checked = text.normalize("NFC").replace(/\r\n?/g, "\n");
   if (BIDI_CONTROLS.test(checked) || FREE_TEXT_CONTROL.test(checked)) {
@@ -321,10 +288,7 @@ export function checkFreeText(text, maxLength) {
   return checked;
 }
 
-/**
- * A calendar date as [year, month, day], or null when the text is not an existing YYYY-MM-DD date.
- * Plain arithmetic, no Date object: no time zone can move the day.
- */
+/** [year, month, day] of an existing YYYY-MM-DD date, or null; no Date, so no time zone. */
 function parseIsoDate(text) {
   const match = ISO_DATE.exec(text);
   if (match === null) return null;
@@ -335,7 +299,7 @@ function parseIsoDate(text) {
   return day <= daysInMonth ? [year, month, day] : null;
 }
 
-/** Today as [year, month, day]; a Date counts by the phone's own calendar day, not UTC. */
+/** Today as [year, month, day]; a Date counts in local time. */
 function parseToday(today) {
   if (today instanceof Date) {
     return [today.getFullYear(), today.getMonth() + 1, today.getDate()];
@@ -351,12 +315,7 @@ function compareDates(a, b) {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
-/**
- * Check that a YYYY-MM-DD date exists and is not after today.
- * @param {string} isoDate
- * @param {string|Date} today
- * @returns {Problem[]}
- */
+/** @returns {Problem[]} unless a YYYY-MM-DD date exists and is not after today. */
 export function checkDateNotFuture(isoDate, today) {
   const day = parseIsoDate(isoDate);
   if (day === null) {
@@ -374,21 +333,14 @@ export function checkDateNotFuture(isoDate, today) {
   return [];
 }
 
-/** Whole years lived; someone born on 29 February turns a year older on 1 March in common years. */
+/** Whole years lived (29 February birthdays count from 1 March). */
 function ageOn(birth, today) {
   let years = today[0] - birth[0];
   if (today[1] < birth[1] || (today[1] === birth[1] && today[2] < birth[2])) years -= 1;
   return years;
 }
 
-/**
- * Check that a date of birth gives an age that makes sense for the procedure.
- * @param {string} birthDate
- * @param {string|Date} today
- * @param {number|null} [minAge]
- * @param {number|null} [maxAge]
- * @returns {Problem[]}
- */
+/** @returns {Problem[]} for a birth date out of the procedure's age range. */
 export function checkAge(birthDate, today, minAge = null, maxAge = null) {
   const problems = checkDateNotFuture(birthDate, today);
   if (problems.length) return problems;
@@ -408,10 +360,7 @@ export function checkAge(birthDate, today, minAge = null, maxAge = null) {
   return problems;
 }
 
-/**
- * Hide all but the last four characters, for lists and logs: ********1234.
- * @param {string} number
- */
+/** ********1234: all but the last four hidden. */
 export function maskPersonalId(number) {
   const text = normalisePersonalId(number);
   if (text.length <= 4) return "*".repeat(text.length);

@@ -1,11 +1,5 @@
-// A new dossier in four steps: choose the procedure, fill the declaration, photograph the papers,
-// have the resident review and sign. The draft is kept on the phone at every step, so closing the
-// app loses nothing; saving freezes it into the queue and opens the receipt.
-//
-// The same wizard changes a dossier already queued (``#/dossier/<id>/edit``): a supplement the
-// commune desk asked for, or the correction of a record the server refused. Its draft starts from
-// the record's body (same procedure version, tracking code and receipt) and is kept apart, under
-// ``draft:<id>``; the resident signs again, and saving queues the dossier's next revision.
+// The new-dossier wizard (procedure, declaration, photos, review and sign), draft kept at each step;
+// also edits a queued dossier (``#/dossier/<id>/edit``, draft ``draft:<id>``): docs/pwa.md.
 
 import { photoButton, storeBlob } from "../camera.js";
 import { matchesText } from "../fold.js";
@@ -32,14 +26,13 @@ import { ask, blobUrl, fill, h, toast } from "../ui.js";
 
 const STEPS = 4;
 
-/** Where a draft is kept: the new dossier's, or the edit of one dossier's. */
 const draftKey = (edit) => (edit ? `draft:${edit}` : "draft");
 
 async function saveDraft(app, draft) {
   await app.db.put("meta", draft, draftKey(draft.edit));
 }
 
-/** Drop the draft and the photos only it named (nothing queued names them). */
+/** Drop the draft and the photos only it named. */
 async function discardDraft(app, draft) {
   const named = new Set((await app.db.all("records")).flatMap((r) => r.attachments));
   for (const sha of Object.values(draft.papers ?? {}).flat())
@@ -170,7 +163,6 @@ async function formStep(app, draft, resident, document, go, problems = []) {
   ];
 }
 
-/** "Photos taken" beside what the paper needs: against the number needed when there is one. */
 function photosTaken(paper, photos) {
   if (!photos.length) return null;
   const taken =
@@ -180,7 +172,6 @@ function photosTaken(paper, photos) {
   return ` · ${taken}`;
 }
 
-/** One photo of a paper, with its size and a button that removes it from the draft. */
 async function paperThumb(app, draft, paper, photos, sha, rerender) {
   const stored = await app.db.get("blobs", sha);
   const remove = async () => {
@@ -197,7 +188,7 @@ async function paperThumb(app, draft, paper, photos, sha, rerender) {
   );
 }
 
-/** What a paper needs: required, optional, or standing in for a required one ("one of these papers"). */
+/** Required, optional, or an alternative to a required paper. */
 function paperNeeds(document, paper) {
   const names = (papers) => papers.map((other) => `“${pick(other.name)}”`).join(t("paper_or"));
   const alternatives = paperGroup(document, paper).slice(1);
@@ -269,14 +260,13 @@ async function papersStep(app, draft, resident, document, go) {
   ];
 }
 
-/** The papers the draft has photos of, in the procedure's order, as the dossier names them. */
 function papersOf(document, draft) {
   return document.required_papers
     .filter((paper) => (draft.papers[paper.id] ?? []).length)
     .map((paper) => ({ paper_id: paper.id, photos: draft.papers[paper.id] }));
 }
 
-/** Freeze the draft into a dossier with the next tracking code of this phone, queue it, drop the draft. */
+/** Freeze the draft into a dossier with the next tracking code, queue it, drop the draft. */
 async function queueDossier(app, draft, resident, document, signature) {
   const secret = randomSecret();
   const deviceCode = app.session.device_code;
@@ -301,11 +291,7 @@ async function queueDossier(app, draft, resident, document, signature) {
   return `#/dossier/${envelope.id}?new=1`;
 }
 
-/**
- * The edited draft as the dossier's next revision: the same resident, procedure version, tracking
- * code and receipt, the new answers, photos and signature. Photos the server already holds are
- * named again, not sent again.
- */
+/** The edited draft as the next revision (same code and receipt; held photos not sent again). */
 async function queueRevision(app, draft, document, signature) {
   const record = await app.db.get("records", draft.edit);
   await enqueueRevision(app.db, record, {
@@ -320,7 +306,6 @@ async function queueRevision(app, draft, document, signature) {
   return `#/dossier/${record.id}`;
 }
 
-/** The answers and the papers photographed, for the resident to check before signing. */
 function reviewCard(draft, document) {
   const papers = document.required_papers.filter((paper) => (draft.papers[paper.id] ?? []).length);
   return h(
@@ -396,10 +381,7 @@ async function reviewStep(app, draft, resident, document, go) {
   ];
 }
 
-/**
- * The draft for this resident: the one kept, a new one, or null when the volunteer chose to go back
- * to another resident's unfinished dossier (the app is then on its way there).
- */
+/** The kept or a new draft; null when the volunteer went back to another resident's draft. */
 async function draftFor(app, resident) {
   const draft = await app.db.get("meta", "draft");
   if (draft && draft.resident_id !== resident.id) {
@@ -446,7 +428,6 @@ function discardButton(app, draft, resident) {
   );
 }
 
-/** What the commune desk or the server said, shown at the top of every step of an edit. */
 function editNote(view, reason) {
   if (reason === "supplement") {
     const asked = view.server.supplement_asked_at;
@@ -476,7 +457,6 @@ function editNote(view, reason) {
   );
 }
 
-/** A new edit of a queued dossier: its body as the draft, at the step that matters. */
 function editDraft(record, reason) {
   const body = record.envelope.body;
   return {
@@ -491,11 +471,7 @@ function editDraft(record, reason) {
   };
 }
 
-/**
- * The steps of a draft, from the one it is at. An edit never goes back to choosing the procedure
- * (its step 1 is the dossier's receipt) and shows ``note`` on every step; ``problems()``: the
- * answers to point out on the form.
- */
+/** The steps of a draft; an edit's step 1 is the receipt, and ``note`` shows on every step. */
 async function wizard(app, draft, resident, { note = null, problems = () => [] } = {}) {
   const container = h("section", { class: "screen wizard" });
   const go = async (step) => {
