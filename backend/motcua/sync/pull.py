@@ -39,7 +39,7 @@ def _uuids(rows: list[Any], kind: str) -> list[UUID]:
 @dataclass
 class _Page:
     """Everything one page of changes needs, read with one query per kind of thing whatever
-    the page's size (docs/sync.md, "Pull cost")."""
+    the page's size (docs/sync.md §6, "Cost and size")."""
 
     revisions: dict[UUID, int] = field(default_factory=dict)
     merged_into: dict[UUID, UUID] = field(default_factory=dict)
