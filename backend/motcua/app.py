@@ -35,6 +35,7 @@ from motcua.campaigns.pages import CampaignPages
 from motcua.catalogue.api import CatalogueController
 from motcua.catalogue.pages import GuidesController
 from motcua.catalogue.service import publish_on_start
+from motcua.compression import compression_config
 from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine
 from motcua.desk.api import DeskController
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         state=State({"settings": settings}),
         before_send=[add_security_headers],
+        compression_config=compression_config(),
     )
     # Outermost, so that requests no route matches (404, 405) are logged too.
     app.asgi_handler = AccessLogMiddleware(app.asgi_handler)
