@@ -48,8 +48,10 @@ jslint:
 	elif [ "$$CI" = "true" ]; then echo "node and npm are required in CI" >&2; exit 1; \
 	else echo "npm not found: JavaScript lint skipped"; fi
 
+# One worker per core, a test file at a time per worker (tests of one file share its fixtures).
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 jstest:
 	@if command -v node >/dev/null; then node --test tests/js/; \

@@ -83,7 +83,7 @@ def test_every_hand_off_from_the_offline_receipt_to_the_rating(
 
     # No signal in the village: the receipt's QR code is there at once.
     volunteer.set_offline(True)
-    register_resident(page, personal_id="066050001311")
+    register_resident(page, personal_id="066050001321")
     code = file_death_registration(page, photos[:3])
     dossier_id = _dossier_id(page)
     link = _qr_text(page)

@@ -79,7 +79,7 @@ def test_tasks_come_from_the_phone_offline_and_a_told_mark_is_posted_once_online
         register_resident(page)
         tick_checklist(page)
         code = file_death_registration(page, photos)
-        match = re.search(r"#/dossier/([\w-]+)$", page.url)
+        match = re.search(r"#/dossier/([0-9a-f-]{36})", page.url)
         assert match
         dossier_id = match.group(1)
         sync_now(page)
