@@ -23,9 +23,9 @@ from motcua.resources import resource_dir
 # Served at fixed root paths; every other file of pwa/ is served under /app/.
 ROOT_FILES = {"index.html": "/", "manifest.webmanifest": "/manifest.webmanifest", "sw.js": "/sw.js"}
 MEDIA_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
     ".json": "application/json",
     ".webmanifest": "application/manifest+json",
     ".svg": "image/svg+xml",
@@ -118,7 +118,7 @@ def pwa_router() -> Router:
         # no-cache: a phone must always see a new worker when the app changes.
         return Response(
             service_worker_source(root),
-            media_type="text/javascript; charset=utf-8",
+            media_type="text/javascript",
             headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
         )
 

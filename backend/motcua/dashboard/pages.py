@@ -55,7 +55,7 @@ EXPORTS = {
     "register.xlsx": ("register", "xlsx"),
 }
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -290,7 +290,7 @@ class StatusPages(Controller):
         """
         return Response(
             _STATUS_SW.read_bytes(),
-            media_type="text/javascript; charset=utf-8",
+            media_type="text/javascript",
             headers={"cache-control": "no-cache", "service-worker-allowed": "/ho-so/"},
         )
 
