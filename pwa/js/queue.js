@@ -35,12 +35,14 @@ export function makeEnvelope(
   });
 }
 
+/** The server refused it: fixed, it goes again as the same revision (docs/sync.md). */
+export const isRefused = (record) => record?.state === "needs_attention" && record.detail === "rejected";
+
 /** Revision and base of a new body (docs/sync.md "Records"): unchanged if never stored, else server's + 1. */
 export function nextRevision(record, serverRevision = null) {
   const { revision, base_revision } = record.envelope;
   if (record.state === "sending") throw new Error("the record is being sent: edit it after the answer");
-  if (record.state === "waiting" || (record.state === "needs_attention" && record.detail === "rejected"))
-    return { revision, base_revision };
+  if (record.state === "waiting" || isRefused(record)) return { revision, base_revision };
   const stored =
     record.detail === "conflict"
       ? (serverRevision ?? revision)

@@ -2,7 +2,7 @@
 // and checklist ticks, dossiers with their server state, places, the catalogue.
 
 import { t, titleOf } from "./i18n.js";
-import { isComplete } from "./queue.js";
+import { isComplete, isRefused } from "./queue.js";
 
 export const CHECKLIST_STEPS = [
   "vneid_installed",
@@ -146,7 +146,7 @@ export async function dossierView(db, record) {
 /** Why the dossier may be changed now: "refused", "supplement", or null. */
 export function editReason(view) {
   const { record, server } = view;
-  if (record.state === "needs_attention" && record.detail === "rejected") return "refused";
+  if (isRefused(record)) return "refused";
   if (server?.status === "needs_supplement" && record.state !== "sending") return "supplement";
   return null;
 }
@@ -196,7 +196,8 @@ export const residentFieldLabel = (field) => t(field === "village_id" ? "village
 /** "refused", "edit" (waiting, or stored at the pulled revision), or null: what may be done to a resident. */
 export function residentEditReason(resident, record) {
   if (!resident || resident.merged_into) return null;
-  if (record?.state === "needs_attention") return record.detail === "rejected" ? "refused" : null;
+  if (isRefused(record)) return "refused";
+  if (record?.state === "needs_attention") return null;
   if (record?.state === "waiting") return "edit";
   if (record && (record.state !== "on_server" || record.detail)) return null;
   return resident.on_server && Number.isInteger(resident.revision) ? "edit" : null;

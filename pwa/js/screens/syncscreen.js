@@ -2,7 +2,7 @@
 // record with the server's reason, persistent storage, and moving the unsent queue by file.
 
 import { formatTime, message, t } from "../i18n.js";
-import { adopt, countStates, isUnsent } from "../queue.js";
+import { adopt, countStates, isRefused, isUnsent } from "../queue.js";
 import { displayState, getResident, residentFieldLabel } from "../store.js";
 import { blobUrl, fill, h, toast } from "../ui.js";
 
@@ -254,7 +254,7 @@ async function recordRow(app, record) {
         )
       : null,
     state === "needs_attention" ? retryButton(app, record) : null,
-    record.kind === "resident" && record.detail === "rejected" && state === "needs_attention"
+    record.kind === "resident" && isRefused(record)
       ? h("a", { class: "button secondary small", href: `#/resident/${record.id}/edit` }, t("fix_and_resend"))
       : null,
   );
