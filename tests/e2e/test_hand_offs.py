@@ -19,6 +19,16 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import PHONE_VIEWPORT, watch_errors
+from tests.e2e.demo_server import (
+    OFFICER,
+    OFFLINE,
+    PASSWORD,
+    VOLUNTEER,
+    desk_move,
+    record_id,
+    server_versions,
+    session,
+)
 from tests.e2e.pwa_phone import (
     draw_signature,
     file_death_registration,
@@ -29,17 +39,7 @@ from tests.e2e.pwa_phone import (
     sign_in,
     sync_now,
 )
-from tests.e2e.test_pwa_supplement import (
-    OFFICER,
-    OFFLINE,
-    PASSWORD,
-    VOLUNTEER,
-    _dossier_id,
-    _move,
-    _qr_text,
-    _session,
-    _versions,
-)
+from tests.e2e.test_pwa_supplement import _qr_text
 
 pytestmark = pytest.mark.browser
 NOTE = "Ảnh giấy báo tử bị lóa, chụp lại giúp cháu"
@@ -61,7 +61,7 @@ def resident(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def _inbox_item(url: str, code: str) -> dict[str, object]:
-    answer = httpx.get(f"{url}/api/desk/dossiers", params={"q": code}, headers=_session(url, OFFICER))
+    answer = httpx.get(f"{url}/api/desk/dossiers", params={"q": code}, headers=session(url, OFFICER))
     assert answer.status_code == 200, answer.text
     body = answer.json()
     items = body["items"] if isinstance(body, dict) else body
@@ -85,15 +85,15 @@ def test_every_hand_off_from_the_offline_receipt_to_the_rating(
     volunteer.set_offline(True)
     register_resident(page, personal_id="066050001321")
     code = file_death_registration(page, photos[:3])
-    dossier_id = _dossier_id(page)
+    dossier_id = record_id(page, "dossier")
     link = _qr_text(page)
     assert link.startswith(f"{live_server}/ho-so/{code}?k=")
     volunteer.set_offline(False)
     sync_now(page)
 
     # The desk accepts it, then asks for a clearer photo of one paper.
-    _move(live_server, dossier_id, "accepted")
-    _move(live_server, dossier_id, "needs_supplement", reason=NOTE)
+    desk_move(live_server, dossier_id, "accepted")
+    desk_move(live_server, dossier_id, "needs_supplement", reason=NOTE)
     status = resident.new_page()
     status_errors = watch_errors(status)
     status.goto(link)
@@ -128,24 +128,24 @@ def test_every_hand_off_from_the_offline_receipt_to_the_rating(
     page.goto(page.url.split("#")[0] + "#/tasks")
     page.wait_for_selector("body[data-ready=tasks]")
     expect(page.locator("li.task.supplement")).to_have_count(0)
-    assert _versions(live_server, dossier_id)["server_revision"] == 1
+    assert server_versions(live_server, dossier_id)["server_revision"] == 1
 
     # Back in signal: the supplement reaches the desk, which sees it arrived and goes on.
     volunteer.set_offline(False)
     sync_now(page)
-    assert _versions(live_server, dossier_id)["server_revision"] == 2
+    assert server_versions(live_server, dossier_id)["server_revision"] == 2
     item = _inbox_item(live_server, code)
     assert item["supplemented"] is True
     assert item["supplemented_at"] is not None
-    _move(live_server, dossier_id, "in_progress")
+    desk_move(live_server, dossier_id, "in_progress")
 
     # The resident's page: the promised day, counted again from the complete supplement.
     status.reload()
     expect(status.locator(".promised .day")).to_have_text(PROMISED_DAY)
     expect(status.locator(".said")).to_have_count(0)  # nothing more to bring
 
-    _move(live_server, dossier_id, "ready")
-    _move(live_server, dossier_id, "delivered", confirm=True)
+    desk_move(live_server, dossier_id, "ready")
+    desk_move(live_server, dossier_id, "delivered", confirm=True)
     status.reload()
     expect(status.locator(".promised .day")).to_have_text(PROMISED_DAY)
     expect(status.locator("#thong-bao")).to_have_count(0)

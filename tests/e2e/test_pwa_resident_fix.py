@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import PHONE_VIEWPORT, watch_errors
+from tests.e2e.demo_server import OFFLINE, PASSWORD, VOLUNTEER, open_screen, record_id, server_versions
 from tests.e2e.pwa_phone import open_app, phone_shot, register_resident, sign_in, sync_now
 
 pytestmark = pytest.mark.browser
-VOLUNTEER = "0901000011"
-PASSWORD = "motcua-demo"  # the demo's (motcua demo)
-OFFLINE = "ERR_INTERNET_DISCONNECTED"
 LANDLINE = "0212345678"  # 10 digits, not a mobile: the server refuses it (phone.not_mobile)
 
 
@@ -31,18 +27,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def _versions(url: str, record_id: str) -> dict[str, Any]:
-    login = httpx.post(f"{url}/api/auth/login", json={"phone": VOLUNTEER, "password": PASSWORD})
-    assert login.status_code == 201, login.text
-    answer = httpx.get(
-        f"{url}/api/sync/records/{record_id}/versions",
-        headers={"authorization": f"Bearer {login.json()['token']}"},
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-# The record as an older app, or a hand-typed number the phone's check missed, could have queued it.
 _SET_PHONE = """async ([id, phone]) => {
   const db = await new Promise((resolve, reject) => {
     const request = indexedDB.open("motcua");
@@ -66,17 +50,6 @@ _SET_PHONE = """async ([id, phone]) => {
 }"""
 
 
-def _resident_id(page: Page) -> str:
-    match = re.search(r"#/resident/([0-9a-f-]{36})", page.url)
-    assert match, page.url
-    return match.group(1)
-
-
-def _open_resident(page: Page, resident_id: str) -> None:
-    page.goto(page.url.split("#")[0] + f"#/resident/{resident_id}")
-    page.wait_for_selector("body[data-ready=resident]")
-
-
 def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(
     live_server: str, context: BrowserContext
 ) -> None:
@@ -86,7 +59,7 @@ def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(
     sign_in(page, VOLUNTEER, PASSWORD)
     context.set_offline(True)
     register_resident(page, personal_id="066050001311")
-    resident_id = _resident_id(page)
+    resident_id = record_id(page, "resident")
     page.evaluate(_SET_PHONE, [resident_id, LANDLINE])
     context.set_offline(False)
     sync_now(page)
@@ -101,7 +74,7 @@ def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(
     phone_shot(page, "sync-resident-refused")
 
     # The resident's page says why, field by field, in the form's words.
-    _open_resident(page, resident_id)
+    open_screen(page, "resident", resident_id, "resident")
     card = page.locator(".card.ask.refused")
     expect(card.locator("h2")).to_have_text("Thông tin người dân cần sửa")
     expect(card.locator(".reasons")).to_contain_text("Số điện thoại: Đây không phải số di động Việt Nam")
@@ -138,13 +111,13 @@ def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(
     expect(page.locator(".state-line .state")).to_have_text("Chờ gửi")
 
     sync_now(page)
-    versions = _versions(live_server, resident_id)
+    versions = server_versions(live_server, resident_id)
     assert versions["server_revision"] == 1, "a refused record never became a revision"
     (applied,) = [v for v in versions["versions"] if v["state"] == "applied"]
     assert (applied["revision"], applied["base_revision"]) == (1, None)
     assert applied["body"]["phone"] == "0987654321"
     assert applied["body"]["personal_id"] == "066050001311"
-    _open_resident(page, resident_id)
+    open_screen(page, "resident", resident_id, "resident")
     expect(page.locator(".state-line")).to_have_count(0)
     expect(page.locator(".consents-given li")).to_have_count(2)
     phone_shot(page, "resident-fixed")
@@ -160,7 +133,7 @@ def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(
     page.get_by_role("button", name="Lưu thay đổi").click()
     page.wait_for_selector("body[data-ready=resident]")
     sync_now(page)
-    versions = _versions(live_server, resident_id)
+    versions = server_versions(live_server, resident_id)
     assert versions["server_revision"] == 2
     newest = versions["versions"][-1]
     assert (newest["revision"], newest["base_revision"], newest["state"]) == (2, 1, "applied")

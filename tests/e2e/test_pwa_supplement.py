@@ -13,15 +13,22 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
 from tests.e2e.conftest import PHONE_VIEWPORT, watch_errors
+from tests.e2e.demo_server import (
+    OFFLINE,
+    PASSWORD,
+    VOLUNTEER,
+    desk_move,
+    open_screen,
+    record_id,
+    server_versions,
+)
 from tests.e2e.pwa_phone import (
     draw_signature,
     file_death_registration,
@@ -35,11 +42,7 @@ from tests.e2e.pwa_phone import (
 )
 
 pytestmark = pytest.mark.browser
-VOLUNTEER = "0901000011"
-OFFICER = "0901000002"
-PASSWORD = "motcua-demo"  # the demo's (motcua demo)
 NOTE = "Ảnh mặt sau căn cước bị mờ, chụp lại giúp"
-OFFLINE = "ERR_INTERNET_DISCONNECTED"
 
 
 @pytest.fixture(scope="module")
@@ -53,38 +56,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     yield context
     context.close()
-
-
-def _session(url: str, phone: str) -> dict[str, str]:
-    answer = httpx.post(f"{url}/api/auth/login", json={"phone": phone, "password": PASSWORD})
-    assert answer.status_code == 201, answer.text
-    return {"authorization": f"Bearer {answer.json()['token']}"}
-
-
-def _move(url: str, dossier_id: str, to: str, **extra: Any) -> None:
-    answer = httpx.post(
-        f"{url}/api/desk/dossiers/{dossier_id}/moves",
-        json={"to": to, **extra},
-        headers=_session(url, OFFICER),
-    )
-    assert answer.status_code == 200, answer.text
-
-
-def _versions(url: str, dossier_id: str) -> dict[str, Any]:
-    answer = httpx.get(f"{url}/api/sync/records/{dossier_id}/versions", headers=_session(url, VOLUNTEER))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def _dossier_id(page: Page) -> str:
-    match = re.search(r"#/dossier/([0-9a-f-]{36})", page.url)
-    assert match, page.url
-    return match.group(1)
-
-
-def _open_receipt(page: Page, dossier_id: str) -> None:
-    page.goto(page.url.split("#")[0] + f"#/dossier/{dossier_id}")
-    page.wait_for_selector("body[data-ready=receipt]")
 
 
 def _qr_text(page: Page) -> str:
@@ -115,22 +86,22 @@ def test_the_desk_asks_for_a_photo_and_the_phone_adds_it_offline(
     sign_in(page, VOLUNTEER, PASSWORD)
     register_resident(page, personal_id="066050001301")
     file_death_registration(page, photos[:3])
-    dossier_id = _dossier_id(page)
+    dossier_id = record_id(page, "dossier")
     sync_now(page)
 
     # The desk accepts it: the phone shows the real deadline, a day of the week and a date.
-    _move(live_server, dossier_id, "accepted", portal_code="H66.24235-0101")
+    desk_move(live_server, dossier_id, "accepted", portal_code="H66.24235-0101")
     sync_now(page)
-    _open_receipt(page, dossier_id)
+    open_screen(page, "dossier", dossier_id, "receipt")
     expect(page.locator(".facts-list")).to_contain_text("Đã tiếp nhận")
     deadline = page.locator(".fact", has_text="Hạn trả kết quả").locator("dd")
     expect(deadline).to_have_text(re.compile(r"^(Thứ [^,]+|Chủ Nhật), \d{2}/\d{2}/\d{4}$", re.IGNORECASE))
 
     # It asks for more, with a note; the phone syncs, then works with no network at all.
-    _move(live_server, dossier_id, "needs_supplement", reason=NOTE)
+    desk_move(live_server, dossier_id, "needs_supplement", reason=NOTE)
     sync_now(page)
     context.set_offline(True)
-    _open_receipt(page, dossier_id)
+    open_screen(page, "dossier", dossier_id, "receipt")
     expect(page.locator(".card.ask h2")).to_have_text("Xã yêu cầu bổ sung")
     expect(page.locator(".ask-note")).to_have_text(NOTE)
     expect(page.locator(".card.ask .hint")).to_contain_text(re.compile(r"Ngày yêu cầu: \d{2}/\d{2}/\d{4}"))
@@ -168,13 +139,13 @@ def test_the_desk_asks_for_a_photo_and_the_phone_adds_it_offline(
     expect(page.locator(".ask-done")).to_have_text("Đã lưu phần bổ sung trên máy — sẽ tự gửi khi có mạng.")
     expect(page.get_by_role("link", name="Bổ sung thêm")).to_be_visible()
     phone_shot(page, "receipt-supplement-saved")
-    assert _versions(live_server, dossier_id)["server_revision"] == 1, "offline means offline"
+    assert server_versions(live_server, dossier_id)["server_revision"] == 1, "offline means offline"
 
     # Back online: revision 2 reaches the server; only the new photo and signature travel.
     uploads = _uploads(page)
     context.set_offline(False)
     sync_now(page)
-    versions = _versions(live_server, dossier_id)
+    versions = server_versions(live_server, dossier_id)
     assert versions["server_revision"] == 2
     newest = versions["versions"][-1]
     assert (newest["revision"], newest["base_revision"], newest["state"]) == (2, 1, "applied")
@@ -187,7 +158,7 @@ def test_the_desk_asks_for_a_photo_and_the_phone_adds_it_offline(
     assert sorted(set(uploads)) == sorted([papers["can-cuoc"][2], newest["body"]["signature_sha256"]])
 
     # The desk knows the supplement arrived, and so does the phone.
-    _open_receipt(page, dossier_id)
+    open_screen(page, "dossier", dossier_id, "receipt")
     expect(page.locator(".ask-done")).to_contain_text(re.compile(r"Đã gửi bổ sung ngày \d{2}/\d{2}/\d{4}\."))
     expect(page.locator(".ask-done")).to_contain_text("tính lại từ khi hồ sơ đủ giấy tờ")
     phone_shot(page, "receipt-supplement-sent")
@@ -276,12 +247,12 @@ def test_a_refused_dossier_is_fixed_and_sent_again(
     context.set_offline(True)
     register_resident(page, personal_id="066050001303")
     code = file_death_registration(page, photos[:3])
-    dossier_id = _dossier_id(page)
+    dossier_id = record_id(page, "dossier")
     # A dossier the server refuses (as an older app could have written it): a required answer gone.
     page.evaluate(_DROP_DEATH_CAUSE, dossier_id)
     context.set_offline(False)
     sync_now(page)
-    _open_receipt(page, dossier_id)
+    open_screen(page, "dossier", dossier_id, "receipt")
     expect(page.locator(".card.ask.refused h2")).to_have_text("Hồ sơ cần sửa")
     expect(page.locator(".card.ask.refused .reasons")).to_contain_text("Nguyên nhân mất")
     phone_shot(page, "receipt-refused")
@@ -308,11 +279,11 @@ def test_a_refused_dossier_is_fixed_and_sent_again(
     expect(page.locator(".tracking-code")).to_have_text(code)
 
     sync_now(page)
-    versions = _versions(live_server, dossier_id)
+    versions = server_versions(live_server, dossier_id)
     assert versions["server_revision"] == 1
     (applied,) = [v for v in versions["versions"] if v["state"] == "applied"]
     assert applied["body"]["form"]["death_cause"] == "Già yếu"
-    _open_receipt(page, dossier_id)
+    open_screen(page, "dossier", dossier_id, "receipt")
     wait_until(page, "document.querySelector('.facts-list')?.textContent.includes('Chờ tiếp nhận')")
     expect(page.locator(".state-line .state")).to_have_text("Đã lên máy chủ")
     phone_shot(page, "receipt-refused-fixed")
