@@ -47,12 +47,16 @@ from motcua.health import Health, health
 from motcua.i18n import current_lang, date_in_words, local_date, local_time, said, t
 from motcua.logs import AccessLogMiddleware, configure_logging
 from motcua.places.api import PlacesController
+from motcua.privacy.api import PrivacyController
+from motcua.privacy.consents import withdraw
+from motcua.privacy.retention import run_retention
 from motcua.push.api import PushController
 from motcua.push.outbox import notify_status, notify_supplemented
 from motcua.push.worker import PushWorker
 from motcua.pwa import pwa_router
 from motcua.reach.api import ReachController
 from motcua.reach.pages import ReachPages
+from motcua.records.residents import on_withdrawal_with
 from motcua.rounds.api import RouteController
 from motcua.rounds.pages import RoutePages
 from motcua.rounds.service import assigned_communes
@@ -74,10 +78,12 @@ def _principal(request: Request[Any, Any, Any]) -> Principal:
 def wire_domains() -> None:
     """Where a lower package calls up, the upper one is registered here, at the composition
     root (docs/architecture.md): a dossier's moves and its completed supplements reach the
-    push outbox, and the rounds a volunteer is on widen their places."""
+    push outbox, the rounds a volunteer is on widen their places, and a withdrawn consent
+    takes away what depended on it."""
     announce_moves_with("push", notify_status)
     announce_supplements_with("push", notify_supplemented)
     widen_places_with("rounds", assigned_communes)
+    on_withdrawal_with("privacy", withdraw)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -132,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PushController,
             ReachController,
             ReachPages,
+            PrivacyController,
             pwa_router(),
             create_static_files_router(
                 path="/static", directories=[_HERE / "static"], include_in_schema=False
@@ -185,7 +192,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def with_push_worker(app: Litestar, settings: Settings) -> Litestar:
-    """Start a :class:`PushWorker` with the app and stop it, politely, when the app stops."""
+    """Start a :class:`PushWorker` and the retention schedule with the app and stop them,
+    politely, when the app stops."""
     stop = asyncio.Event()
     running: list[asyncio.Task[None]] = []
 
@@ -197,6 +205,7 @@ def with_push_worker(app: Litestar, settings: Settings) -> Litestar:
                 await worker.run(stop)
 
         running.append(asyncio.create_task(run(), name="push-worker"))
+        running.append(asyncio.create_task(run_retention(settings, stop), name="retention"))
 
     async def finish() -> None:
         stop.set()

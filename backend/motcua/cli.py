@@ -200,13 +200,17 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
 
 @main.command()
 def worker() -> None:
-    """Send push notifications from the outbox until stopped (beside `serve` on PostgreSQL)."""
+    """Send push notifications from the outbox, and run the retention schedule hourly, until
+    stopped (beside `serve` on PostgreSQL)."""
+    from functools import partial
+
     from motcua.logs import configure_logging
+    from motcua.privacy.retention import run_retention
     from motcua.push.worker import run_worker
 
     settings = _ready_settings()
     configure_logging(settings.log_level)
-    run_worker(settings)
+    run_worker(settings, beside=[partial(run_retention, settings)])
 
 
 @main.group()
@@ -387,6 +391,73 @@ def users_revoke_sessions(phone: str) -> None:
         click.echo(f"motcua: no user with phone {phone}", err=True)
         sys.exit(1)
     click.echo(f"revoked {revoked} session(s)")
+
+
+@main.group()
+def residents() -> None:
+    """A resident's data on request: export it, erase it (docs/privacy.md)."""
+
+
+def _as_officer(by: str, resident_id: str, work: Callable[[AsyncSession, Any, Any], Awaitable[T]]) -> T:
+    """Run ``work(db, principal, resident)`` as the desk officer or admin whose phone is ``by``,
+    on a resident of their places; one line and exit 1 otherwise."""
+    from uuid import UUID, uuid4
+
+    from motcua.accounts.sessions import principal_of_user
+    from motcua.accounts.users import find_user_by_phone
+    from motcua.errors import ApiError
+    from motcua.privacy.service import resident_in_scope
+
+    try:
+        wanted = UUID(resident_id)
+    except ValueError:
+        _fail(f"{resident_id!r} is not a resident id (a UUID)")
+
+    async def run(db: AsyncSession) -> T:
+        user = await find_user_by_phone(db, by)
+        if user is None or not user.is_active or user.role not in ("desk_officer", "admin"):
+            raise ApiError(403, "auth.forbidden", "", f"{by} is not an active desk officer or admin")
+        principal = await principal_of_user(db, user, uuid4(), "cli")
+        return await work(db, principal, await resident_in_scope(db, principal, wanted))
+
+    try:
+        return _with_session(run)
+    except ApiError as error:
+        _fail(f"{error.body.message_en} ({error.body.code})")
+
+
+@residents.command("export")
+@click.argument("resident_id")
+@click.option("--by", required=True, help="Phone of the desk officer or admin doing it (audited).")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="File to write [stdout].")
+def residents_export(resident_id: str, by: str, out: Any) -> None:
+    """Write everything held about a resident as JSON (audited)."""
+    import json
+
+    from motcua.privacy.export import export_resident
+
+    document = _as_officer(by, resident_id, export_resident)
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+@residents.command("erase")
+@click.argument("resident_id")
+@click.option("--by", required=True, help="Phone of the desk officer or admin doing it (audited).")
+@click.option("--reason", required=True, help="Why: the resident's request, as noted (audited).")
+@click.option("--yes", is_flag=True, help="Confirm: an erasure cannot be undone.")
+def residents_erase(resident_id: str, by: str, reason: str, yes: bool) -> None:
+    """Erase a resident on request: anonymised, photos deleted, audit kept."""
+    from motcua.privacy.erasure import erase_resident
+
+    if not yes:
+        _fail("erasing cannot be undone: add --yes to confirm")
+    report, forgotten = _as_officer(by, resident_id, lambda db, p, r: erase_resident(db, p, r, reason))
+    files = forgotten.delete_files(_settings())
+    click.echo(
+        f"erased {report.resident_id}: {report.dossiers_kept} dossier(s) kept without personal data, "
+        f"{report.records_scrubbed} record(s) scrubbed, {files} file(s) deleted"
+    )
 
 
 if __name__ == "__main__":

@@ -84,6 +84,22 @@ SETTINGS: tuple[Setting, ...] = (
         "How many password checks one server process runs at once (each holds 64 MiB); the rest "
         "wait their turn, so a burst of sign-ins cannot exhaust the memory.",
     ),
+    Setting(
+        "MOTCUA_RETAIN_ATTACHMENTS_DAYS",
+        "90",
+        "Days after a dossier is delivered, rejected or withdrawn before the worker deletes its "
+        "document photos and signature (docs/privacy.md, Retention).",
+    ),
+    Setting(
+        "MOTCUA_RETAIN_REFUSED_DAYS",
+        "90",
+        "Days the quarantine keeps a refused record; more than the 30 days a phone asks about.",
+    ),
+    Setting(
+        "MOTCUA_RETAIN_REVISIONS_DAYS",
+        "365",
+        "Days the server keeps a record's earlier revisions and conflicts (the current one stays).",
+    ),
 )
 
 
@@ -103,6 +119,9 @@ class Settings:
     sync_concurrency: int = 4
     sign_in_cache_seconds: int = 5
     password_checks: int = 4
+    retain_attachments_days: int = 90
+    retain_refused_days: int = 90
+    retain_revisions_days: int = 365
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +155,9 @@ class Settings:
             sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
+            retain_attachments_days=_whole_number(env, "MOTCUA_RETAIN_ATTACHMENTS_DAYS", 90),
+            retain_refused_days=_whole_number(env, "MOTCUA_RETAIN_REFUSED_DAYS", 90, least=31),
+            retain_revisions_days=_whole_number(env, "MOTCUA_RETAIN_REVISIONS_DAYS", 365),
         )
 
 

@@ -52,3 +52,14 @@ def store(settings: Settings, sha256: str, data: bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def delete(settings: Settings, sha256: str) -> bool:
+    """Remove stored bytes (whether they were there). The caller decides that nothing still
+    names them (privacy/retention.py): the same bytes may serve several dossiers and communes."""
+    path = attachment_path(settings, sha256)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

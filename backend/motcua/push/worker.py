@@ -16,7 +16,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -353,8 +353,13 @@ class PushWorker:
             )
 
 
-def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``motcua worker``: run until SIGINT or SIGTERM."""
+def run_worker(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    beside: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
+) -> None:
+    """``motcua worker``: run until SIGINT or SIGTERM, with the loops ``beside`` (the retention
+    schedule) running alongside and stopped with it."""
     import signal
 
     async def main() -> None:
@@ -362,7 +367,9 @@ def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, done.set)
+        others = [asyncio.create_task(other(done)) for other in beside]
         async with PushWorker(settings) as worker:
             await worker.run(done)
+        await asyncio.gather(*others)
 
     asyncio.run(main())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.catalogue.validation import field_error
 from motcua.db.base import table_of
@@ -46,6 +48,17 @@ Sha256 = Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 _CONSENTS = table_of(Consent)
 _CHECKLIST_STEPS = table_of(ChecklistStep)
+
+# What a withdrawn consent takes away: registered by the app (privacy.consents), so this
+# package need not import what sits above it. Called in the batch's transaction with the
+# resident and the purpose; answers the extra (kind, id) changes phones must hear of.
+Withdraw = Callable[[AsyncSession, Resident, str], Awaitable[list[tuple[str, str]]]]
+_WITHDRAWERS: dict[str, Withdraw] = {}
+
+
+def on_withdrawal_with(name: str, withdraw: Withdraw) -> None:
+    """Have ``withdraw`` run when a consent is withdrawn (the newest of its purpose)."""
+    _WITHDRAWERS[name] = withdraw
 
 
 class ResidentBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -138,6 +151,20 @@ async def _ethnicity_consented(incoming: Incoming, resident_id: UUID) -> bool:
     return bool(given)
 
 
+async def _withdrawn(incoming: Incoming, resident_id: UUID, purpose: str) -> bool:
+    """Whether the newest consent of ``purpose`` for the resident is a withdrawal."""
+    if (str(resident_id), purpose) in incoming.batch_consents:
+        return False
+    await incoming.writes.settle(incoming.db, _CONSENTS)
+    given = await incoming.db.scalar(
+        select(Consent.given)
+        .where(Consent.resident_id == resident_id, Consent.purpose == purpose)
+        .order_by(Consent.written_at.desc())
+        .limit(1)
+    )
+    return given is False
+
+
 def _personal_id_check() -> Refused:
     """An ID number held by someone outside the sender's places: said without telling who or where."""
     return Refused(
@@ -178,6 +205,19 @@ async def apply_resident(incoming: Incoming) -> Applied:
             "Chỉ ghi dân tộc khi người dân đồng ý riêng cho mục này.",
             "Ethnicity is kept only with the resident's own consent for it.",
             [FieldError("ethnicity", "consent.missing", "Chưa có sự đồng ý.", "No consent given.")],
+        )
+    # A phone number withdrawn with its consent comes back only with a new one.
+    if (
+        resident is not None
+        and person.phone
+        and person.phone != resident.phone
+        and await _withdrawn(incoming, resident.id, "contact_by_phone")
+    ):
+        raise Refused(
+            "phone.no_consent",
+            "Người dân đã rút sự đồng ý liên lạc qua điện thoại; chỉ ghi lại số khi họ đồng ý lại.",
+            "The resident withdrew consent to be contacted by phone; record a number only with a new consent.",
+            [FieldError("phone", "consent.missing", "Chưa có sự đồng ý.", "No consent given.")],
         )
     values = {
         "village_id": village.id,
@@ -308,7 +348,29 @@ async def apply_consent(incoming: Incoming) -> Applied:
             "written_at": incoming.record.written_time,
         },
     )
-    return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)
+    changes = []
+    if not body.given and await _newest_of_purpose(incoming, resident.id, body.purpose):
+        for withdraw in _WITHDRAWERS.values():
+            changes += await withdraw(incoming.db, resident, body.purpose)
+    return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id, changes=changes)
+
+
+async def _newest_of_purpose(incoming: Incoming, resident_id: UUID, purpose: str) -> bool:
+    """Whether no consent of this purpose was given after the one being applied: a withdrawal
+    that reaches the server after a newer consent takes nothing away."""
+    await incoming.writes.settle(incoming.db, _CONSENTS)
+    written: datetime = incoming.record.written_time
+    newer = await incoming.db.scalar(
+        select(Consent.id)
+        .where(
+            Consent.resident_id == resident_id,
+            Consent.purpose == purpose,
+            Consent.given.is_(True),
+            Consent.written_at > written,
+        )
+        .limit(1)
+    )
+    return newer is None
 
 
 async def apply_checklist(incoming: Incoming) -> Applied:
