@@ -172,6 +172,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     """
     import uvicorn
 
+    from motcua.db.keys import with_keys
     from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
 
@@ -182,7 +183,8 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
         _fail("several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", 2)
     check_ready(settings)
     _check_port(host, port)
-    vapid_keys(settings)  # made on first start, before any process serves the public key
+    # Made on first start and kept in the database, before any worker process serves them.
+    vapid_keys(with_keys(settings))
     in_process = settings.is_sqlite if push_worker is None else push_worker
     _announce(host, port, settings)
     uvicorn.run(
@@ -201,10 +203,11 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
 @main.command()
 def worker() -> None:
     """Send push notifications from the outbox until stopped (beside `serve` on PostgreSQL)."""
+    from motcua.db.keys import with_keys
     from motcua.logs import configure_logging
     from motcua.push.worker import run_worker
 
-    settings = _ready_settings()
+    settings = with_keys(_ready_settings())
     configure_logging(settings.log_level)
     run_worker(settings)
 
@@ -216,14 +219,14 @@ def push() -> None:
 
 @push.command("keys")
 def push_keys() -> None:
-    """Show the VAPID public key (made and kept in the data directory on first use)."""
-    from motcua.push.vapid import KEY_FILE, vapid_keys
+    """Show the VAPID public key (made on first use and kept in the database)."""
+    from motcua.db.keys import with_keys
+    from motcua.push.vapid import vapid_keys
 
-    settings = _settings()
-    click.echo(vapid_keys(settings).public_key)
-    click.echo(
-        f"(private key in {settings.data_dir / KEY_FILE}; keep it: subscriptions are bound to it)", err=True
-    )
+    settings = _ready_settings()
+    where = "MOTCUA_VAPID_PRIVATE_KEY" if settings.vapid_private_key else "the database"
+    click.echo(vapid_keys(with_keys(settings)).public_key)
+    click.echo(f"(private key in {where}; keep it: subscriptions are bound to it)", err=True)
 
 
 @main.group()
