@@ -7,7 +7,9 @@ Create Date: 2026-12-10 09:00:00
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,13 +25,15 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # The keys themselves are made (or taken from an older install's files in the data
     # directory) by the first server process that starts: motcua.db.keys.
-    op.create_table(
+    table = op.create_table(
         "server_key",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_server_key")),
     )
+    # The database's epoch, which `motcua restore` changes (docs/sync.md, "Start over").
+    op.bulk_insert(table, [{"name": "epoch", "value": secrets.token_hex(4), "created_at": datetime.now(UTC)}])
 
 
 def downgrade() -> None:
