@@ -31,7 +31,8 @@ T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("MOTCUA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 PASSWORD = "mật-khẩu-thử-1"
-REFERENCE_TABLES = {"province", "commune"}
+# The server keys stay: a process remembers its VAPID key (motcua.push.vapid).
+REFERENCE_TABLES = {"province", "commune", "server_key"}
 
 # Real commune codes from the dataset: two in Đắk Lắk (66), one in Hà Nội (1).
 COMMUNE_A = 24235  # Xã Buôn Đôn, Đắk Lắk

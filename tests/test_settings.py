@@ -24,13 +24,21 @@ def test_defaults_need_nothing_running(tmp_path: Path) -> None:
     assert settings.device_session_days == 30
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
-    first = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
-    second = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
-    assert first.secret_key == second.secret_key
-    assert len(first.secret_key) >= 32
-    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-    assert first.secret_key not in repr(first)
+def test_keys_come_from_the_environment_or_else_the_database(tmp_path: Path) -> None:
+    unset = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
+    assert unset.secret_key == unset.vapid_private_key == ""  # kept in the database (tests/db)
+    assert list(tmp_path.iterdir()) == []  # no key file on this machine
+    given = Settings.from_env(
+        {
+            "MOTCUA_DATA_DIR": str(tmp_path),
+            "MOTCUA_SECRET_KEY": "s" * 40,
+            "MOTCUA_VAPID_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----",
+        }
+    )
+    assert given.secret_key == "s" * 40
+    assert given.vapid_private_key == "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+    assert "s" * 40 not in repr(given)
+    assert "PRIVATE" not in repr(given)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +48,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ("MOTCUA_LOG_LEVEL", "LOUD", "MOTCUA_LOG_LEVEL must be one of"),
         ("MOTCUA_PUBLIC_URL", "motcua.local", "MOTCUA_PUBLIC_URL must be an http(s) address"),
         ("MOTCUA_SECRET_KEY", "short", "at least 32 characters"),
+        ("MOTCUA_VAPID_PRIVATE_KEY", "abc", "MOTCUA_VAPID_PRIVATE_KEY must be a PEM private key"),
         ("MOTCUA_DEVICE_SESSION_DAYS", "0", "MOTCUA_DEVICE_SESSION_DAYS must be a whole number"),
         ("MOTCUA_SIGN_IN_CACHE_SECONDS", "-1", "MOTCUA_SIGN_IN_CACHE_SECONDS must be a whole number"),
     ],

@@ -38,6 +38,7 @@ from motcua.catalogue.service import publish_on_start
 from motcua.compression import compression_config
 from motcua.dashboard.pages import DashboardPages
 from motcua.db.engine import make_engine
+from motcua.db.keys import with_keys
 from motcua.desk.api import DeskController
 from motcua.desk.pages import DeskPages
 from motcua.dossiers.api import ReceiptController
@@ -87,7 +88,7 @@ def wire_domains() -> None:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or get_settings()
+    settings = with_keys(settings or get_settings())
     configure_logging(settings.log_level)
     wire_domains()
     engine = make_engine(settings)
@@ -224,5 +225,5 @@ def with_push_worker(app: Litestar, settings: Settings) -> Litestar:
 
 def create_app_with_push_worker() -> Litestar:
     """The uvicorn factory ``motcua serve`` uses when the worker runs in process (SQLite)."""
-    settings = get_settings()
+    settings = with_keys(get_settings())
     return with_push_worker(create_app(settings), settings)

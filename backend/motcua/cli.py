@@ -13,6 +13,8 @@ import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -172,6 +174,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     """
     import uvicorn
 
+    from motcua.db.keys import with_keys
     from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
 
@@ -182,7 +185,8 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
         _fail("several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", 2)
     check_ready(settings)
     _check_port(host, port)
-    vapid_keys(settings)  # made on first start, before any process serves the public key
+    # Made on first start and kept in the database, before any worker process serves them.
+    vapid_keys(with_keys(settings))
     in_process = settings.is_sqlite if push_worker is None else push_worker
     _announce(host, port, settings)
     uvicorn.run(
@@ -204,11 +208,12 @@ def worker() -> None:
     stopped (beside `serve` on PostgreSQL)."""
     from functools import partial
 
+    from motcua.db.keys import with_keys
     from motcua.logs import configure_logging
     from motcua.privacy.retention import run_retention
     from motcua.push.worker import run_worker
 
-    settings = _ready_settings()
+    settings = with_keys(_ready_settings())
     configure_logging(settings.log_level)
     run_worker(settings, beside=[partial(run_retention, settings)])
 
@@ -220,14 +225,14 @@ def push() -> None:
 
 @push.command("keys")
 def push_keys() -> None:
-    """Show the VAPID public key (made and kept in the data directory on first use)."""
-    from motcua.push.vapid import KEY_FILE, vapid_keys
+    """Show the VAPID public key (made on first use and kept in the database)."""
+    from motcua.db.keys import with_keys
+    from motcua.push.vapid import vapid_keys
 
-    settings = _settings()
-    click.echo(vapid_keys(settings).public_key)
-    click.echo(
-        f"(private key in {settings.data_dir / KEY_FILE}; keep it: subscriptions are bound to it)", err=True
-    )
+    settings = _ready_settings()
+    where = "MOTCUA_VAPID_PRIVATE_KEY" if settings.vapid_private_key else "the database"
+    click.echo(vapid_keys(with_keys(settings)).public_key)
+    click.echo(f"(private key in {where}; keep it: subscriptions are bound to it)", err=True)
 
 
 @main.group()
@@ -238,20 +243,74 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Apply migrations, then load or refresh the provinces and communes."""
+    """Apply migrations, then load or refresh the provinces and communes (under a lock:
+    replicas may all run it as they start)."""
     from motcua.catalogue.service import publish
-    from motcua.db.migrate import upgrade
+    from motcua.db.migrate import migration_lock, upgrade
     from motcua.places.dataset import load_places
 
     settings = _settings(creating=True)
-    path = sqlite_file(settings.database_url)
-    if path is not None and not path.exists():
-        click.echo(f"making a new database at {shown(path)}")
-    upgrade(settings, revision)
-    provinces, communes = _with_session(load_places, settings)
-    click.echo(f"database is at {revision}; places updated: {provinces} provinces, {communes} communes")
-    plan = _catalogue_or_exit(publish, settings)
-    click.echo(f"catalogue: {len(plan.new)} new procedure version(s), {len(plan.unchanged)} unchanged")
+    # Replicas that all run this as they start go through one at a time: one migrates.
+    with migration_lock(settings):
+        path = sqlite_file(settings.database_url)
+        if path is not None and not path.exists():
+            click.echo(f"making a new database at {shown(path)}")
+        upgrade(settings, revision)
+        provinces, communes = _with_session(load_places, settings)
+        click.echo(f"database is at {revision}; places updated: {provinces} provinces, {communes} communes")
+        plan = _catalogue_or_exit(publish, settings)
+        click.echo(f"catalogue: {len(plan.new)} new procedure version(s), {len(plan.unchanged)} unchanged")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path | None) -> None:
+    """Write one backup file: the database (with its keys) and the attachments on local disk.
+
+    SQLite: the online backup API, safe beside a running server. PostgreSQL: pg_dump -Fc.
+    FILE defaults to ./motcua-backup-<UTC time>.tar.
+    """
+    from motcua.db.backup import BackupError
+    from motcua.db.backup import backup as make_backup
+
+    settings = _ready_settings()
+    target = file or Path(f"motcua-backup-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar")
+    try:
+        manifest = make_backup(settings, target)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(
+        f"backed up {manifest.database} at migration {manifest.revision}, change log at "
+        f"{manifest.change_seq}, {manifest.attachments} attachment(s) to {shown(target.resolve())}"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+def restore(file: Path, force: bool) -> None:
+    """Replace the database with a backup's (stop the servers first); phones are then told
+    to pull from the start and re-send what the backup lacks."""
+    from motcua.db.backup import BackupError
+    from motcua.db.backup import restore as restore_backup
+    from motcua.db.engine import the_database
+
+    settings = _settings(creating=True)
+    try:
+        manifest, epoch = restore_backup(settings, file, force=force)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(
+        f"restored {the_database(settings.database_url)} from {file.name} (made {manifest.created_at}, "
+        f"migration {manifest.revision}, change log at {manifest.change_seq}); new epoch {epoch}: "
+        "phones will pull from the start and re-send what it lacks"
+    )
+    try:
+        from motcua.db.migrate import check_ready
+
+        check_ready(settings)
+    except DatabaseUnavailable as error:
+        click.echo(f"motcua: {error}", err=True)
 
 
 @db.command("revision")

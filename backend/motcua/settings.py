@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 import socket
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-_SECRET_FILE = "secret_key"  # noqa: S105 - a file name
 _MIN_SECRET_LENGTH = 32
 
 
@@ -32,7 +30,7 @@ class Setting:
 # The single list of environment variables; the README's configuration table mirrors it
 # and a test keeps the two in step.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("MOTCUA_DATA_DIR", "./var", "Directory for the SQLite database, the secret key and uploads."),
+    Setting("MOTCUA_DATA_DIR", "./var", "Directory for the SQLite database and uploads."),
     Setting(
         "MOTCUA_DATABASE_URL",
         "sqlite+aiosqlite:///<data dir>/motcua.db",
@@ -45,8 +43,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "MOTCUA_SECRET_KEY",
-        "generated into <data dir>/secret_key",
-        "Signs cookies and CSRF tokens; at least 32 characters. Generated and kept on first start.",
+        "made on first start and kept in the database",
+        "Signs cookies and CSRF tokens; at least 32 characters. Unset, every server process of one "
+        "database shares the one kept there.",
+    ),
+    Setting(
+        "MOTCUA_VAPID_PRIVATE_KEY",
+        "made on first start and kept in the database",
+        "The P-256 private key (PEM) that signs push notifications; subscriptions are bound to it. "
+        "Unset, every server process of one database shares the one kept there.",
     ),
     Setting("MOTCUA_LOG_LEVEL", "INFO", "One of DEBUG, INFO, WARNING, ERROR. Logs are JSON lines on stderr."),
     Setting(
@@ -110,7 +115,9 @@ class Settings:
     data_dir: Path
     database_url: str
     public_url: str
+    # Empty: kept in the database (motcua.db.keys.with_keys fills them in at start).
     secret_key: str = field(repr=False)
+    vapid_private_key: str = field(default="", repr=False)
     log_level: str = "INFO"
     device_session_days: int = 30
     web_session_hours: int = 12
@@ -146,7 +153,8 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             public_url=public_url,
-            secret_key=_secret_key(env.get("MOTCUA_SECRET_KEY"), data_dir),
+            secret_key=_secret_key(env.get("MOTCUA_SECRET_KEY")),
+            vapid_private_key=_vapid_key(env.get("MOTCUA_VAPID_PRIVATE_KEY")),
             log_level=log_level,
             device_session_days=_whole_number(env, "MOTCUA_DEVICE_SESSION_DAYS", 30),
             web_session_hours=_whole_number(env, "MOTCUA_WEB_SESSION_HOURS", 12),
@@ -162,8 +170,7 @@ class Settings:
 
 
 def where_data_lives(environ: dict[str, str] | None = None) -> tuple[Path, str]:
-    """The data directory and the database URL, read without creating anything (the secret
-    key is made only once a command knows it works on a real database)."""
+    """The data directory and the database URL, read without creating anything."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("MOTCUA_DATA_DIR", "./var")).expanduser().resolve()
     database_url = env.get("MOTCUA_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'motcua.db'}"
@@ -237,36 +244,24 @@ def _push_contact(given: str | None, public_url: str) -> str:
     return f"mailto:push@{urlsplit(public_url).hostname or 'localhost'}"
 
 
-def _secret_key(given: str | None, data_dir: Path) -> str:
-    if given:
-        if len(given) < _MIN_SECRET_LENGTH:
-            raise SettingsError(f"MOTCUA_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters long")
-        return given
-    path = data_dir / _SECRET_FILE
-    if not path.exists():
-        keep_once(path, secrets.token_urlsafe(48).encode(), "the secret key")
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise SettingsError(f"cannot read the secret key in {path}: {exc.strerror}") from exc
+def _secret_key(given: str | None) -> str:
+    if not given:
+        return ""
+    if len(given) < _MIN_SECRET_LENGTH:
+        raise SettingsError(f"MOTCUA_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters long")
+    return given
 
 
-def keep_once(path: Path, content: bytes, what: str) -> None:
-    """Write a key file the first time, readable by its owner only. link() is atomic and
-    refuses to replace: of two processes starting together, both end up with the first key."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        draft.write_bytes(content)
-        draft.chmod(0o600)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    except OSError as exc:
-        raise SettingsError(f"cannot keep {what} in {path}: {exc.strerror}") from exc
+def _vapid_key(given: str | None) -> str:
+    if not given:
+        return ""
+    # A PEM in one line of an env file: its line breaks written as \n.
+    pem = given.strip().replace("\\n", "\n")
+    if not pem.startswith("-----BEGIN"):
+        raise SettingsError(
+            "MOTCUA_VAPID_PRIVATE_KEY must be a PEM private key (-----BEGIN PRIVATE KEY-----...)"
+        )
+    return pem + "\n"
 
 
 @lru_cache(maxsize=1)

@@ -211,9 +211,9 @@ async function uploadAll(ctx) {
 }
 
 /** Requeue recently sent records the server lost. */
-async function checkHoldings(ctx) {
+async function checkHoldings(ctx, all = false) {
   const { db, api, now } = ctx;
-  const sent = (await recordsIn(db, "on_server")).filter((r) => isRecentlySent(r, now()));
+  const sent = (await recordsIn(db, "on_server")).filter((r) => all || isRecentlySent(r, now()));
   let lost = 0;
   for (let i = 0; i < sent.length; i += HOLDINGS_CHUNK) {
     const chunk = sent.slice(i, i + HOLDINGS_CHUNK);
@@ -268,6 +268,12 @@ async function pullPages(ctx, pageSize) {
   for (;;) {
     progress({ step: "pull", done: pulled });
     const answer = await api.get(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${pageSize}`);
+    if (answer.status === 409 && answer.data?.code === "sync.start_over" && cursor !== "0") {
+      // The server was restored from a backup (docs/sync.md, "Start over"): from the start.
+      ctx.startedOver = true;
+      cursor = "0";
+      continue;
+    }
     if (answer.status !== 200) throw new ApiFailure("http", answer.status, answer.data);
     const page = answer.data;
     await db.write(["meta", "residents", "children", "dossiers"], async (tx) => {
@@ -402,6 +408,12 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
         summary.uploaded += await uploadAll(ctx);
       }
       summary.pulled = await pullAll(ctx, limits.data.pull_page_size);
+      if (ctx.startedOver) {
+        // A restored server: every record sent, however long ago, is checked and re-sent.
+        const lost = await checkHoldings(ctx, true);
+        summary.lost += lost;
+        if (lost) summary.pushed += await pushAll(ctx, limits.data.max_batch_records);
+      }
       onProgress({ step: "reach" });
       await refreshReach(ctx);
       if (reference) {

@@ -39,6 +39,11 @@ export class FakeServer {
     this.records.delete(id);
   }
 
+  /** A restore: a new epoch, so cursors handed out before it are answered 409 sync.start_over. */
+  restored() {
+    this.epoch = (this.epoch ?? 0) + 1;
+  }
+
   addForeignResident(id, body) {
     this.records.set(id, { kind: "resident", hash: "x", envelope: { id, body }, state: "applied" });
     this.changes.push({ kind: "resident", id, revision: 1, body });
@@ -224,11 +229,15 @@ export class FakeServer {
     }
     if (route === "/api/sync/pull") {
       const params = new URLSearchParams(query);
-      const cursor = Number(params.get("cursor"));
+      const [epoch, at] = (params.get("cursor") ?? "0").split(".");
+      if (at !== undefined && Number(epoch) !== (this.epoch ?? 0))
+        return json(409, { code: "sync.start_over" });
+      const cursor = Number(at ?? epoch);
       const limit = Number(params.get("limit"));
       const page = this.changes.slice(cursor, cursor + limit).map((c, i) => ({ seq: cursor + i + 1, ...c }));
       const next = cursor + page.length;
-      return json(200, { changes: page, cursor: String(next), more: next < this.changes.length });
+      const more = next < this.changes.length;
+      return json(200, { changes: page, cursor: `${this.epoch ?? 0}.${next}`, more });
     }
     return json(404, { code: "not_found" });
   }

@@ -173,7 +173,7 @@ test("pull brings other volunteers' residents and keeps the cursor", async () =>
   const status = await sync(phone);
   assert.equal(status.summary.pulled, 5); // two pages of three and two
   assert.equal((await phone.db.all("residents")).length, 5);
-  assert.equal(await phone.db.get("meta", "cursor"), "5");
+  assert.equal(await phone.db.get("meta", "cursor"), "0.5");
   assert.equal((await sync(phone)).summary.pulled, 0);
 });
 
@@ -306,4 +306,24 @@ test("prune keeps an old dossier the desk may still ask about, and its resident"
   server.changes.push({ kind: "dossier", id: dossier.id, revision: 2, server: { status: "delivered" } });
   assert.equal((await syncNow({ ...phone, now: later(100), reference: false })).ok, true);
   assert.deepEqual(await phone.db.all("records"), []);
+});
+
+test("a restored server: the phone starts over from cursor 0 and re-sends what it lost", async () => {
+  const server = new FakeServer();
+  const phone = phoneFor(server);
+  const { resident } = await registerAndFile(phone.db);
+  server.addForeignResident("0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a77", { full_name: "Y Sol" });
+  await sync(phone);
+  assert.equal(await phone.db.get("meta", "cursor"), `0.${server.changes.length}`);
+  server.lose(resident.id);
+  server.restored();
+  const status = await sync(phone);
+  assert.equal(status.ok, true, JSON.stringify(status));
+  const pulls = server.requests.filter((r) => r.includes("/api/sync/pull"));
+  // From the start on the first sync, and again after the restore's 409.
+  assert.equal(pulls.filter((r) => r.includes("cursor=0&")).length, 2, JSON.stringify(pulls));
+  assert.equal(await phone.db.get("meta", "cursor"), `1.${server.changes.length}`);
+  assert.ok(server.records.has(resident.id), "re-sent");
+  assert.equal(server.count("resident"), 2); // its own and the foreign one, once each
+  assert.equal(server.count("dossier"), 1);
 });

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from motcua.push.models import PushOutbox
+from motcua.push.vapid import vapid_keys
 from motcua.settings import Settings
 from tests.conftest import rows
 from tests.push.fake_push import FakePushService
@@ -43,7 +44,10 @@ def test_the_vapid_key_is_made_once_and_shown(settings: Settings, tmp_path: Path
     first, second = keys(), keys()
     assert first.stdout == second.stdout
     assert len(first.stdout.strip()) == 87  # 65 bytes, base64url without padding
-    assert (tmp_path / "vapid_private_key.pem").stat().st_mode & 0o077 == 0
+    # Kept in the database, so every server process of this database serves the same key.
+    assert first.stdout.strip() == vapid_keys(settings).public_key
+    assert "private key in the database" in first.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_worker_command_delivers_the_outbox_and_stops_on_sigterm(settings: Settings) -> None:

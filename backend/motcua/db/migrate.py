@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
@@ -48,6 +53,75 @@ def alembic_config(settings: Settings) -> Config:
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
     command.upgrade(alembic_config(settings), revision)
+
+
+# Any constant of our own: the advisory lock every `motcua db upgrade` of one database takes.
+MIGRATION_LOCK_KEY = 0x6D6F74637561  # "motcua"
+
+
+@contextmanager
+def migration_lock(settings: Settings) -> Iterator[None]:
+    """Held around ``motcua db upgrade``: of replicas that all migrate as they start, one at
+    a time goes through, and the others then find the database at head and change nothing.
+
+    PostgreSQL: a session advisory lock on a connection of its own (freed by the server if
+    the process dies). SQLite: an exclusive ``flock`` on a file beside the database.
+    """
+    path = sqlite_file(settings.database_url)
+    if settings.is_sqlite:
+        if path is None:  # in memory: one process only
+            yield
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.with_name(f"{path.name}.migrating").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    with _advisory_lock(settings):
+        yield
+
+
+@contextmanager
+def _advisory_lock(settings: Settings) -> Iterator[None]:
+    # The connection lives on an event loop of its own in a thread, so that the migrations
+    # (which run their own loops) can go on in this one while it holds the lock.
+    acquired, release = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    async def hold() -> None:
+        engine = make_engine(settings, pooled=False, connect_timeout=READY_CHECK_TIMEOUT_SECONDS)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                await connection.commit()
+                acquired.set()
+                await asyncio.to_thread(release.wait)
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                await connection.commit()
+        finally:
+            await engine.dispose()
+
+    def run() -> None:
+        try:
+            asyncio.run(hold())
+        except BaseException as error:  # handed to the waiting thread
+            failed.append(error)
+        finally:
+            acquired.set()
+
+    holder = threading.Thread(target=run, name="motcua-migration-lock", daemon=True)
+    holder.start()
+    acquired.wait()
+    if failed:
+        raise failed[0]
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
 
 
 READY_CHECK_TIMEOUT_SECONDS = 10

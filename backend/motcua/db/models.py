@@ -7,6 +7,7 @@ from motcua.campaigns.models import Campaign, Route, RouteStop, RouteVolunteer
 from motcua.catalogue.models import ProcedureVersion
 from motcua.changelog.models import Change
 from motcua.db.base import metadata
+from motcua.db.keys import ServerKey
 from motcua.desk.models import MoveSnapshot
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
@@ -49,6 +50,7 @@ __all__ = [
     "Route",
     "RouteStop",
     "RouteVolunteer",
+    "ServerKey",
     "StatusGuess",
     "StatusView",
     "SyncRecord",

@@ -1,17 +1,16 @@
-"""The server's VAPID key pair: made on first start, kept in the data directory, never changed."""
+"""The server's VAPID key pair: from MOTCUA_VAPID_PRIVATE_KEY or made on first start and kept in
+the database (motcua.db.keys), shared by every server process, never changed."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from motcua.settings import Settings, SettingsError, keep_once
-
-KEY_FILE = "vapid_private_key.pem"
+from motcua.db.keys import with_keys
+from motcua.settings import Settings, SettingsError
 
 
 def b64url(data: bytes) -> str:
@@ -49,29 +48,27 @@ class VapidKeys:
         return b64url(point)
 
 
-_loaded: dict[Path, VapidKeys] = {}
+_loaded: dict[str, VapidKeys] = {}
 
 
 def vapid_keys(settings: Settings) -> VapidKeys:
-    """The keys of this data directory, made the first time they are asked for.
+    """The keys of this deployment. Every subscription is bound to the public key it was made
+    with, so the private key is kept (in the database, or the environment) and never changed.
 
-    Every subscription is bound to the public key it was made with, so the file must be kept
-    (and shared by every process of a deployment, like the secret key).
+    ``settings`` from ``with_keys`` carry the PEM; others (tests) read it from the database once.
     """
-    path = settings.data_dir / KEY_FILE
-    if path in _loaded:
-        return _loaded[path]
-    if not path.exists():
-        _create(path)
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    pem = settings.vapid_private_key
+    if not pem:
+        if settings.database_url not in _loaded:
+            _loaded[settings.database_url] = vapid_keys(with_keys(settings))
+        return _loaded[settings.database_url]
+    if pem in _loaded:
+        return _loaded[pem]
+    try:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    except (ValueError, TypeError, UnicodeEncodeError) as error:
+        raise SettingsError("MOTCUA_VAPID_PRIVATE_KEY is not a readable PEM private key") from error
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise SettingsError(f"{path} does not hold a P-256 private key")
-    keys = _loaded[path] = VapidKeys(key)
+        raise SettingsError("MOTCUA_VAPID_PRIVATE_KEY is not a P-256 private key")
+    keys = _loaded[pem] = VapidKeys(key)
     return keys
-
-
-def _create(path: Path) -> None:
-    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    keep_once(path, pem, "the VAPID key")

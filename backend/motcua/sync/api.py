@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -27,6 +28,7 @@ from motcua.records.schemas import (
 from motcua.sync.gate import SyncGate
 from motcua.sync.pull import holdings, pull
 from motcua.sync.push import push
+from motcua.sync.start_over import cursor_for, cursor_position
 from motcua.sync.versions import versions_of
 
 PULL_PAGE_SIZE = 500
@@ -82,13 +84,14 @@ class SyncController(Controller):
         cursor: Annotated[str, QueryParameter()] = "0",
         limit: Annotated[int, QueryParameter(ge=1, le=PULL_PAGE_SIZE)] = PULL_PAGE_SIZE,
     ) -> PullOut:
-        """Changes after ``cursor`` in the user's places; repeat with the returned cursor while ``more``."""
-        # ASCII digits ("²" is a digit to Python) that fit the change log's BIGINT id.
-        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 19 and int(cursor) < 2**63):
-            raise ApiError(
-                400, "cursor.invalid", "Con trỏ đồng bộ không hợp lệ.", "The sync cursor is not valid."
-            )
-        return await pull(db_session, principal, int(cursor), limit)
+        """Changes after ``cursor`` in the user's places; repeat with the returned cursor while ``more``.
+
+        The cursor is opaque (``"<epoch>.<seq>"``); 409 ``sync.start_over`` when it belongs to
+        the database before a restore: pull again from ``"0"`` and check holdings.
+        """
+        seq, epoch = await cursor_position(db_session, cursor)
+        page = await pull(db_session, principal, seq, limit)
+        return msgspec.structs.replace(page, cursor=cursor_for(epoch, page.cursor))
 
     @get("/records/{record_id:uuid}/versions", guards=[signed_in])
     async def versions(
