@@ -221,10 +221,9 @@ async function login(app, reason) {
   );
 }
 
-/** "Switch user", when the phone has more than the one on screen. */
+/** "Switch user" (or add one), once the phone has a user. */
 async function switchUser(app) {
-  const users = await listUsers();
-  if (!users.some((user) => user.id !== app.user?.id)) return null;
+  if (!(await listUsers()).length) return null;
   return h(
     "button",
     { type: "button", class: "link switch-user", onclick: () => app.openGate("users") },
