@@ -91,6 +91,22 @@ def unlock(page: Page, screen: str = "today", pin: str = PIN) -> None:
     page.wait_for_selector(f"body[data-ready={screen}]")
 
 
+def in_user_db(body: str) -> str:
+    """A page script running ``body`` (with ``arg``) on the volunteer's own encrypted database,
+    ``db`` (pwa/js/db.js), opened as the app does: the data key unwrapped with the PIN."""
+    return f"""async (arg) => {{
+  const {{ listUsers, openDb, userDbName }} = await import("/app/js/db.js");
+  const {{ unwrapKey }} = await import("/app/js/vault.js");
+  const [user] = await listUsers();
+  const db = await openDb(userDbName(user.id), await unwrapKey(user.pin, "{PIN}"));
+  try {{
+    {body}
+  }} finally {{
+    db.close();
+  }}
+}}"""
+
+
 def draw_signature(page: Page, wiggle: int = 0) -> None:
     pad = page.locator("canvas.signature")
     pad.scroll_into_view_if_needed()

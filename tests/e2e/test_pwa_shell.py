@@ -191,7 +191,8 @@ def test_unsent_records_move_to_another_phone_by_file(
         download.value.save_as(exported)
         sealed = exported.read_text("utf-8")
         assert json.loads(sealed)["format"] == "motcua-sealed"
-        assert "Nguy" not in sealed and "066050002002" not in sealed  # the file is encrypted
+        assert "066050002002" not in sealed, "the file is encrypted"
+        assert "Nguy" not in sealed
         data = json.loads(
             page.evaluate(
                 "([file, pass]) => import('/app/js/vault.js').then(v => v.openText(file, pass))",

@@ -172,7 +172,9 @@ def test_nothing_readable_at_rest_and_two_volunteers_share_a_phone(
         unlock(page)  # the phone now opens for A, the one user left
         _search(page, "pham thi hoa")
         expect(page.locator(".people li")).to_have_count(1)
-        users = page.evaluate("import('/app/js/db.js').then(db => db.listUsers().then(u => u.map(x => x.phone)))")
+        users = page.evaluate(
+            "import('/app/js/db.js').then(db => db.listUsers().then(u => u.map(x => x.phone)))"
+        )
         assert users == [VOLUNTEER]
         names = _assert_nothing_readable(page)
         assert len([name for name in names if name.startswith("motcua-") and name != "motcua-phone"]) == 1
