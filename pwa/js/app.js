@@ -95,7 +95,7 @@ const app = {
 
   /** The gate that opens ``user``'s data: the PIN while it may, else the password. */
   pick(user) {
-    if (this.user?.id !== user?.id) history.replaceState(null, "", "#/today"); // not the other's screen
+    if (this.user && this.user.id !== user?.id) history.replaceState(null, "", "#/today"); // not the other's screen
     this.user = user;
     if (!user) return this.openGate("login");
     if (Date.parse(user.expires_at) <= Date.now()) return this.openGate("login", "session_expired");
