@@ -1,10 +1,6 @@
 // The app's service worker: cache-first shell, updates when the volunteer says so, Background Sync.
 // The server fills in VERSION and PRECACHE (backend/motcua/pwa.py).
 
-import { createApi } from "/app/js/api.js";
-import { openDb } from "/app/js/db.js";
-import { syncNow } from "/app/js/sync.js";
-
 const VERSION = "dev";
 const PRECACHE = [];
 const PREFIX = "motcua-shell-";
@@ -50,23 +46,11 @@ self.addEventListener("message", (event) => {
   if (event.data?.type === "version") event.ports[0]?.postMessage({ version: VERSION });
 });
 
-/** The app is open: it syncs itself and shows progress. Closed: sync here. */
+/** The app syncs itself while unlocked. The queue is sealed under a key that only the open, unlocked
+ * app holds, so with no window there is nothing this worker can send: it waits for the app. */
 async function backgroundSync() {
-  const windows = await self.clients.matchAll({ type: "window" });
-  if (windows.length) {
-    for (const client of windows) client.postMessage({ type: "sync-request" });
-    return;
-  }
-  const db = await openDb();
-  try {
-    const session = await db.get("meta", "session");
-    if (!session || Date.parse(session.expires_at) <= Date.now()) return;
-    const status = await syncNow({ db, api: createApi({ getToken: () => session.token }) });
-    // Failing the event makes the browser try again later, with its own backoff.
-    if (!status.ok && status.kind !== "auth") throw new Error(`sync failed: ${status.kind}`);
-  } finally {
-    db.close();
-  }
+  for (const client of await self.clients.matchAll({ type: "window" }))
+    client.postMessage({ type: "sync-request" });
 }
 
 self.addEventListener("sync", (event) => {

@@ -3,9 +3,9 @@
 
 import { createApi } from "./api.js";
 import { backoffDelay } from "./backoff.js";
-import { deleteDb, getMeta, getMetas, openDb, setMeta } from "./db.js";
+import { deleteDb, getMeta, listUsers, openDb, saveUser, userDbName } from "./db.js";
 import { setLang, t } from "./i18n.js";
-import { shouldLock, watchIdle } from "./lock.js";
+import { watchIdle } from "./lock.js";
 import { enqueue, isUnsent } from "./queue.js";
 import { pendingOf, syncState } from "./syncstate.js";
 import { fill, h, releaseBlobUrls } from "./ui.js";
@@ -55,7 +55,9 @@ const tabs = document.getElementById("tabs");
 const chip = document.getElementById("sync-chip");
 
 const app = {
-  db: null,
+  db: null, // the unlocked user's database; null while locked
+  key: null, // their data key, only in memory and only while unlocked
+  user: null, // their entry in the phone's directory (db.js listUsers)
   api: null,
   session: null,
   gate: null, // "login" | "pin" | "locked" | null
@@ -91,15 +93,33 @@ const app = {
     await show();
   },
 
+  /** The gate that opens ``user``'s data: the PIN while it may, else the password. */
+  pick(user) {
+    if (this.user && this.user.id !== user?.id) history.replaceState(null, "", "#/today"); // not the other's screen
+    this.user = user;
+    if (!user) return this.openGate("login");
+    if (Date.parse(user.expires_at) <= Date.now()) return this.openGate("login", "session_expired");
+    if (user.reauth) return this.openGate("login", "pin_locked_out");
+    return this.openGate(user.pin ? "locked" : "login");
+  },
+
+  /** Open the current user's database with their data key (from the password or the PIN). */
+  async unlock(key) {
+    this.key = key;
+    this.db = await openDb(userDbName(this.user.id), key);
+    this.session = (await getMeta(this.db, "session")) ?? null;
+    this.user = await saveUser(this.user.id, { usedAt: Date.now(), pinTries: 0 });
+    await syncer.counts();
+  },
+
   /** Past the gate: watch for idleness and show the app. */
   async enter() {
     this.gate = null;
     this.gateReason = null;
     idle?.stop();
-    idle = watchIdle({ onIdle: () => this.lock(), touch: (at) => setMeta(this.db, "lastActivity", at) });
+    idle = watchIdle({ onIdle: () => this.lock() });
     if (!location.hash || location.hash === "#") location.hash = "#/today";
     await show();
-    await setMeta(this.db, "lastActivity", Date.now());
     syncer.run();
     // Asked each time: granted more readily to an installed, used app.
     navigator.storage
@@ -108,10 +128,14 @@ const app = {
       .catch(() => {});
   },
 
-  lock() {
+  /** Lock: forget the data key (and the session token, sealed with it) until the PIN is typed. */
+  async lock() {
     if (this.gate) return;
-    setMeta(this.db, "lastActivity", 0); // closing and reopening the app must not skip the PIN
-    this.openGate("locked");
+    const db = this.db;
+    this.db = this.key = this.session = null;
+    await this.openGate("locked");
+    await syncer.running; // a sync under way ends first
+    db?.close();
   },
 
   setLang(lang) {
@@ -140,7 +164,8 @@ const app = {
     }
     idle?.stop();
     this.db.close();
-    await deleteDb();
+    await deleteDb(userDbName(this.user.id));
+    await saveUser(this.user.id, null); // the phone's other users stay as they are
     location.hash = "";
     location.reload();
   },
@@ -176,6 +201,7 @@ const syncer = {
   },
 
   async counts() {
+    if (!app.db) return;
     const records = await app.db.all("records");
     this.total = records.length;
     this.unsent = records.filter(isUnsent).length;
@@ -184,14 +210,15 @@ const syncer = {
   },
 
   async run() {
-    if (!app.session || app.gate === "login") return null;
+    if (!app.session || app.gate) return null;
     if (this.running) return this.running;
     clearTimeout(this.timer);
     this.progress = { step: "limits" };
+    const { db, session } = app; // a lock during the sync lets it finish with these
     this.running = import("./sync.js").then(({ syncNow }) =>
       syncNow({
-        db: app.db,
-        api: app.api,
+        db,
+        api: createApi({ getToken: () => session.token }),
         onProgress: (progress) => {
           this.progress = progress;
           this.emit();
@@ -221,6 +248,7 @@ const syncer = {
         ),
       );
     }
+    if (!app.db) return status; // locked meanwhile
     await this.schedule();
     await this.counts();
     app.session = (await getMeta(app.db, "session")) ?? app.session;
@@ -380,15 +408,7 @@ async function start() {
     event.preventDefault();
     app.installPrompt = event;
   });
-  app.db = await openDb();
   app.api = createApi({ getToken: () => app.session?.token ?? null });
-  const [session, reauth, pin, lastActivity] = await getMetas(app.db, [
-    "session",
-    "reauth",
-    "pin",
-    "lastActivity",
-  ]);
-  app.session = session ?? null;
   window.addEventListener("hashchange", () => {
     if (!app.gate) show();
   });
@@ -399,16 +419,8 @@ async function start() {
   window.addEventListener("offline", () => syncer.emit());
   chip.addEventListener("click", () => app.navigate("#/sync"));
 
-  if (!app.session) return app.openGate("login");
-  if (Date.parse(app.session.expires_at) <= Date.now()) return app.openGate("login", "session_expired");
-  if (reauth) return app.openGate("login", "pin_locked_out");
-  if (!pin) return app.openGate("pin");
-  await syncer.counts();
-  if (shouldLock(lastActivity)) {
-    syncer.run(); // sending shows nothing: no PIN needed
-    return app.openGate("locked");
-  }
-  return app.enter();
+  // Each start needs the PIN (or the password): the data key is never stored unwrapped.
+  return app.pick((await listUsers())[0]);
 }
 
 start()

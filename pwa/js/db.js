@@ -1,6 +1,11 @@
-// A small IndexedDB wrapper: one database per phone, promise-based reads and atomic writes.
+// A small IndexedDB wrapper: one encrypted database per user of the phone, promise-based reads and
+// atomic writes. With a data key (vault.js) every value is stored sealed: only its key and index
+// fields (ids, state — no personal data) stay readable, beside the iv and the ciphertext.
 
-export const DB_NAME = "motcua";
+import { seal, unseal } from "./vault.js";
+
+export const DB_NAME = "motcua"; // before issue 15: one plain database, migrated at the next sign-in
+export const userDbName = (userId) => `motcua-${userId}`;
 const DB_VERSION = 1;
 
 const STORES = {
@@ -12,6 +17,9 @@ const STORES = {
   dossiers: { keyPath: "id" }, // the server's state
   catalogue: { keyPath: "key" }, // procedure documents, "code:version"
 };
+// The phone's users: id, name and phone of each volunteer, their wrapped data keys (never a key).
+const DIRECTORY = { users: { keyPath: "id" } };
+const PLAIN_FIELDS = { records: ["state"], children: ["resident_id"] };
 
 function done(request) {
   return new Promise((resolve, reject) => {
@@ -22,23 +30,61 @@ function done(request) {
 
 /** The operations of one transaction. Await only these inside it: any other await ends it. */
 class Tx {
-  constructor(transaction) {
+  constructor(transaction, key) {
     this.transaction = transaction;
+    this.key = key;
   }
   store(name) {
     return this.transaction.objectStore(name);
   }
+  /**
+   * Await crypto inside the transaction: small reads keep it alive meanwhile, and the result is
+   * handed over in a request's callback, where the transaction may still be used.
+   */
+  hold(promise) {
+    const store = this.store(this.transaction.objectStoreNames[0]);
+    return new Promise((resolve, reject) => {
+      let outcome = null;
+      promise.then(
+        (value) => {
+          outcome = () => resolve(value);
+        },
+        (error) => {
+          outcome = () => reject(error);
+        },
+      );
+      const spin = () => {
+        if (outcome) outcome();
+        else store.get([]).onsuccess = spin;
+      };
+      spin();
+    });
+  }
+  open(request, many = false) {
+    return done(request).then((value) => {
+      if (!this.key || !value) return value;
+      return this.hold(many ? Promise.all(value.map((v) => unseal(this.key, v))) : unseal(this.key, value));
+    });
+  }
   get(name, key) {
-    return done(this.store(name).get(key));
+    return this.open(this.store(name).get(key));
   }
   all(name) {
-    return done(this.store(name).getAll());
+    return this.open(this.store(name).getAll(), true);
   }
   byIndex(name, index, value) {
-    return done(this.store(name).index(index).getAll(value));
+    return this.open(this.store(name).index(index).getAll(value), true);
   }
   put(name, value, key) {
-    return done(key === undefined ? this.store(name).put(value) : this.store(name).put(value, key));
+    const store = this.store(name);
+    const write = (stored) => done(key === undefined ? store.put(stored) : store.put(stored, key));
+    if (!this.key) return write(value);
+    return this.hold(seal(this.key, value)).then((sealed) => {
+      // The key and index fields stay readable: ids and states only, never personal data.
+      for (const field of [store.keyPath, ...(PLAIN_FIELDS[name] ?? [])])
+        if (field) sealed[field] = value[field];
+      return write(sealed);
+    });
   }
   delete(name, key) {
     return done(this.store(name).delete(key));
@@ -49,8 +95,9 @@ class Tx {
 }
 
 export class Db {
-  constructor(idb) {
+  constructor(idb, key = null) {
     this.idb = idb;
+    this.key = key;
   }
 
   /** Run ``work(tx)`` in one transaction; resolves with its result once it commits. */
@@ -58,17 +105,24 @@ export class Db {
     return new Promise((resolve, reject) => {
       const transaction = this.idb.transaction(stores, mode);
       let result;
-      transaction.oncomplete = () => resolve(result);
+      let settled = false;
+      let committed = false;
+      transaction.oncomplete = () => {
+        committed = true;
+        if (settled) resolve(result);
+      };
       transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
       let pending;
       try {
-        pending = Promise.resolve(work(new Tx(transaction))); // at once, while the transaction is active
+        pending = Promise.resolve(work(new Tx(transaction, this.key))); // at once, while the transaction is active
       } catch (error) {
         pending = Promise.reject(error);
       }
       pending.then(
         (value) => {
           result = value;
+          settled = true;
+          if (committed) resolve(result);
         },
         (error) => {
           try {
@@ -107,11 +161,12 @@ export class Db {
   }
 }
 
-export async function openDb(name = DB_NAME) {
+/** A user's database, sealed under their data ``key`` (without one: the plain pre-issue-15 one). */
+export async function openDb(name = DB_NAME, key = null, stores = STORES) {
   const request = indexedDB.open(name, DB_VERSION);
   request.onupgradeneeded = () => {
     const idb = request.result;
-    for (const [storeName, spec] of Object.entries(STORES)) {
+    for (const [storeName, spec] of Object.entries(stores)) {
       if (idb.objectStoreNames.contains(storeName)) continue;
       const store = idb.createObjectStore(storeName, spec.keyPath ? { keyPath: spec.keyPath } : undefined);
       for (const index of spec.indexes ?? []) store.createIndex(index, index);
@@ -120,7 +175,30 @@ export async function openDb(name = DB_NAME) {
   const idb = await done(request);
   // Another tab is wiping the data (sign-out): let go.
   idb.onversionchange = () => idb.close();
-  return new Db(idb);
+  return new Db(idb, key);
+}
+
+/** The phone's users, most recently used first. */
+export async function listUsers() {
+  const db = await openDb("motcua-phone", null, DIRECTORY);
+  try {
+    return (await db.all("users")).sort((a, b) => (b.usedAt ?? 0) - (a.usedAt ?? 0));
+  } finally {
+    db.close();
+  }
+}
+
+/** Change (``changes`` an object) or forget (null) one user of the phone; returns the entry. */
+export async function saveUser(id, changes) {
+  const db = await openDb("motcua-phone", null, DIRECTORY);
+  try {
+    if (!changes) return await db.delete("users", id);
+    const user = { ...(await db.get("users", id)), ...changes, id };
+    await db.put("users", user);
+    return user;
+  } finally {
+    db.close();
+  }
 }
 
 export function deleteDb(name = DB_NAME) {
@@ -136,3 +214,23 @@ export const getMeta = (db, key) => db.get("meta", key);
 export const getMetas = (db, keys) =>
   db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
 export const setMeta = (db, key, value) => db.put("meta", value, key);
+
+/**
+ * Move the plain database of the app before issue 15 into ``db`` (sealed) when it was ``mine``
+ * (the same user's), then delete it: unsent records are never lost, nor left readable.
+ */
+export async function adoptPlain(db, mine) {
+  const old = await openDb(DB_NAME);
+  for (const name of mine ? Object.keys(STORES) : []) {
+    const [keys, values] = await old.read([name], (tx) =>
+      Promise.all([done(tx.store(name).getAllKeys()), tx.all(name)]),
+    );
+    await db.write([name], (tx) =>
+      Promise.all(
+        values.map((value, i) => (name === "meta" ? tx.put(name, value, keys[i]) : tx.put(name, value))),
+      ),
+    );
+  }
+  old.close();
+  await deleteDb(DB_NAME);
+}

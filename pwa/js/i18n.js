@@ -388,7 +388,10 @@ export const STRINGS = {
     "Đã nhập {n} bản ghi mới.",
     { one: "Imported 1 new record.", other: "Imported {n} new records." },
   ],
-  import_failed: ["Tệp này không phải tệp xuất của Một cửa lưu động.", "This is not a motcua export file."],
+  import_failed: [
+    "Không mở được tệp: sai mật khẩu của tệp, hoặc không phải tệp xuất của Một cửa lưu động.",
+    "Cannot open the file: wrong file passphrase, or not a motcua export file.",
+  ],
 
   // More
   more_title: ["Thêm", "More"],
@@ -554,6 +557,16 @@ export const STRINGS = {
     "Thông tin đang được gửi: chờ đồng bộ xong rồi sửa.",
     "The details are being sent: edit them once the sync ends.",
   ],
+
+  // Issue 15: encrypted at rest, several volunteers on one phone
+  file_pass: ["Mật khẩu của tệp (ít nhất 8 ký tự)", "File passphrase (at least 8 characters)"],
+  file_pass_short: [
+    "Hãy đặt mật khẩu cho tệp, ít nhất 8 ký tự: người nhận gõ nó khi nhập tệp.",
+    "Set a file passphrase of at least 8 characters: the receiving volunteer types it to import.",
+  ],
+  switch_user: ["Đổi người dùng", "Switch user"],
+  add_user: ["Thêm tình nguyện viên khác", "Add another volunteer"],
+  users_title: ["Ai dùng máy này?", "Who is using this phone?"],
 };
 
 let current = "vi";

@@ -1,9 +1,6 @@
-// The device lock: a PIN set on this phone, kept only as a salted PBKDF2-SHA-256 hash, and an idle
+// The device lock: the rules of a PIN (which unwraps the user's data key, vault.js) and an idle
 // timer. Phones are shared and hold residents' personal data.
 
-import { bytesToHex, hexToBytes } from "./ids.js";
-
-export const PIN_ITERATIONS = 150_000;
 export const IDLE_LOCK_MS = 5 * 60_000;
 export const MAX_PIN_TRIES = 5;
 
@@ -16,52 +13,14 @@ export function pinProblem(pin) {
   return null;
 }
 
-async function derive(pin, salt, iterations) {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, [
-    "deriveBits",
-  ]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
-    key,
-    256,
-  );
-  return bytesToHex(new Uint8Array(bits));
-}
-
-/** What the phone keeps of a PIN: salt, iterations and hash — never the PIN. */
-export async function makePinRecord(pin, iterations = PIN_ITERATIONS) {
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  return { salt: bytesToHex(salt), iterations, hash: await derive(pin, salt, iterations) };
-}
-
-export async function verifyPin(pin, record) {
-  if (!record) return false;
-  const hash = await derive(pin, hexToBytes(record.salt), record.iterations);
-  let difference = hash.length ^ record.hash.length;
-  for (let i = 0; i < Math.min(hash.length, record.hash.length); i += 1) {
-    difference |= hash.charCodeAt(i) ^ record.hash.charCodeAt(i);
-  }
-  return difference === 0;
-}
-
-/** Whether the app must ask for the PIN now. */
-export function shouldLock(lastActivity, now = Date.now(), idle = IDLE_LOCK_MS) {
-  return !lastActivity || now - lastActivity >= idle;
-}
-
 /**
  * Calls ``onIdle`` after ``idle`` ms without a touch or key, and when the app comes back after
- * being hidden that long. ``touch`` is called (throttled) on activity so the time can be kept.
+ * being hidden that long.
  */
-export function watchIdle({ onIdle, touch = () => {}, idle = IDLE_LOCK_MS, target = globalThis.document }) {
+export function watchIdle({ onIdle, idle = IDLE_LOCK_MS, target = globalThis.document }) {
   let last = Date.now();
-  let saved = 0;
   const activity = () => {
     last = Date.now();
-    if (last - saved > 15_000) {
-      saved = last;
-      touch(last);
-    }
   };
   const check = () => {
     if (Date.now() - last >= idle) onIdle();

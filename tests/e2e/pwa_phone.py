@@ -83,6 +83,30 @@ def sign_in(page: Page, phone: str, password: str) -> None:
     wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
+def unlock(page: Page, screen: str = "today", pin: str = PIN) -> None:
+    """A reopened or reloaded app asks for the PIN: its data key is never kept unwrapped."""
+    page.wait_for_selector("body[data-ready=locked]")
+    page.get_by_label("Mã PIN", exact=True).fill(pin)
+    page.get_by_role("button", name="Mở khoá").click()
+    page.wait_for_selector(f"body[data-ready={screen}]")
+
+
+def in_user_db(body: str) -> str:
+    """A page script running ``body`` (with ``arg``) on the volunteer's own encrypted database,
+    ``db`` (pwa/js/db.js), opened as the app does: the data key unwrapped with the PIN."""
+    return f"""async (arg) => {{
+  const {{ listUsers, openDb, userDbName }} = await import("/app/js/db.js");
+  const {{ unwrapKey }} = await import("/app/js/vault.js");
+  const [user] = await listUsers();
+  const db = await openDb(userDbName(user.id), await unwrapKey(user.pin, "{PIN}"));
+  try {{
+    {body}
+  }} finally {{
+    db.close();
+  }}
+}}"""
+
+
 def draw_signature(page: Page, wiggle: int = 0) -> None:
     pad = page.locator("canvas.signature")
     pad.scroll_into_view_if_needed()
@@ -97,13 +121,15 @@ def draw_signature(page: Page, wiggle: int = 0) -> None:
     page.mouse.up()
 
 
-def register_resident(page: Page, *, personal_id: str = "066050001234", shots: bool = False) -> None:
-    """Nguyễn Văn An, born 1950, with two consents and a drawn signature."""
+def register_resident(
+    page: Page, *, personal_id: str = "066050001234", shots: bool = False, name: str = "Nguyễn Văn An"
+) -> None:
+    """Nguyễn Văn An (or ``name``), born 1950, with two consents and a drawn signature."""
     page.goto(page.url.split("#")[0] + "#/residents/new")
     page.wait_for_selector("body[data-ready=register]")
     if shots:
         phone_shot(page, "register")
-    page.get_by_label("Họ và tên", exact=True).fill("Nguyễn Văn An")
+    page.get_by_label("Họ và tên", exact=True).fill(name)
     page.get_by_label("Ngày sinh", exact=True).fill("1950-03-02")
     page.locator("[data-field=sex]").get_by_text("Nam", exact=True).click()
     page.locator("select[name=village_id]").select_option(index=1)
@@ -120,7 +146,7 @@ def register_resident(page: Page, *, personal_id: str = "066050001234", shots: b
         phone_shot(page, "register-signature")
     page.get_by_role("button", name="Lưu người dân").click()
     page.wait_for_selector("body[data-ready=resident]")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Nguyễn Văn An")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
 def tick_checklist(page: Page, *, shots: bool = False) -> None:

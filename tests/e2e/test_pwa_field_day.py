@@ -38,6 +38,7 @@ from tests.e2e.pwa_phone import (
     sign_in,
     sync_now,
     tick_checklist,
+    unlock,
     wait_until,
     watch_uploads,
 )
@@ -143,7 +144,8 @@ def test_a_field_day_offline_reaches_the_server_exactly_once(
         page.close()
         page = context.new_page()
         errors += watch_errors(page)
-        open_app(page, field.url, "today")
+        open_app(page, field.url, "locked")  # the data key is never kept: the PIN again
+        unlock(page)
         expect(page.locator(".sync-chip")).to_contain_text("Không có mạng")
         page.get_by_role("link", name="Người dân", exact=True).click()
         page.get_by_role("searchbox").fill("nguyen van an")

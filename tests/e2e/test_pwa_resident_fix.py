@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import PHONE_VIEWPORT, watch_errors
 from tests.e2e.demo_server import OFFLINE, PASSWORD, VOLUNTEER, open_screen, record_id, server_versions
-from tests.e2e.pwa_phone import open_app, phone_shot, register_resident, sign_in, sync_now
+from tests.e2e.pwa_phone import in_user_db, open_app, phone_shot, register_resident, sign_in, sync_now
 
 pytestmark = pytest.mark.browser
 LANDLINE = "0212345678"  # 10 digits, not a mobile: the server refuses it (phone.not_mobile)
@@ -27,27 +27,13 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-_SET_PHONE = """async ([id, phone]) => {
-  const db = await new Promise((resolve, reject) => {
-    const request = indexedDB.open("motcua");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  await new Promise((resolve, reject) => {
-    const tx = db.transaction(["records", "residents"], "readwrite");
-    for (const [name, body] of [["records", (r) => r.envelope.body], ["residents", (r) => r]]) {
-      const store = tx.objectStore(name);
-      const read = store.get(id);
-      read.onsuccess = () => {
-        body(read.result).phone = phone;
-        store.put(read.result);
-      };
-    }
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
-}"""
+_SET_PHONE = in_user_db(
+    """const [id, phone] = arg;
+    const record = await db.get("records", id);
+    record.envelope.body.phone = phone;
+    await db.put("records", record);
+    await db.put("residents", { ...(await db.get("residents", id)), phone });"""
+)
 
 
 def test_a_resident_refused_for_a_landline_is_fixed_on_the_phone_and_applied(

@@ -22,11 +22,13 @@ from tests.e2e.pwa_phone import (
     register_resident,
     sign_in,
     sync_now,
+    unlock,
     wait_until,
 )
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "motcua-demo"
+FILE_PASS = "lúa chín vàng 2026"
 
 
 @pytest.fixture
@@ -153,7 +155,7 @@ def test_a_new_version_waits_for_the_volunteer_and_keeps_the_queue(
         phone_shot(page, "update-ready")
         with page.expect_navigation():  # the new worker takes over, the page reloads
             banner.click()
-        page.wait_for_selector("body[data-ready=resident]")  # the reload kept the screen
+        unlock(page, "resident")  # the reload asks for the PIN and keeps the screen
         wait_until(page, "caches.keys().then(k => k.length === 1)")  # the old cache is gone
         assert page.evaluate("caches.keys()") != old
     finally:
@@ -180,11 +182,23 @@ def test_unsent_records_move_to_another_phone_by_file(
         register_resident(page, personal_id="066050002002")
         page.get_by_role("link", name="Đồng bộ", exact=True).click()
         page.wait_for_selector("body[data-ready=sync]")
+        page.get_by_role("button", name="Xuất tệp (3 bản ghi)").click()  # no passphrase: no file
+        expect(page.locator(".toast").filter(has_text="ít nhất 8 ký tự")).to_be_visible()
+        page.get_by_label("Mật khẩu của tệp (ít nhất 8 ký tự)").fill(FILE_PASS)
         with page.expect_download() as download:
             page.get_by_role("button", name="Xuất tệp (3 bản ghi)").click()
         exported = tmp_path / download.value.suggested_filename
         download.value.save_as(exported)
-        data = json.loads(exported.read_text("utf-8"))
+        sealed = exported.read_text("utf-8")
+        assert json.loads(sealed)["format"] == "motcua-sealed"
+        assert "066050002002" not in sealed, "the file is encrypted"
+        assert "Nguy" not in sealed
+        data = json.loads(
+            page.evaluate(
+                "([file, pass]) => import('/app/js/vault.js').then(v => v.openText(file, pass))",
+                [sealed, FILE_PASS],
+            )
+        )
         assert data["format"] == "motcua-queue"
         assert [r["kind"] for r in data["records"]] == ["resident", "consent", "consent"]
         assert len(data["blobs"]) == 1  # the signature both consents name
@@ -193,6 +207,10 @@ def test_unsent_records_move_to_another_phone_by_file(
         other = _signed_in_phone(second, live_server, "0901000012")
         other.get_by_role("link", name="Đồng bộ", exact=True).click()
         other.wait_for_selector("body[data-ready=sync]")
+        other.get_by_label("Mật khẩu của tệp (ít nhất 8 ký tự)").fill("sai mật khẩu")
+        other.locator("#import-file").set_input_files(exported)
+        expect(other.locator(".toast").filter(has_text="sai mật khẩu của tệp")).to_be_visible()
+        other.get_by_label("Mật khẩu của tệp (ít nhất 8 ký tự)").fill(FILE_PASS)
         other.locator("#import-file").set_input_files(exported)
         expect(other.get_by_role("status").filter(has_text="Đã nhập 3 bản ghi mới.")).to_be_visible()
         sync_now(other)
@@ -224,15 +242,7 @@ def test_signing_out_warns_about_unsent_records_and_wipes_the_phone(
     phone_shot(page, "sign-out-warning")
     dialog.get_by_role("button", name="Vẫn đăng xuất và xoá").click()
     page.wait_for_selector("body[data-ready=login]")
-    count = page.evaluate(
-        """new Promise((resolve) => {
-             const open = indexedDB.open('motcua');
-             open.onsuccess = () => {
-               const db = open.result;
-               if (!db.objectStoreNames.contains('records')) return resolve(0);
-               const req = db.transaction('records').objectStore('records').count();
-               req.onsuccess = () => resolve(req.result);
-             };
-           })"""
-    )
-    assert count == 0, "no resident's data is left on the phone"
+    names = page.evaluate("indexedDB.databases().then(all => all.map(d => d.name))")
+    assert [name for name in names if name != "motcua-phone"] == [], "no resident's data is left"
+    users = page.evaluate("import('/app/js/db.js').then(db => db.listUsers())")
+    assert users == [], "nor the volunteer's entry"

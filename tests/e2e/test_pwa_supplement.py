@@ -32,6 +32,7 @@ from tests.e2e.demo_server import (
 from tests.e2e.pwa_phone import (
     draw_signature,
     file_death_registration,
+    in_user_db,
     open_app,
     paper_photos,
     phone_shot,
@@ -215,26 +216,11 @@ def test_a_new_dossier_offline_shows_a_qr_code_that_opens_its_status_page_after_
     assert [e for e in errors if OFFLINE not in e] == [], errors
 
 
-_DROP_DEATH_CAUSE = """async (id) => {
-  const db = await new Promise((resolve, reject) => {
-    const request = indexedDB.open("motcua");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  await new Promise((resolve, reject) => {
-    const tx = db.transaction("records", "readwrite");
-    const store = tx.objectStore("records");
-    const read = store.get(id);
-    read.onsuccess = () => {
-      const record = read.result;
-      delete record.envelope.body.form.death_cause;
-      store.put(record);
-    };
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
-}"""
+_DROP_DEATH_CAUSE = in_user_db(
+    """const record = await db.get("records", arg);
+    delete record.envelope.body.form.death_cause;
+    await db.put("records", record);"""
+)
 
 
 def test_a_refused_dossier_is_fixed_and_sent_again(

@@ -1,10 +1,12 @@
 // Before the app: sign-in (online, once), setting the device PIN, and the lock screen.
 
 import { ApiFailure } from "../api.js";
-import { deleteDb, getMeta, openDb, setMeta } from "../db.js";
+import { adoptPlain, DB_NAME, deleteDb, listUsers, openDb, saveUser, setMeta, userDbName } from "../db.js";
 import { lang, message, t } from "../i18n.js";
-import { MAX_PIN_TRIES, makePinRecord, pinProblem, verifyPin } from "../lock.js";
+import { MAX_PIN_TRIES, pinProblem } from "../lock.js";
+import { isUnsent } from "../queue.js";
 import { field, h } from "../ui.js";
+import { newDataKey, PASSWORD_ITERATIONS, PIN_ITERATIONS, unwrapKey, wrapKey } from "../vault.js";
 
 /** A failure that a better signal could cure. */
 const NETWORK_FAILURES = new Set(["offline", "unreachable", "timeout"]);
@@ -26,12 +28,25 @@ function languageSwitch(app) {
   );
 }
 
+/** The plain database of the app before issue 15, if this phone still has one: its session and
+ * how many records are unsent. */
+async function plainDb() {
+  if (!(await indexedDB.databases?.())?.some((d) => d.name === DB_NAME)) return null;
+  const db = await openDb(DB_NAME);
+  try {
+    const session = await db.get("meta", "session");
+    return { session, unsent: (await db.all("records")).filter(isUnsent).length };
+  } finally {
+    db.close();
+  }
+}
+
 /**
- * Sign in with the password and start this phone's session; the text of what went wrong, or null.
- * Signing in as another volunteer deletes the previous one's data, unless some is still unsent.
- * ``onNoSignal`` is told when the request could not reach the server.
+ * Sign in with the password (online) and open this user's own encrypted database; the text of
+ * what went wrong, or null. The phone's other users keep theirs. ``onNoSignal`` is told when the
+ * request could not reach the server.
  */
-async function signIn(app, previous, reason, credentials, onNoSignal) {
+async function signIn(app, reason, credentials, onNoSignal) {
   let answer;
   try {
     answer = await app.api.post(
@@ -45,19 +60,35 @@ async function signIn(app, previous, reason, credentials, onNoSignal) {
   }
   if (answer.status !== 201) return message(answer.data) || t("sign_in_failed", { status: answer.status });
   const data = answer.data;
-  if (previous && previous.user.id !== data.user.id) {
-    const unsent = await app.unsentCount();
-    if (unsent) {
-      await app.api
-        .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
-        .catch(() => {});
-      return t("other_user_unsent", { n: unsent, name: previous.user.full_name });
-    }
-    // Another volunteer's residents must not stay on the phone.
-    app.db.close();
-    await deleteDb();
-    app.db = await openDb();
+  const known = (await listUsers()).find((user) => user.id === data.user.id);
+  let key = known?.password ? await unwrapKey(known.password, credentials.password) : null;
+  const reused = Boolean(key);
+  const plain = key ? null : await plainDb();
+  if (plain?.unsent && plain.session?.user.id !== data.user.id) {
+    // The app's previous version held another volunteer's unsent records: they sign in first.
+    await app.api
+      .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
+      .catch(() => {});
+    return t("other_user_unsent", { n: plain.unsent, name: plain.session.user.full_name });
   }
+  app.db?.close();
+  app.key = app.session = null;
+  if (!key) {
+    // A new user of this phone (or a password changed on the server): a new data key.
+    key = await newDataKey();
+    if (known) await deleteDb(userDbName(known.id));
+  }
+  const fresh = reason === "forgot_pin" || known?.reauth || !known?.pin;
+  app.user = await saveUser(data.user.id, {
+    full_name: data.user.full_name,
+    phone: data.user.phone,
+    expires_at: data.expires_at,
+    password: reused ? known.password : await wrapKey(key, credentials.password, PASSWORD_ITERATIONS),
+    pin: fresh ? null : known.pin, // proven by the password: a new PIN may be set
+    reauth: false,
+  });
+  await app.unlock(key);
+  if (plain) await adoptPlain(app.db, plain.session?.user.id === data.user.id);
   app.session = {
     token: data.token,
     session_id: data.session_id,
@@ -66,11 +97,6 @@ async function signIn(app, previous, reason, credentials, onNoSignal) {
     device_code: data.device_code,
   };
   await setMeta(app.db, "session", app.session);
-  await setMeta(app.db, "pinTries", 0);
-  if (reason === "forgot_pin" || (await getMeta(app.db, "reauth"))) {
-    await app.db.delete("meta", "pin"); // proven by the password: a new PIN may be set
-    await app.db.delete("meta", "reauth");
-  }
   navigator.storage?.persist?.().catch(() => {});
   return null;
 }
@@ -116,10 +142,10 @@ function signalNotice(again) {
 
 /** The way back to the PIN from a sign-in the volunteer chose ("forgot the PIN"), when this phone
  * still holds a live session and a PIN: signing in again needs a network the village may lack. */
-async function pinWayBack(app, reason) {
-  if (reason !== "forgot_pin" || !app.session) return null;
-  if (Date.parse(app.session.expires_at) <= Date.now()) return null;
-  if (!(await getMeta(app.db, "pin")) || (await getMeta(app.db, "reauth"))) return null;
+function pinWayBack(app, reason) {
+  const user = app.user;
+  if (reason !== "forgot_pin" || !user?.pin || user.reauth) return null;
+  if (Date.parse(user.expires_at) <= Date.now()) return null;
   return h(
     "button",
     { type: "button", class: "secondary back-to-pin", onclick: () => app.openGate("locked") },
@@ -157,10 +183,10 @@ async function login(app, reason) {
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "primary" }, t("sign_in"));
-  const previous = await getMeta(app.db, "session");
-  if (previous && reason) phone.control.value = previous.user.phone;
+  const previous = app.user;
+  if (previous) phone.control.value = previous.phone;
   const signal = signalNotice(Boolean(previous && reason));
-  const wayBack = await pinWayBack(app, reason);
+  const wayBack = pinWayBack(app, reason);
 
   const fail = (text) => {
     error.textContent = text;
@@ -174,12 +200,11 @@ async function login(app, reason) {
     submit.disabled = true;
     status.textContent = t("signing_in");
     const credentials = { phone: phone.control.value.trim(), password: password.control.value };
-    const problem = await signIn(app, previous, reason, credentials, signal.show);
+    const problem = await signIn(app, reason, credentials, signal.show);
     if (problem) return fail(problem);
     status.textContent = t("loading_data");
     await loadFirstData(app);
-    if (await getMeta(app.db, "pin")) return app.enter();
-    return app.openGate("pin");
+    return app.user.pin ? app.enter() : app.openGate("pin");
   };
 
   const form = h("form", { class: "card", onsubmit }, phone.element, password.element, error, submit, status);
@@ -191,6 +216,39 @@ async function login(app, reason) {
     signal.element,
     wayBack,
     form,
+    await switchUser(app),
+    languageSwitch(app),
+  );
+}
+
+/** "Switch user" (or add one), once the phone has a user. */
+async function switchUser(app) {
+  if (!(await listUsers()).length) return null;
+  return h(
+    "button",
+    { type: "button", class: "link switch-user", onclick: () => app.openGate("users") },
+    t("switch_user"),
+  );
+}
+
+/** The phone's users: each opens their own data; "add another volunteer" signs a new one in. */
+async function users(app) {
+  const pick = (user) =>
+    h(
+      "button",
+      { type: "button", class: "secondary user", onclick: () => app.pick(user) },
+      `${user.full_name} · ${user.phone}`,
+    );
+  return h(
+    "section",
+    { class: "gate" },
+    h("h1", { tabindex: "-1" }, t("users_title")),
+    ...(await listUsers()).map(pick),
+    h(
+      "button",
+      { type: "button", class: "secondary add-user", onclick: () => app.pick(null) },
+      t("add_user"),
+    ),
     languageSwitch(app),
   );
 }
@@ -229,8 +287,11 @@ function pinSetup(app) {
           if (problem) return first.setError(t(problem));
           if (pin !== second.control.value) return second.setError(t("pin.mismatch"));
           submit.disabled = true;
-          await setMeta(app.db, "pin", await makePinRecord(pin));
-          await setMeta(app.db, "pinTries", 0);
+          // The PIN wraps the data key: it alone opens the data until the session ends.
+          app.user = await saveUser(app.user.id, {
+            pin: await wrapKey(app.key, pin, PIN_ITERATIONS),
+            pinTries: 0,
+          });
           return app.enter();
         },
       },
@@ -250,7 +311,7 @@ async function locked(app) {
     h("div", { class: "lock-icon", "aria-hidden": "true" }),
     h("h1", { tabindex: "-1" }, t("locked_title")),
     h("p", { class: "lead" }, t("locked_intro")),
-    app.session ? h("p", { class: "who" }, app.session.user.full_name) : null,
+    h("p", { class: "who" }, app.user.full_name),
     h(
       "form",
       {
@@ -258,15 +319,16 @@ async function locked(app) {
         onsubmit: async (event) => {
           event.preventDefault();
           submit.disabled = true;
-          const record = await getMeta(app.db, "pin");
-          if (await verifyPin(pin.control.value, record)) {
-            await setMeta(app.db, "pinTries", 0);
+          const key = await unwrapKey(app.user.pin, pin.control.value);
+          if (key) {
+            await app.unlock(key);
             return app.enter();
           }
-          const tries = ((await getMeta(app.db, "pinTries")) ?? 0) + 1;
-          await setMeta(app.db, "pinTries", tries);
+          const tries = (app.user.pinTries ?? 0) + 1;
+          app.user = await saveUser(app.user.id, { pinTries: tries });
           if (tries >= MAX_PIN_TRIES) {
-            await setMeta(app.db, "reauth", true); // only the password opens the app now
+            // Only the password opens the data now: the PIN's wrapping of the key goes.
+            app.user = await saveUser(app.user.id, { reauth: true, pin: null });
             return app.openGate("login", "pin_locked_out");
           }
           pin.control.value = "";
@@ -283,11 +345,13 @@ async function locked(app) {
       { type: "button", class: "link", onclick: () => app.openGate("login", "forgot_pin") },
       t("forgot_pin"),
     ),
+    await switchUser(app),
   );
 }
 
 export async function render(app, gate, reason) {
   if (gate === "pin") return pinSetup(app);
   if (gate === "locked") return locked(app);
+  if (gate === "users") return users(app);
   return login(app, reason);
 }

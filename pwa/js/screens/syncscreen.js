@@ -4,7 +4,8 @@
 import { formatTime, message, t } from "../i18n.js";
 import { adopt, countStates, isRefused, isUnsent } from "../queue.js";
 import { displayState, getResident, residentFieldLabel } from "../store.js";
-import { blobUrl, fill, h, toast } from "../ui.js";
+import { blobUrl, field, fill, h, toast } from "../ui.js";
+import { fromBase64, openText, sealText, toBase64 } from "../vault.js";
 
 export const live = true;
 const EXPORT_FORMAT = "motcua-queue";
@@ -19,23 +20,9 @@ async function describe(app, record) {
   return `${t(`step.${body.step}`)} · ${who}`;
 }
 
-function toBase64(buffer) {
-  const bytes = new Uint8Array(buffer);
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-function fromBase64(text) {
-  const raw = atob(text);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i += 1) bytes[i] = raw.charCodeAt(i);
-  return bytes;
-}
-
 /** The unsent records, with their photos and the residents and ticks they show as, in one file. */
-async function exportQueue(app) {
+async function exportQueue(app, passphrase) {
+  if (passphrase.length < 8) return toast(t("file_pass_short"), "error");
   const records = (await app.db.all("records"))
     .filter(isUnsent)
     .sort((a, b) => a.seq - b.seq)
@@ -59,7 +46,7 @@ async function exportQueue(app) {
     records,
     blobs,
   };
-  const blob = new Blob([JSON.stringify(file)], { type: "application/json" });
+  const blob = new Blob([await sealText(JSON.stringify(file), passphrase)], { type: "application/json" });
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
   const link = h(
     "a",
@@ -75,10 +62,10 @@ async function exportQueue(app) {
   link.remove();
 }
 
-async function importQueue(app, file) {
+async function importQueue(app, file, passphrase) {
   let data;
   try {
-    data = JSON.parse(await file.text());
+    data = JSON.parse(await openText(await file.text(), passphrase));
   } catch {
     data = null;
   }
@@ -303,16 +290,28 @@ function transferCard(app, unsent) {
   });
   importInput.addEventListener("change", () => {
     const file = importInput.files?.[0];
-    if (file) importQueue(app, file);
+    if (file) importQueue(app, file, pass.control.value);
+    importInput.value = "";
+  });
+  // The file holds residents' data: sealed with a passphrase the receiving volunteer types.
+  const pass = field({
+    label: t("file_pass"),
+    control: h("input", { type: "password", id: "file-pass", autocomplete: "off" }),
   });
   return h(
     "div",
     { class: "card transfer" },
     h("h2", {}, t("export_title")),
     h("p", { class: "hint" }, t("export_intro")),
+    pass.element,
     h(
       "button",
-      { type: "button", class: "secondary", disabled: unsent.length === 0, onclick: () => exportQueue(app) },
+      {
+        type: "button",
+        class: "secondary",
+        disabled: unsent.length === 0,
+        onclick: () => exportQueue(app, pass.control.value),
+      },
       t("export", { n: unsent.length }),
     ),
     h("label", { class: "button secondary", for: "import-file" }, t("import")),

@@ -1,0 +1,127 @@
+// Encryption at rest (WebCrypto): every value the app stores is sealed with AES-GCM under a random
+// per-user data key; the phone keeps that key only wrapped under PBKDF2-SHA-256 keys derived from
+// the user's password and PIN. Unwrapped, it lives in memory until the app locks.
+
+export const PASSWORD_ITERATIONS = 600_000;
+export const PIN_ITERATIONS = 150_000;
+const AES = "AES-GCM";
+const encoder = new TextEncoder();
+const random = (size) => crypto.getRandomValues(new Uint8Array(size));
+
+/** An AES key from a secret (password, PIN, file passphrase), derived once per unlock. */
+async function deriveKey(secret, salt, iterations) {
+  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
+    base,
+    { name: AES, length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
+}
+
+async function encrypt(key, bytes) {
+  const iv = random(12);
+  return { iv, ct: await crypto.subtle.encrypt({ name: AES, iv }, key, bytes) };
+}
+const decrypt = (key, { iv, ct }) => crypto.subtle.decrypt({ name: AES, iv }, key, ct);
+
+/** A new data key; extractable only so that a new PIN can wrap it. */
+export const newDataKey = () =>
+  crypto.subtle.generateKey({ name: AES, length: 256 }, true, ["encrypt", "decrypt"]);
+
+/** The data key wrapped under a secret: salt, iterations, iv and ciphertext — no secret. */
+export async function wrapKey(dataKey, secret, iterations) {
+  const salt = random(16);
+  const raw = await crypto.subtle.exportKey("raw", dataKey);
+  return { salt, iterations, ...(await encrypt(await deriveKey(secret, salt, iterations), raw)) };
+}
+
+/** The data key, or null when the secret is wrong. */
+export async function unwrapKey(wrapped, secret) {
+  try {
+    const raw = await decrypt(await deriveKey(secret, wrapped.salt, wrapped.iterations), wrapped);
+    return await crypto.subtle.importKey("raw", raw, AES, true, ["encrypt", "decrypt"]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A value (JSON-like, with Blobs as top-level fields) as one ciphertext: {iv, ct}. The bytes are a
+ * 4-byte length, the JSON, then each Blob's bytes.
+ */
+export async function seal(key, value) {
+  const plain = {};
+  const blobs = [];
+  const parts = [];
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [name, field] of Object.entries(value)) {
+      if (typeof Blob !== "undefined" && field instanceof Blob) {
+        blobs.push([name, field.type, field.size]);
+        parts.push(field);
+      } else plain[name] = field;
+    }
+  }
+  const json = encoder.encode(
+    JSON.stringify(blobs.length || parts.length ? { v: plain, b: blobs } : { v: value }),
+  );
+  const head = new Uint8Array(4);
+  new DataView(head.buffer).setUint32(0, json.length);
+  const chunks = [head, json];
+  for (const part of parts) chunks.push(new Uint8Array(await part.arrayBuffer()));
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return encrypt(key, bytes);
+}
+
+/** The value ``seal`` sealed (throws if the key is wrong or the bytes were changed). */
+export async function unseal(key, sealed) {
+  const bytes = new Uint8Array(await decrypt(key, sealed));
+  const length = new DataView(bytes.buffer).getUint32(0);
+  const { v, b = [] } = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
+  let at = 4 + length;
+  for (const [name, type, size] of b) {
+    v[name] = new Blob([bytes.slice(at, at + size)], { type });
+    at += size;
+  }
+  return v;
+}
+
+export function toBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+export const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/** A text (the exported queue) encrypted with a passphrase, as JSON another phone can open. */
+export async function sealText(text, passphrase, iterations = PASSWORD_ITERATIONS) {
+  const salt = random(16);
+  const { iv, ct } = await encrypt(await deriveKey(passphrase, salt, iterations), encoder.encode(text));
+  return JSON.stringify({
+    format: "motcua-sealed",
+    iterations,
+    salt: toBase64(salt),
+    iv: toBase64(iv),
+    ct: toBase64(ct),
+  });
+}
+
+/** The text ``sealText`` sealed, or null (wrong passphrase, not such a file). */
+export async function openText(file, passphrase) {
+  try {
+    const { format, iterations, salt, iv, ct } = JSON.parse(file);
+    if (format !== "motcua-sealed") return null;
+    const key = await deriveKey(passphrase, fromBase64(salt), iterations);
+    return new TextDecoder().decode(await decrypt(key, { iv: fromBase64(iv), ct: fromBase64(ct) }));
+  } catch {
+    return null;
+  }
+}
