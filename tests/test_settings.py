@@ -22,6 +22,21 @@ def test_defaults_need_nothing_running(tmp_path: Path) -> None:
     assert settings.public_url == "http://127.0.0.1:8000"
     assert not settings.secure_cookies
     assert settings.device_session_days == 30
+    assert settings.object_store_url == ""  # attachments on the local disk
+
+
+def test_object_storage_is_one_url(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "MOTCUA_DATA_DIR": str(tmp_path),
+            "MOTCUA_OBJECT_STORE_URL": "s3://motcua/attachments/",
+            "MOTCUA_OBJECT_STORE_ENDPOINT": "http://minio:9000/",
+        }
+    )
+    assert (settings.object_store_url, settings.object_store_endpoint) == (
+        "s3://motcua/attachments",
+        "http://minio:9000",
+    )
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -42,6 +57,8 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ("MOTCUA_SECRET_KEY", "short", "at least 32 characters"),
         ("MOTCUA_DEVICE_SESSION_DAYS", "0", "MOTCUA_DEVICE_SESSION_DAYS must be a whole number"),
         ("MOTCUA_SIGN_IN_CACHE_SECONDS", "-1", "MOTCUA_SIGN_IN_CACHE_SECONDS must be a whole number"),
+        ("MOTCUA_OBJECT_STORE_URL", "minio:9000/bucket", "MOTCUA_OBJECT_STORE_URL must look like s3://"),
+        ("MOTCUA_OBJECT_STORE_ENDPOINT", "minio:9000", "MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s)"),
     ],
 )
 def test_bad_settings_are_refused_with_one_clear_line(

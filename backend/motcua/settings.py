@@ -84,6 +84,19 @@ SETTINGS: tuple[Setting, ...] = (
         "How many password checks one server process runs at once (each holds 64 MiB); the rest "
         "wait their turn, so a burst of sign-ins cannot exhaust the memory.",
     ),
+    # Object storage for attachments (issue 16).
+    Setting(
+        "MOTCUA_OBJECT_STORE_URL",
+        "empty: <data dir>/attachments on local disk",
+        "Keep photos, signatures and PDFs in S3-compatible object storage instead: s3://bucket/prefix "
+        "(the bucket must exist). Credentials and region come from the standard AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY and AWS_REGION variables, a profile or an instance role.",
+    ),
+    Setting(
+        "MOTCUA_OBJECT_STORE_ENDPOINT",
+        "AWS S3 (or AWS_ENDPOINT_URL)",
+        "The http(s) address of another S3-compatible service, e.g. http://minio:9000.",
+    ),
 )
 
 
@@ -103,6 +116,8 @@ class Settings:
     sync_concurrency: int = 4
     sign_in_cache_seconds: int = 5
     password_checks: int = 4
+    object_store_url: str = ""
+    object_store_endpoint: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +151,8 @@ class Settings:
             sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
+            object_store_url=_object_store_url(env.get("MOTCUA_OBJECT_STORE_URL", "")),
+            object_store_endpoint=_object_store_endpoint(env.get("MOTCUA_OBJECT_STORE_ENDPOINT", "")),
         )
 
 
@@ -202,6 +219,22 @@ def _whole_number(env: dict[str, str], name: str, default: int, least: int = 1) 
         above = "above 0" if least == 1 else f"{least} or more"
         raise SettingsError(f"{name} must be a whole number {above}, got {raw!r}")
     return int(raw)
+
+
+def _object_store_url(given: str) -> str:
+    parts = urlsplit(given)
+    if given and (parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment):
+        raise SettingsError(f"MOTCUA_OBJECT_STORE_URL must look like s3://bucket/prefix, got {given!r}")
+    return given.rstrip("/")
+
+
+def _object_store_endpoint(given: str) -> str:
+    parts = urlsplit(given)
+    if given and (parts.scheme not in {"http", "https"} or not parts.netloc):
+        raise SettingsError(
+            f"MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s) address such as http://minio:9000, got {given!r}"
+        )
+    return given.rstrip("/")
 
 
 def _push_contact(given: str | None, public_url: str) -> str:
