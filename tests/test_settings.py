@@ -39,6 +39,12 @@ def test_object_storage_is_one_url(tmp_path: Path) -> None:
     )
 
 
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    given = {"MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_TRUSTED_PROXIES": " 172.16.0.0/12, ::1 ,"}
+    assert Settings.from_env(given).trusted_proxies == "172.16.0.0/12,::1"
+    assert Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)}).trusted_proxies == "127.0.0.1"
+
+
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     first = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
     second = Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})
@@ -59,6 +65,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ("MOTCUA_SIGN_IN_CACHE_SECONDS", "-1", "MOTCUA_SIGN_IN_CACHE_SECONDS must be a whole number"),
         ("MOTCUA_OBJECT_STORE_URL", "minio:9000/bucket", "MOTCUA_OBJECT_STORE_URL must look like s3://"),
         ("MOTCUA_OBJECT_STORE_ENDPOINT", "minio:9000", "MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s)"),
+        ("MOTCUA_TRUSTED_PROXIES", "10.0.0.0/8, caddy", "MOTCUA_TRUSTED_PROXIES must list IP addresses"),
     ],
 )
 def test_bad_settings_are_refused_with_one_clear_line(

@@ -191,7 +191,10 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
         host=host,
         port=port,
         workers=workers,
+        # Only these proxies' X-Forwarded-For/-Proto are believed; uvicorn then puts the client
+        # they name in the request, which is what the sign-in limits count (client_address).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         server_header=False,
         log_config=None,
         access_log=False,

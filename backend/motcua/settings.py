@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "AWS S3 (or AWS_ENDPOINT_URL)",
         "The http(s) address of another S3-compatible service, e.g. http://minio:9000.",
     ),
+    Setting(
+        "MOTCUA_TRUSTED_PROXIES",
+        "127.0.0.1",
+        "Addresses or networks (comma-separated, or *) of the reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed: sign-in limits count the client they name. Others' are ignored.",
+    ),
 )
 
 
@@ -118,6 +124,7 @@ class Settings:
     password_checks: int = 4
     object_store_url: str = ""
     object_store_endpoint: str = ""
+    trusted_proxies: str = "127.0.0.1"
 
     @property
     def is_sqlite(self) -> bool:
@@ -153,6 +160,7 @@ class Settings:
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
             object_store_url=_object_store_url(env.get("MOTCUA_OBJECT_STORE_URL", "")),
             object_store_endpoint=_object_store_endpoint(env.get("MOTCUA_OBJECT_STORE_ENDPOINT", "")),
+            trusted_proxies=_trusted_proxies(env.get("MOTCUA_TRUSTED_PROXIES", "127.0.0.1")),
         )
 
 
@@ -235,6 +243,21 @@ def _object_store_endpoint(given: str) -> str:
             f"MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s) address such as http://minio:9000, got {given!r}"
         )
     return given.rstrip("/")
+
+
+def _trusted_proxies(given: str) -> str:
+    """Comma-separated addresses and networks, or ``*`` for any (uvicorn's forwarded_allow_ips)."""
+    items = [item.strip() for item in given.split(",") if item.strip()]
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"MOTCUA_TRUSTED_PROXIES must list IP addresses or networks (or *), got {item!r}"
+            ) from None
+    return ",".join(items)
 
 
 def _push_contact(given: str | None, public_url: str) -> str:
