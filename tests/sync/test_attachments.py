@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -173,9 +175,10 @@ def test_stored_once_read_per_commune_and_deleted_on_s3(
 
 @BOTH_STORES
 def test_each_store_puts_reads_and_deletes_by_hash(
-    storage: str, tmp_path: Path, request: pytest.FixtureRequest
+    storage: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The four calls data retention and the API rely on, on both stores, without a database."""
+    """The four calls data retention and the API rely on, on both stores, without a database;
+    the blocking ones (the disk's fsync, each S3 request) run off the event loop."""
     settings = make_settings(tmp_path)
     if storage == "s3":
         server: ObjectStoreServer = request.getfixturevalue("object_store_server")
@@ -186,6 +189,27 @@ def test_each_store_puts_reads_and_deletes_by_hash(
     assert isinstance(store, S3Store if storage == "s3" else DiskStore)
     data = b"%PDF-1.7\n" + bytes(range(256)) * 2048  # 512 KiB: read back in several chunks
     digest = sha256(data)
+    off_the_loop: set[str] = set()
+
+    def watched(name: str, call: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:  # a worker thread: no loop here
+                off_the_loop.add(name)
+            else:
+                pytest.fail(f"{name} ran on the event loop")
+            return call(*args, **kwargs)
+
+        return run
+
+    if isinstance(store, S3Store):
+        blocking = ["head_object", "put_object", "get_object", "delete_object"]
+        for name in blocking:
+            monkeypatch.setattr(store.client, name, watched(name, getattr(store.client, name)))
+    else:
+        blocking = ["fsync"]
+        monkeypatch.setattr(os, "fsync", watched("fsync", os.fsync))
 
     async def scenario() -> None:
         assert not await store.exists(digest)
@@ -202,6 +226,7 @@ def test_each_store_puts_reads_and_deletes_by_hash(
         assert not await store.exists(digest)
 
     asyncio.run(scenario())
+    assert off_the_loop == set(blocking)
 
 
 def test_without_moto_the_s3_tests_fail_in_ci_and_skip_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
