@@ -76,7 +76,9 @@ def _one_line(error: Exception) -> str:
     """What went wrong, in one line a person can act on."""
     from alembic.util import CommandError
 
-    if isinstance(error, DatabaseUnavailable):
+    from motcua.attachments.storage import StoreUnavailable
+
+    if isinstance(error, DatabaseUnavailable | StoreUnavailable):
         return str(error)
     if isinstance(error, PermissionError):
         return (
@@ -172,6 +174,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     """
     import uvicorn
 
+    from motcua.attachments.storage import check_store
     from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
 
@@ -181,6 +184,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     if workers > 1 and settings.is_sqlite:
         _fail("several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", 2)
     check_ready(settings)
+    check_store(settings)  # a wrong bucket or key stops here, in one line, not at each upload
     _check_port(host, port)
     vapid_keys(settings)  # made on first start, before any process serves the public key
     in_process = settings.is_sqlite if push_worker is None else push_worker

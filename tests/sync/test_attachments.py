@@ -244,3 +244,26 @@ def test_without_moto_the_s3_tests_fail_in_ci_and_skip_elsewhere(monkeypatch: py
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception):
         next(object_store.run_object_store_server())
+
+
+def test_a_wrong_object_store_stops_serve_with_one_line(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from motcua.attachments.storage import StoreUnavailable, check_store
+    from motcua.cli import _one_line
+    from tests.server import free_port
+
+    server: ObjectStoreServer = request.getfixturevalue("object_store_server")
+    settings = make_settings(tmp_path)
+    check_store(settings)  # the disk: nothing to check
+    check_store(replace(settings, object_store_url=server.fresh_url(), object_store_endpoint=server.endpoint))
+    no_bucket = replace(settings, object_store_url="s3://khong-co/x", object_store_endpoint=server.endpoint)
+    with pytest.raises(StoreUnavailable) as missing:
+        check_store(no_bucket)
+    assert _one_line(missing.value) == (
+        f"there is no bucket 'khong-co' at {server.endpoint} (MOTCUA_OBJECT_STORE_ENDPOINT): "
+        "create it, or fix MOTCUA_OBJECT_STORE_URL"
+    )
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(StoreUnavailable, match=r"^object storage at .* is unreachable: [^\n]*$"):
+        check_store(replace(settings, object_store_url=server.fresh_url(), object_store_endpoint=nobody))

@@ -32,6 +32,10 @@ class MissingAttachment(LookupError):
     """The store has no bytes under this hash (the database may still name them)."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The object store cannot be used as configured; the message is one line to act on."""
+
+
 def sniff(data: bytes) -> str | None:
     """The media type of ``data`` by its first bytes, if it is one motcua accepts."""
     if data.startswith(b"\xff\xd8\xff"):
@@ -147,6 +151,31 @@ class S3Store:
             ),
         )
 
+    def check(self) -> None:
+        """Make sure, once at start (blocking), that the bucket is there and ours to use, so that
+        a wrong setting stops ``motcua serve`` with one line instead of failing each upload."""
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        where = f"{self.client.meta.endpoint_url} (MOTCUA_OBJECT_STORE_ENDPOINT)"
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except NoCredentialsError:
+            raise StoreUnavailable(
+                "no credentials for object storage: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            ) from None
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if self._is_missing(error) or status == 404:
+                raise StoreUnavailable(
+                    f"there is no bucket {self.bucket!r} at {where}: create it, or fix MOTCUA_OBJECT_STORE_URL"
+                ) from None
+            raise StoreUnavailable(
+                f"object storage at {where} refused bucket {self.bucket!r} ({status}): "
+                "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY and the key's rights"
+            ) from None
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"object storage at {where} is unreachable: {error}") from None
+
     def key(self, sha256: str) -> str:
         name = f"{sha256[:2]}/{sha256}"
         return f"{self.prefix}/{name}" if self.prefix else name
@@ -199,6 +228,14 @@ class S3Store:
         await anyio.to_thread.run_sync(
             lambda: self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
         )
+
+
+def check_store(settings: Settings) -> None:
+    """Stop with StoreUnavailable if the configured object store cannot be used (disk: nothing
+    to check; its directory is made on the first upload)."""
+    store = attachment_store(settings)
+    if isinstance(store, S3Store):
+        store.check()
 
 
 @lru_cache(maxsize=8)
