@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint jslint pytest jstest clean
+.PHONY: run test lint jslint pytest jstest clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,16 @@ jstest:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules
+
+# docker/requirements.lock: the exact versions the image installs. Made from a fresh virtualenv
+# holding only what running needs (no dev tools); run it after changing pyproject.toml's
+# dependencies (tests/test_docker_files.py fails when one is not pinned) and commit the result.
+lock:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp" && "$$tmp/bin/pip" install --quiet --upgrade pip && \
+	"$$tmp/bin/pip" install --quiet . && \
+	{ echo "# Exact versions of motcua's runtime dependencies for docker/Dockerfile, Python 3.11 on Linux."; \
+	  echo "# Made by \`make lock\` from a fresh virtualenv; do not edit by hand."; \
+	  "$$tmp/bin/pip" freeze --exclude motcua; } > docker/requirements.lock
+	@echo "docker/requirements.lock: $$(grep -c '==' docker/requirements.lock) pinned packages"
+

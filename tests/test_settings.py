@@ -22,6 +22,27 @@ def test_defaults_need_nothing_running(tmp_path: Path) -> None:
     assert settings.public_url == "http://127.0.0.1:8000"
     assert not settings.secure_cookies
     assert settings.device_session_days == 30
+    assert settings.object_store_url == ""  # attachments on the local disk
+
+
+def test_object_storage_is_one_url(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "MOTCUA_DATA_DIR": str(tmp_path),
+            "MOTCUA_OBJECT_STORE_URL": "s3://motcua/attachments/",
+            "MOTCUA_OBJECT_STORE_ENDPOINT": "http://minio:9000/",
+        }
+    )
+    assert (settings.object_store_url, settings.object_store_endpoint) == (
+        "s3://motcua/attachments",
+        "http://minio:9000",
+    )
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    given = {"MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_TRUSTED_PROXIES": " 172.16.0.0/12, ::1 ,"}
+    assert Settings.from_env(given).trusted_proxies == "172.16.0.0/12,::1"
+    assert Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)}).trusted_proxies == "127.0.0.1"
 
 
 def test_keys_come_from_the_environment_or_else_the_database(tmp_path: Path) -> None:
@@ -51,6 +72,9 @@ def test_keys_come_from_the_environment_or_else_the_database(tmp_path: Path) -> 
         ("MOTCUA_VAPID_PRIVATE_KEY", "abc", "MOTCUA_VAPID_PRIVATE_KEY must be a PEM private key"),
         ("MOTCUA_DEVICE_SESSION_DAYS", "0", "MOTCUA_DEVICE_SESSION_DAYS must be a whole number"),
         ("MOTCUA_SIGN_IN_CACHE_SECONDS", "-1", "MOTCUA_SIGN_IN_CACHE_SECONDS must be a whole number"),
+        ("MOTCUA_OBJECT_STORE_URL", "minio:9000/bucket", "MOTCUA_OBJECT_STORE_URL must look like s3://"),
+        ("MOTCUA_OBJECT_STORE_ENDPOINT", "minio:9000", "MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s)"),
+        ("MOTCUA_TRUSTED_PROXIES", "10.0.0.0/8, caddy", "MOTCUA_TRUSTED_PROXIES must list IP addresses"),
     ],
 )
 def test_bad_settings_are_refused_with_one_clear_line(

@@ -8,6 +8,7 @@ for its traceback.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import socket
@@ -78,7 +79,9 @@ def _one_line(error: Exception) -> str:
     """What went wrong, in one line a person can act on."""
     from alembic.util import CommandError
 
-    if isinstance(error, DatabaseUnavailable):
+    from motcua.attachments.storage import StoreUnavailable
+
+    if isinstance(error, DatabaseUnavailable | StoreUnavailable):
         return str(error)
     if isinstance(error, PermissionError):
         return (
@@ -174,6 +177,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     """
     import uvicorn
 
+    from motcua.attachments.storage import check_store
     from motcua.db.keys import with_keys
     from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
@@ -184,6 +188,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     if workers > 1 and settings.is_sqlite:
         _fail("several workers need PostgreSQL (MOTCUA_DATABASE_URL); SQLite takes one", 2)
     check_ready(settings)
+    check_store(settings)  # a wrong bucket or key stops here, in one line, not at each upload
     _check_port(host, port)
     # Made on first start and kept in the database, before any worker process serves them.
     vapid_keys(with_keys(settings))
@@ -195,7 +200,10 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
         host=host,
         port=port,
         workers=workers,
+        # Only these proxies' X-Forwarded-For/-Proto are believed; uvicorn then puts the client
+        # they name in the request, which is what the sign-in limits count (client_address).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         server_header=False,
         log_config=None,
         access_log=False,
@@ -512,7 +520,7 @@ def residents_erase(resident_id: str, by: str, reason: str, yes: bool) -> None:
     if not yes:
         _fail("erasing cannot be undone: add --yes to confirm")
     report, forgotten = _as_officer(by, resident_id, lambda db, p, r: erase_resident(db, p, r, reason))
-    files = forgotten.delete_files(_settings())
+    files = asyncio.run(forgotten.delete_files(_settings()))
     click.echo(
         f"erased {report.resident_id}: {report.dossiers_kept} dossier(s) kept without personal data, "
         f"{report.records_scrubbed} record(s) scrubbed, {files} file(s) deleted"

@@ -105,6 +105,25 @@ SETTINGS: tuple[Setting, ...] = (
         "365",
         "Days the server keeps a record's earlier revisions and conflicts (the current one stays).",
     ),
+    # Object storage for attachments (issue 16).
+    Setting(
+        "MOTCUA_OBJECT_STORE_URL",
+        "empty: <data dir>/attachments on local disk",
+        "Keep photos, signatures and PDFs in S3-compatible object storage instead: s3://bucket/prefix "
+        "(the bucket must exist). Credentials and region come from the standard AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY and AWS_REGION variables, a profile or an instance role.",
+    ),
+    Setting(
+        "MOTCUA_OBJECT_STORE_ENDPOINT",
+        "AWS S3 (or AWS_ENDPOINT_URL)",
+        "The http(s) address of another S3-compatible service, e.g. http://minio:9000.",
+    ),
+    Setting(
+        "MOTCUA_TRUSTED_PROXIES",
+        "127.0.0.1",
+        "Addresses or networks (comma-separated, or *) of the reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed: sign-in limits count the client they name. Others' are ignored.",
+    ),
 )
 
 
@@ -129,6 +148,9 @@ class Settings:
     retain_attachments_days: int = 90
     retain_refused_days: int = 90
     retain_revisions_days: int = 365
+    object_store_url: str = ""
+    object_store_endpoint: str = ""
+    trusted_proxies: str = "127.0.0.1"
 
     @property
     def is_sqlite(self) -> bool:
@@ -166,6 +188,9 @@ class Settings:
             retain_attachments_days=_whole_number(env, "MOTCUA_RETAIN_ATTACHMENTS_DAYS", 90),
             retain_refused_days=_whole_number(env, "MOTCUA_RETAIN_REFUSED_DAYS", 90, least=31),
             retain_revisions_days=_whole_number(env, "MOTCUA_RETAIN_REVISIONS_DAYS", 365),
+            object_store_url=_object_store_url(env.get("MOTCUA_OBJECT_STORE_URL", "")),
+            object_store_endpoint=_object_store_endpoint(env.get("MOTCUA_OBJECT_STORE_ENDPOINT", "")),
+            trusted_proxies=_trusted_proxies(env.get("MOTCUA_TRUSTED_PROXIES", "127.0.0.1")),
         )
 
 
@@ -231,6 +256,37 @@ def _whole_number(env: dict[str, str], name: str, default: int, least: int = 1) 
         above = "above 0" if least == 1 else f"{least} or more"
         raise SettingsError(f"{name} must be a whole number {above}, got {raw!r}")
     return int(raw)
+
+
+def _object_store_url(given: str) -> str:
+    parts = urlsplit(given)
+    if given and (parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment):
+        raise SettingsError(f"MOTCUA_OBJECT_STORE_URL must look like s3://bucket/prefix, got {given!r}")
+    return given.rstrip("/")
+
+
+def _object_store_endpoint(given: str) -> str:
+    parts = urlsplit(given)
+    if given and (parts.scheme not in {"http", "https"} or not parts.netloc):
+        raise SettingsError(
+            f"MOTCUA_OBJECT_STORE_ENDPOINT must be an http(s) address such as http://minio:9000, got {given!r}"
+        )
+    return given.rstrip("/")
+
+
+def _trusted_proxies(given: str) -> str:
+    """Comma-separated addresses and networks, or ``*`` for any (uvicorn's forwarded_allow_ips)."""
+    items = [item.strip() for item in given.split(",") if item.strip()]
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"MOTCUA_TRUSTED_PROXIES must list IP addresses or networks (or *), got {item!r}"
+            ) from None
+    return ",".join(items)
 
 
 def _push_contact(given: str | None, public_url: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.places.models import Village
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, bearer, in_db
+from tests.object_store import ObjectStoreServer, run_object_store_server
 from tests.sync.phone import Phone
 
 
@@ -64,6 +66,27 @@ def add_village(settings: Settings, commune_code: int, name: str) -> UUID:
         return village.id
 
     return in_db(settings, work)
+
+
+@pytest.fixture(scope="session")
+def object_store_server() -> Iterator[ObjectStoreServer]:
+    """moto's S3-API server, started once per test process."""
+    yield from run_object_store_server()
+
+
+@pytest.fixture
+def storage() -> str:
+    """Where attachments go: "disk" unless a test parametrizes ``storage`` with "s3" too."""
+    return "disk"
+
+
+@pytest.fixture
+def settings(settings: Settings, storage: str, request: pytest.FixtureRequest) -> Settings:
+    """The database's settings, with attachments in a fresh prefix of the S3 server for "s3"."""
+    if storage == "disk":
+        return settings
+    server: ObjectStoreServer = request.getfixturevalue("object_store_server")
+    return replace(settings, object_store_url=server.fresh_url(), object_store_endpoint=server.endpoint)
 
 
 @pytest.fixture

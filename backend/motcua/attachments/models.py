@@ -11,7 +11,7 @@ from motcua.db.base import Record, ReferenceRow
 
 
 class Attachment(Record):
-    """Stored bytes, named by their SHA-256; the file lives under the data directory."""
+    """Stored bytes, named by their SHA-256; they live in the attachment store (storage.py)."""
 
     __tablename__ = "attachment"
 

@@ -9,12 +9,12 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.models import Attachment, AttachmentPlace
-from motcua.attachments.storage import attachment_path
+from motcua.attachments.storage import MissingAttachment, attachment_store
 from motcua.auth.guards import roles
 from motcua.auth.principal import Principal
 from motcua.desk.service import InboxQuery, dossier_view, inbox, letterhead
@@ -233,8 +233,9 @@ class DeskPages(Controller):
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
-    ) -> File:
-        """A photo or the signature of a dossier of the desk's communes (never cached shared)."""
+    ) -> Stream:
+        """A photo or the signature of a dossier of the desk's communes (never cached shared),
+        streamed from the attachment store without holding it whole in memory."""
         dossier = await dossier_in_scope(db_session, principal, dossier_id)
         linked = await db_session.scalar(
             select(Attachment)
@@ -250,9 +251,18 @@ class DeskPages(Controller):
         )
         if linked is None:
             raise ApiError(404, "attachment.not_found", "Chưa có tệp này.", "This file has not arrived.")
-        return File(
-            attachment_path(settings, sha256),
+        try:
+            chunks = await attachment_store(settings).get(sha256)
+        except MissingAttachment:
+            raise ApiError(
+                404, "attachment.not_found", "Chưa có tệp này.", "This file has not arrived."
+            ) from None
+        return Stream(
+            chunks,
             media_type=linked.media_type,
-            content_disposition_type="inline",
-            headers={"cache-control": "private, max-age=3600"},
+            headers={
+                "content-disposition": "inline",
+                "content-length": str(linked.size),
+                "cache-control": "private, max-age=3600",
+            },
         )

@@ -76,5 +76,5 @@ class PrivacyController(Controller):
         resident = await resident_in_scope(db_session, principal, resident_id)
         report, forgotten = await erase_resident(db_session, principal, resident, data.reason.strip())
         await db_session.commit()
-        forgotten.delete_files(settings)
+        await forgotten.delete_files(settings)
         return report

@@ -142,7 +142,7 @@ async def retention_pass(
             due = await _due_dossiers(db, cutoff)
             forgotten = await forget_attachments(db, due)
         counts.dossiers += len(forgotten.dossiers)
-        counts.attachments += forgotten.delete_files(settings)
+        counts.attachments += await forgotten.delete_files(settings)
         if len(due) < DOSSIERS_PER_TRANSACTION:
             break
     async with session_scope(engine) as db:

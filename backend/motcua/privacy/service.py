@@ -10,8 +10,8 @@ from uuid import UUID
 from sqlalchemy import and_, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.attachments import storage
 from motcua.attachments.models import Attachment, AttachmentPlace
+from motcua.attachments.storage import attachment_store
 from motcua.auth.principal import Principal
 from motcua.dossiers.models import Dossier, DossierAttachment
 from motcua.errors import ApiError
@@ -45,9 +45,13 @@ class Forgotten:
     unplaced: int = 0  # (bytes, commune) places removed
     to_delete: set[str] = field(default_factory=set)
 
-    def delete_files(self, settings: Settings) -> int:
-        """Delete the bytes, after the transaction that forgot them committed."""
-        return sum(storage.delete(settings, sha256) for sha256 in sorted(self.to_delete))
+    async def delete_files(self, settings: Settings) -> int:
+        """Delete the bytes (on disk or in object storage), after the transaction that forgot
+        them committed; deleting bytes already gone is harmless."""
+        store = attachment_store(settings)
+        for sha256 in sorted(self.to_delete):
+            await store.delete(sha256)
+        return len(self.to_delete)
 
 
 async def _still_named(db: AsyncSession, hashes: set[str]) -> set[tuple[str, int]]:
