@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
 _SECRET_FILE = "secret_key"  # noqa: S105 - a file name
 _MIN_SECRET_LENGTH = 32
 
@@ -84,6 +85,17 @@ SETTINGS: tuple[Setting, ...] = (
         "How many password checks one server process runs at once (each holds 64 MiB); the rest "
         "wait their turn, so a burst of sign-ins cannot exhaust the memory.",
     ),
+    # Seeing what happens (issue 16): /metrics and the log format.
+    Setting(
+        "MOTCUA_METRICS_TOKEN",
+        "unset: /metrics answers 404",
+        "Bearer token Prometheus sends to read /metrics; at least 32 characters. Without it there is no /metrics.",
+    ),
+    Setting(
+        "MOTCUA_LOG_FORMAT",
+        "json",
+        "json: one JSON object per line, for journald, Docker and log shippers; text: one readable line per event.",
+    ),
 )
 
 
@@ -103,6 +115,8 @@ class Settings:
     sync_concurrency: int = 4
     sign_in_cache_seconds: int = 5
     password_checks: int = 4
+    metrics_token: str = field(default="", repr=False)
+    log_format: str = "json"
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +150,8 @@ class Settings:
             sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
+            metrics_token=_metrics_token(env.get("MOTCUA_METRICS_TOKEN", "")),
+            log_format=_choice(env, "MOTCUA_LOG_FORMAT", LOG_FORMATS),
         )
 
 
@@ -202,6 +218,20 @@ def _whole_number(env: dict[str, str], name: str, default: int, least: int = 1) 
         above = "above 0" if least == 1 else f"{least} or more"
         raise SettingsError(f"{name} must be a whole number {above}, got {raw!r}")
     return int(raw)
+
+
+def _metrics_token(given: str) -> str:
+    given = given.strip()
+    if given and len(given) < _MIN_SECRET_LENGTH:
+        raise SettingsError(f"MOTCUA_METRICS_TOKEN must be at least {_MIN_SECRET_LENGTH} characters long")
+    return given
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, choices[0]).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _push_contact(given: str | None, public_url: str) -> str:

@@ -10,7 +10,7 @@ from motcua.db.base import metadata
 from motcua.desk.models import MoveSnapshot
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
-from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
+from motcua.push.models import PushFollow, PushOutbox, PushSubscription, PushWorkerBeat, ResidentContact
 from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
@@ -40,6 +40,7 @@ __all__ = [
     "PushFollow",
     "PushOutbox",
     "PushSubscription",
+    "PushWorkerBeat",
     "Rating",
     "RecordRevision",
     "RefusedRecord",
