@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from prometheus_client import Counter, Histogram, disable_created_metrics
 
 # A ``*_created`` series beside each counter doubles the output for nothing Prometheus uses.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 REQUESTS = Counter(
     "motcua_http_requests",

@@ -111,8 +111,11 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 UNMATCHED = "(unmatched)"
 # A route handler with this in its ``opt`` serves the app's own files (the PWA shell's
 # scripts, styles, icons; /static): its successful answers are logged at DEBUG, so that
-# loading the PWA, whose service worker fetches every file, is one line at INFO (the shell).
+# loading the PWA, whose service worker fetches every file, is one line at INFO: the shell
+# as the browser navigates to it. Its opt is FETCHED: quiet when a script fetched it (the
+# worker's precache sends ``Sec-Fetch-Mode: cors``), at INFO when navigated to.
 QUIET = "quiet_access_log"
+FETCHED = "fetched"
 
 
 def route_of(scope: Scope) -> str:
@@ -121,6 +124,13 @@ def route_of(scope: Scope) -> str:
     if scope.get("route_handler") is None:
         return UNMATCHED
     return str(scope.get("path_template") or UNMATCHED)
+
+
+def _quiet(rule: object, scope: Scope) -> bool:
+    if rule == FETCHED:
+        mode = next((value for name, value in scope.get("headers", ()) if name == b"sec-fetch-mode"), None)
+        return mode is not None and mode != b"navigate"
+    return bool(rule)
 
 
 def _request_id(scope: Scope) -> str:
@@ -164,7 +174,7 @@ class AccessLogMiddleware:
         finally:
             user = scope.get("user")
             handler = scope.get("route_handler")
-            quiet = status < 400 and handler is not None and bool(handler.opt.get(QUIET))
+            quiet = status < 400 and handler is not None and _quiet(handler.opt.get(QUIET), scope)
             _access.log(
                 logging.DEBUG if quiet else logging.INFO,
                 "request",

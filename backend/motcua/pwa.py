@@ -109,12 +109,13 @@ def _send(request: Request[Any, Any, Any], path: Path, cache_control: str = "no-
 def pwa_router() -> Router:
     root = resource_dir("pwa")
 
-    @get("/", include_in_schema=False)
+    # logs.QUIET: the files a PWA load fetches log at DEBUG; the shell, one line, at INFO
+    # when navigated to (logs.FETCHED: not when the service worker precaches it).
+    quiet = {"quiet_access_log": True}
+
+    @get("/", include_in_schema=False, opt={"quiet_access_log": "fetched"})
     async def shell(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _send(request, root / "index.html")
-
-    # logs.QUIET: the files a PWA load fetches log at DEBUG; the shell, one line, at INFO.
-    quiet = {"quiet_access_log": True}
 
     @get("/sw.js", include_in_schema=False, opt=quiet)
     async def service_worker() -> Response[str]:
