@@ -58,6 +58,8 @@ def test_metrics_need_the_token_and_move_with_what_happens(
     refused = client.get("/metrics", headers={"authorization": "Bearer " + "y" * 46})
     assert refused.status_code == 401
     assert refused.json()["code"] == "metrics.token"
+    assert "mã truy cập" in refused.json()["message_vi"]
+    assert "token" in refused.json()["message_en"]
     assert refused.headers["www-authenticate"].startswith("Bearer")
     with TestClient(app=create_app(settings)) as no_token:  # no token set: no such page
         assert no_token.get("/metrics", headers=SCRAPE).status_code == 404
