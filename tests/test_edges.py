@@ -2,26 +2,68 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import update
 
 from motcua import __version__
 from motcua.app import create_app
+from motcua.db.base import utcnow
 from motcua.logs import JsonFormatter, redact
+from motcua.push.models import PushWorkerBeat
+from motcua.push.worker import PushWorker
 from motcua.security_headers import SECURITY_HEADERS
 from motcua.settings import Settings
-from tests.conftest import COMMUNE_A, PASSWORD, add_user, make_settings
+from tests.conftest import COMMUNE_A, PASSWORD, add_user, execute, make_settings
+from tests.push.conftest import add_outbox_row
 
 
-def test_health_reports_database_and_version(client: TestClient[Any]) -> None:
+def test_health_reports_database_version_and_push_worker_and_sets_no_cookie(
+    client: TestClient[Any], settings: Settings
+) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": __version__, "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "version": __version__,
+        "database": "ok",
+        "worker": "absent",
+        "backlog_oldest_seconds": None,
+    }
+    assert "set-cookie" not in response.headers
+
+    # A worker runs one cycle (it beats first); then a notification waits since 2 minutes.
+    async def one_cycle() -> None:
+        stop = asyncio.Event()
+        async with PushWorker(settings) as worker:
+            cycle = worker.run_once
+
+            async def once() -> int:
+                stop.set()
+                return await cycle()
+
+            worker.run_once = once  # type: ignore[method-assign]
+            await worker.run(stop)
+
+    asyncio.run(one_cycle())
+    add_outbox_row(settings, "pending", timedelta(minutes=2))
+    body = client.get("/health").json()
+    assert body["worker"] == "alive"
+    assert body["backlog_oldest_seconds"] >= 119
+
+    # Its last beat was 10 minutes ago: stale, and still 200 (the database answers).
+    execute(settings, update(PushWorkerBeat).values(beat_at=utcnow() - timedelta(minutes=10)))
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["worker"] == "stale"
+    assert "set-cookie" not in response.headers
 
 
 def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
@@ -147,7 +189,8 @@ def test_logs_never_hold_passwords_tokens_or_id_numbers(
     )
     logged = capsys.readouterr().err
     lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
-    assert any(line.get("path", "").endswith("********1234") for line in lines)
+    # The access log names the route, not the path with the number in it.
+    assert any(line.get("route") == "/api/places/communes/{code}" for line in lines)
     assert PASSWORD not in logged
     assert token not in logged
     assert "066190001234" not in logged

@@ -118,8 +118,8 @@ def test_no_token_of_any_kind_is_written_to_the_log(
     for name, token in tokens.items():
         leaking = [line for line in lines if token in line]
         assert not leaking, f"the {name} is in the log: {leaking[:2]}"
-    assert any('"path": "/moi/[redacted]"' in line for line in lines), "the invitation requests were logged"
-    assert any('"path": "/api/me"' in line for line in lines)
+    assert any('"route": "/moi/[redacted]"' in line for line in lines), "the invitation requests were logged"
+    assert any('"route": "/api/me"' in line for line in lines)
 
 
 def test_free_text_is_masked_too() -> None:

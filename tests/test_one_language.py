@@ -53,6 +53,7 @@ NOT_CHECKED = {
     "/app/{path:path}",
     "/ho-so/sw.js",
     "/health",
+    "/metrics",  # Prometheus text for machines (its 401 says both languages, tests/test_metrics.py)
 }
 
 SEEN = {"vi": "Tiếng Việt", "en": "English"}

@@ -46,7 +46,7 @@ from motcua.dossiers.lifecycle import announce_moves_with, announce_supplements_
 from motcua.errors import EXCEPTION_HANDLERS, ErrorResponses, refuse_nul_bytes
 from motcua.health import Health, health
 from motcua.i18n import current_lang, date_in_words, local_date, local_time, said, t
-from motcua.logs import AccessLogMiddleware, configure_logging
+from motcua.logs import QUIET, AccessLogMiddleware, configure_logging
 from motcua.places.api import PlacesController
 from motcua.privacy.api import PrivacyController
 from motcua.privacy.consents import withdraw
@@ -66,6 +66,7 @@ from motcua.settings import Settings, get_settings
 from motcua.status.pages import StatusPages
 from motcua.sync.api import SyncController
 from motcua.sync.gate import SyncGate
+from motcua.telemetry.api import RequestMetricsMiddleware, metrics
 from motcua.words import deadline_word, status_word
 from motcua.worktime.pages import CalendarPages
 
@@ -89,7 +90,7 @@ def wire_domains() -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = with_keys(settings or get_settings())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     wire_domains()
     engine = make_engine(settings)
     sync_gate = SyncGate(1 if settings.is_sqlite else settings.sync_concurrency)
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
+            metrics,
             AuthController,
             UsersController,
             PlacesController,
@@ -142,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PrivacyController,
             pwa_router(),
             create_static_files_router(
-                path="/static", directories=[_HERE / "static"], include_in_schema=False
+                path="/static", directories=[_HERE / "static"], include_in_schema=False, opt={QUIET: True}
             ),
         ],
         plugins=[
@@ -172,7 +174,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             header_name="x-csrf-token",
-            exclude=["/api/"],
+            # Monitoring answers set no cookie.
+            exclude=["/api/", "/health", "/metrics"],
         ),
         template_config=TemplateConfig(
             directory=_HERE / "templates", engine=JinjaTemplateEngine, engine_callback=engine_setup
@@ -187,8 +190,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers],
         compression_config=compression_config(),
     )
-    # Outermost, so that requests no route matches (404, 405) are logged too.
-    app.asgi_handler = AccessLogMiddleware(app.asgi_handler)
+    # Outermost, so that requests no route matches (404, 405) are counted and logged too.
+    app.asgi_handler = AccessLogMiddleware(RequestMetricsMiddleware(app.asgi_handler))
     return app
 
 

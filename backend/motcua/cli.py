@@ -181,6 +181,7 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     from motcua.db.keys import with_keys
     from motcua.db.migrate import check_ready
     from motcua.push.vapid import vapid_keys
+    from motcua.telemetry.processes import counted_across
 
     # Read by this process and by each uvicorn worker process, which inherit the environment.
     os.environ.setdefault("MOTCUA_PUBLIC_URL", served_public_url(host, port))
@@ -194,20 +195,21 @@ def serve(host: str, port: int, workers: int, push_worker: bool | None) -> None:
     vapid_keys(with_keys(settings))
     in_process = settings.is_sqlite if push_worker is None else push_worker
     _announce(host, port, settings)
-    uvicorn.run(
-        "motcua.app:create_app_with_push_worker" if in_process else "motcua.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        # Only these proxies' X-Forwarded-For/-Proto are believed; uvicorn then puts the client
-        # they name in the request, which is what the sign-in limits count (client_address).
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
-        server_header=False,
-        log_config=None,
-        access_log=False,
-    )
+    with counted_across(workers):  # /metrics sums the counts of every worker process
+        uvicorn.run(
+            "motcua.app:create_app_with_push_worker" if in_process else "motcua.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # Only these proxies' X-Forwarded-For/-Proto are believed; uvicorn then puts the
+            # client they name in the request, which is what the sign-in limits count.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
+            server_header=False,
+            log_config=None,
+            access_log=False,
+        )
 
 
 @main.command()
@@ -222,7 +224,7 @@ def worker() -> None:
     from motcua.push.worker import run_worker
 
     settings = with_keys(_ready_settings())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     run_worker(settings, beside=[partial(run_retention, settings)])
 
 

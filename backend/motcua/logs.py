@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -62,6 +63,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """One readable line per event: time, level, logger, message, then the extra fields as
+    key=value, masked as in JSON (``MOTCUA_LOG_FORMAT=text``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        parts = [stamp, record.levelname, record.name, redact(record.getMessage())]
+        parts += [
+            f"{key}={_clean(key, value)}"
+            for key, value in vars(record).items()
+            if key not in _RECORD_FIELDS and value is not None
+        ]
+        line = " ".join(parts)
+        if record.exc_info:
+            line += "\n" + redact(self.formatException(record.exc_info))
+        return line
+
+
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time, so captured output sees the logs."""
 
@@ -70,10 +89,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def configure_logging(level: str) -> None:
-    """Send every log record, ours and the server's, through the JSON formatter."""
+def configure_logging(level: str, log_format: str = "json") -> None:
+    """Send every log record, ours and the server's, through the JSON (or text) formatter."""
     handler = _StderrHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(TextFormatter() if log_format == "text" else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -88,11 +107,46 @@ def configure_logging(level: str) -> None:
 
 
 _access = logging.getLogger("motcua.access")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+UNMATCHED = "(unmatched)"
+# A route handler with this in its ``opt`` serves the app's own files (the PWA shell's
+# scripts, styles, icons; /static): its successful answers are logged at DEBUG, so that
+# loading the PWA, whose service worker fetches every file, is one line at INFO: the shell
+# as the browser navigates to it. Its opt is FETCHED: quiet when a script fetched it (the
+# worker's precache sends ``Sec-Fetch-Mode: cors``), at INFO when navigated to.
+QUIET = "quiet_access_log"
+FETCHED = "fetched"
+
+
+def route_of(scope: Scope) -> str:
+    """The route template the request matched (``/api/dossiers/{dossier_id:uuid}``), never the
+    raw path with its ids and tokens; ``(unmatched)`` when no route did."""
+    if scope.get("route_handler") is None:
+        return UNMATCHED
+    return str(scope.get("path_template") or UNMATCHED)
+
+
+def _quiet(rule: object, scope: Scope) -> bool:
+    if rule == FETCHED:
+        mode = next((value for name, value in scope.get("headers", ()) if name == b"sec-fetch-mode"), None)
+        return mode is not None and mode != b"navigate"
+    return bool(rule)
+
+
+def _request_id(scope: Scope) -> str:
+    """The proxy's ``X-Request-ID`` when it looks like one, else a new one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            if _REQUEST_ID.fullmatch(given):
+                return given
+    return secrets.token_urlsafe(12)
 
 
 class AccessLogMiddleware:
-    """Logs each HTTP request: method, path (masked: an invitation link's token never shows),
-    status and duration; never the query string, headers or bodies."""
+    """Logs each HTTP request in one line: method, route template, status, duration, bytes
+    sent, request id and user id; never the path, query string, headers or bodies. The
+    request id is sent back as ``X-Request-ID``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,24 +157,34 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        sent = 0
+        request_id = _request_id(scope)
 
         async def send_and_note(message: Message) -> None:
-            nonlocal status
+            nonlocal status, sent
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
             user = scope.get("user")
-            _access.info(
+            handler = scope.get("route_handler")
+            quiet = status < 400 and handler is not None and _quiet(handler.opt.get(QUIET), scope)
+            _access.log(
+                logging.DEBUG if quiet else logging.INFO,
                 "request",
                 extra={
                     "method": scope.get("method", ""),
-                    "path": scope["path"],
+                    "route": route_of(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "bytes": sent,
+                    "request_id": request_id,
                     "user_id": str(user.user_id) if user is not None else None,
                 },
             )

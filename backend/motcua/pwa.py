@@ -109,11 +109,15 @@ def _send(request: Request[Any, Any, Any], path: Path, cache_control: str = "no-
 def pwa_router() -> Router:
     root = resource_dir("pwa")
 
-    @get("/", include_in_schema=False)
+    # logs.QUIET: the files a PWA load fetches log at DEBUG; the shell, one line, at INFO
+    # when navigated to (logs.FETCHED: not when the service worker precaches it).
+    quiet = {"quiet_access_log": True}
+
+    @get("/", include_in_schema=False, opt={"quiet_access_log": "fetched"})
     async def shell(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _send(request, root / "index.html")
 
-    @get("/sw.js", include_in_schema=False)
+    @get("/sw.js", include_in_schema=False, opt=quiet)
     async def service_worker() -> Response[str]:
         # no-cache: a phone must always see a new worker when the app changes.
         return Response(
@@ -122,11 +126,11 @@ def pwa_router() -> Router:
             headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
         )
 
-    @get("/manifest.webmanifest", include_in_schema=False)
+    @get("/manifest.webmanifest", include_in_schema=False, opt=quiet)
     async def manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _send(request, root / "manifest.webmanifest")
 
-    @get("/app/{path:path}", include_in_schema=False)
+    @get("/app/{path:path}", include_in_schema=False, opt=quiet)
     async def asset(request: Request[Any, Any, Any], path: FromPath[str]) -> Response[bytes]:
         # no-cache + ETag: the worker's cache holds the app offline; the network revalidates cheaply.
         file = shell_files(root).get(f"/app{path}" if path.startswith("/") else f"/app/{path}")

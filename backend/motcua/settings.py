@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
 _MIN_SECRET_LENGTH = 32
 
 
@@ -124,6 +125,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Addresses or networks (comma-separated, or *) of the reverse proxies whose X-Forwarded-For and "
         "X-Forwarded-Proto are believed: sign-in limits count the client they name. Others' are ignored.",
     ),
+    # Seeing what happens (issue 16): /metrics and the log format.
+    Setting(
+        "MOTCUA_METRICS_TOKEN",
+        "unset: /metrics answers 404",
+        "Bearer token Prometheus sends to read /metrics; at least 32 characters. Without it there is no /metrics.",
+    ),
+    Setting(
+        "MOTCUA_LOG_FORMAT",
+        "json",
+        "json: one JSON object per line, for journald, Docker and log shippers; text: one readable line per event.",
+    ),
 )
 
 
@@ -151,6 +163,8 @@ class Settings:
     object_store_url: str = ""
     object_store_endpoint: str = ""
     trusted_proxies: str = "127.0.0.1"
+    metrics_token: str = field(default="", repr=False)
+    log_format: str = "json"
 
     @property
     def is_sqlite(self) -> bool:
@@ -191,6 +205,8 @@ class Settings:
             object_store_url=_object_store_url(env.get("MOTCUA_OBJECT_STORE_URL", "")),
             object_store_endpoint=_object_store_endpoint(env.get("MOTCUA_OBJECT_STORE_ENDPOINT", "")),
             trusted_proxies=_trusted_proxies(env.get("MOTCUA_TRUSTED_PROXIES", "127.0.0.1")),
+            metrics_token=_metrics_token(env.get("MOTCUA_METRICS_TOKEN", "")),
+            log_format=_choice(env, "MOTCUA_LOG_FORMAT", LOG_FORMATS),
         )
 
 
@@ -287,6 +303,20 @@ def _trusted_proxies(given: str) -> str:
                 f"MOTCUA_TRUSTED_PROXIES must list IP addresses or networks (or *), got {item!r}"
             ) from None
     return ",".join(items)
+
+
+def _metrics_token(given: str) -> str:
+    given = given.strip()
+    if given and len(given) < _MIN_SECRET_LENGTH:
+        raise SettingsError(f"MOTCUA_METRICS_TOKEN must be at least {_MIN_SECRET_LENGTH} characters long")
+    return given
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, choices[0]).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _push_contact(given: str | None, public_url: str) -> str:

@@ -9,17 +9,19 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db.base import utcnow
 from motcua.push.models import PushOutbox
 from motcua.push.worker import PushWorker
 from motcua.settings import Settings
-from tests.conftest import execute
+from tests.conftest import execute, in_db
 from tests.desk.conftest import desk_officer, field, moved, phone_a1, phone_a2
 from tests.push.fake_push import Browser, FakePushService
 from tests.sync.conftest import Field
@@ -137,3 +139,23 @@ def make_due(settings: Settings) -> None:
         settings,
         update(PushOutbox).where(PushOutbox.state == "pending").values(next_attempt_at=utcnow()),
     )
+
+
+def add_outbox_row(settings: Settings, state: str, age: timedelta) -> None:
+    """A notification in the outbox, written ``age`` ago, for no subscription."""
+    created = utcnow() - age
+    row = PushOutbox(
+        created_at=created,
+        audience="volunteer",
+        kind="assignment",
+        topic="t",
+        urgency="normal",
+        payload={},
+        state=state,
+        next_attempt_at=created,
+    )
+    in_db(settings, lambda db: _add(db, row))
+
+
+async def _add(db: AsyncSession, row: object) -> None:
+    db.add(row)

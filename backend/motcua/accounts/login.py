@@ -32,6 +32,7 @@ from motcua.accounts.passwords import check_password
 from motcua.accounts.phones import normalise_phone
 from motcua.accounts.sessions import open_session
 from motcua.auth.principal import Principal
+from motcua.counters import count_sign_in_failure
 from motcua.db.base import utcnow
 from motcua.db.tidy import forget_older
 from motcua.errors import ApiError
@@ -140,6 +141,7 @@ async def _reserve(db: AsyncSession, phone: str, client: str, trusted: bool) -> 
         await db.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
         await db.commit()
         log.warning("sign-in slowed down", extra={"client": client, "wait_seconds": math.ceil(longest)})
+        count_sign_in_failure("slowed_down")
         raise _slow_down(longest)
     await db.commit()
     return attempt
@@ -177,6 +179,9 @@ async def sign_in(
     ok = matches and user is not None and user.is_active
     await forget_older(db, LoginAttempt.created_at, _KEEP_ATTEMPTS)
     if not ok or user is None:
+        count_sign_in_failure(
+            "unknown_number" if user is None else "wrong_password" if not matches else "disabled"
+        )
         raise _login_failed()  # the attempt stays counted as a failure
     await db.execute(update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True))
     token, session = await open_session(db, user, kind, label, settings)

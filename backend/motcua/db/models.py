@@ -11,7 +11,7 @@ from motcua.db.keys import ServerKey
 from motcua.desk.models import MoveSnapshot
 from motcua.dossiers.models import Dossier, DossierAttachment, DossierEvent
 from motcua.places.models import Commune, Province, Village
-from motcua.push.models import PushFollow, PushOutbox, PushSubscription, ResidentContact
+from motcua.push.models import PushFollow, PushOutbox, PushSubscription, PushWorkerBeat, ResidentContact
 from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
@@ -41,6 +41,7 @@ __all__ = [
     "PushFollow",
     "PushOutbox",
     "PushSubscription",
+    "PushWorkerBeat",
     "Rating",
     "RecordRevision",
     "RefusedRecord",

@@ -111,3 +111,13 @@ class ResidentContact(Record):
     )
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
     method: Mapped[str] = mapped_column(String(10))
+
+
+class PushWorkerBeat(ReferenceRow):
+    """A push worker's heartbeat: each worker writes its own row every cycle, so ``/health``
+    can tell whether one is alive (docs/push.md)."""
+
+    __tablename__ = "push_worker_beat"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 
 from motcua.db.base import utcnow
 from motcua.db.engine import make_engine, session_scope
+from motcua.push.heartbeat import beat
 from motcua.push.message import MessageBuilder, Subscription, origin, payload_bytes
 from motcua.push.models import PushOutbox, PushSubscription
 from motcua.push.outbox import TTL_SECONDS
@@ -165,8 +166,13 @@ class PushWorker:
         """Send while there is something due; when idle, look again every ``interval`` seconds."""
         stop = stop or asyncio.Event()
         log.info("push worker started", extra={"worker": self.name, "interval_s": self.interval})
+        beaten_at = float("-inf")
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
+                if loop.time() - beaten_at >= self.interval:  # /health: this worker is alive
+                    await beat(self._engine, self.name)
+                    beaten_at = loop.time()
                 handled = await self.run_once()
             except Exception:
                 # The database or the network is down: say so, wait, try again.

@@ -30,6 +30,7 @@ from motcua.accounts.sessions import principal_of_user
 from motcua.attachments.service import missing_attachments_of
 from motcua.auth.principal import Principal
 from motcua.changelog.service import ChangeRow, append_changes, change
+from motcua.counters import count_sync_outcomes
 from motcua.db.base import table_of
 from motcua.errors import FieldError
 from motcua.records.dossiers import apply_dossier
@@ -522,6 +523,7 @@ async def push(db: AsyncSession, principal: Principal, records: list[RecordIn]) 
         run = await _push(db, principal, records, careful=True)
     # Last, after the savepoint: the change log's lock lasts from here to the commit.
     await append_changes(db, run.changes)
+    count_sync_outcomes((outcome.kind, outcome.outcome) for outcome in run.outcomes.values())
     return [run.outcomes[i] for i in range(len(records))]
 
 
