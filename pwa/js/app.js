@@ -7,6 +7,7 @@ import { deleteDb, getMeta, getMetas, openDb, setMeta } from "./db.js";
 import { setLang, t } from "./i18n.js";
 import { shouldLock, watchIdle } from "./lock.js";
 import { enqueue, isUnsent } from "./queue.js";
+import { dropIndex } from "./searchindex.js";
 import { pendingOf, syncState } from "./syncstate.js";
 import { fill, h, releaseBlobUrls } from "./ui.js";
 
@@ -111,6 +112,7 @@ const app = {
   lock() {
     if (this.gate) return;
     setMeta(this.db, "lastActivity", 0); // closing and reopening the app must not skip the PIN
+    dropIndex();
     this.openGate("locked");
   },
 
@@ -139,6 +141,7 @@ const app = {
       // offline: the session expires on the server
     }
     idle?.stop();
+    dropIndex();
     this.db.close();
     await deleteDb();
     location.hash = "";

@@ -20,10 +20,19 @@ function done(request) {
   });
 }
 
+// Told of each committed transaction's writes, [store, value, key] (no value: deleted; neither:
+// cleared), to follow the data in memory (searchindex.js).
+const watchers = new Set();
+export const onCommit = (watcher) => watchers.add(watcher);
+export function committed(db, writes) {
+  if (writes.length) for (const watcher of watchers) watcher(db, writes);
+}
+
 /** The operations of one transaction. Await only these inside it: any other await ends it. */
 class Tx {
   constructor(transaction) {
     this.transaction = transaction;
+    this.writes = [];
   }
   store(name) {
     return this.transaction.objectStore(name);
@@ -38,12 +47,15 @@ class Tx {
     return done(this.store(name).index(index).getAll(value));
   }
   put(name, value, key) {
+    this.writes.push([name, value, key]);
     return done(key === undefined ? this.store(name).put(value) : this.store(name).put(value, key));
   }
   delete(name, key) {
+    this.writes.push([name, undefined, key]);
     return done(this.store(name).delete(key));
   }
   clear(name) {
+    this.writes.push([name]);
     return done(this.store(name).clear());
   }
 }
@@ -57,12 +69,16 @@ export class Db {
   run(stores, mode, work) {
     return new Promise((resolve, reject) => {
       const transaction = this.idb.transaction(stores, mode);
+      const tx = new Tx(transaction);
       let result;
-      transaction.oncomplete = () => resolve(result);
+      transaction.oncomplete = () => {
+        committed(this, tx.writes);
+        resolve(result);
+      };
       transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
       let pending;
       try {
-        pending = Promise.resolve(work(new Tx(transaction))); // at once, while the transaction is active
+        pending = Promise.resolve(work(tx)); // at once, while the transaction is active
       } catch (error) {
         pending = Promise.reject(error);
       }

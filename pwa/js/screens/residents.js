@@ -1,8 +1,8 @@
 // Residents: offline search by name (no accents, any case), last digits of the ID number, or phone.
 
-import { searchPeople } from "../fold.js";
 import { t } from "../i18n.js";
-import { allResidents, displayState, places, villageIndex } from "../store.js";
+import { residentIndex } from "../searchindex.js";
+import { displayState, places, villageIndex } from "../store.js";
 import { h, searchBox } from "../ui.js";
 import { maskPersonalId } from "../validators.js";
 
@@ -56,8 +56,8 @@ export async function render(app, _params, query) {
   const village = query.get("village");
   const picking = query.get("pick") === "dossier";
   const villages = villageIndex(await places(app.db));
-  let people = await allResidents(app.db);
-  if (village) people = people.filter((p) => p.village_id === village);
+  const index = await residentIndex(app.db);
+  const keep = village ? (p) => p.village_id === village : undefined;
   const records = new Map(
     (await app.db.all("records")).filter((r) => r.kind === "resident").map((r) => [r.id, r]),
   );
@@ -66,7 +66,7 @@ export async function render(app, _params, query) {
   const empty = h("p", { class: "muted-card", hidden: true }, t("nobody_found"));
   const update = (text) => {
     lastQuery = text;
-    const found = searchPeople(people, text);
+    const found = index.search(text, { keep });
     list.replaceChildren(
       ...found.map((p) =>
         residentRow(
