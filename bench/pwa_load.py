@@ -245,7 +245,7 @@ def seed_residents(url: str, residents: int) -> int:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, push_all(url, headers, work, result)).result()
     assert not result.not_applied, result.not_applied
-    return result.pushed
+    return residents
 
 
 def _percentile(values: list[float], p: float) -> float:

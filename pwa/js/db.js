@@ -20,8 +20,7 @@ function done(request) {
   });
 }
 
-// Told of each committed transaction's writes, [store, value, key] (no value: deleted; neither:
-// cleared), to follow the data in memory (searchindex.js).
+// Each committed transaction's writes go to the watchers (searchindex.js follows the residents).
 const watchers = new Set();
 export const onCommit = (watcher) => watchers.add(watcher);
 export function committed(db, writes) {

@@ -82,8 +82,9 @@ export class ResidentIndex {
       };
     }
     const ranked = [];
+    // Many candidates are scanned in name order, fewer are sorted.
     const list =
-      candidates[0] === this.list
+      count(candidates) > this.list.length / 4
         ? this.list
         : [...new Set(candidates.flat())].sort((a, b) => a.rank - b.rank);
     for (const entry of list) {

@@ -64,19 +64,23 @@ export async function render(app, _params, query) {
 
   const list = h("ul", { class: "list people", "aria-live": "polite" });
   const empty = h("p", { class: "muted-card", hidden: true }, t("nobody_found"));
+  // The first screenfuls at once, the rest once typing pauses: a keystroke stays quick.
+  let rest;
+  const rows = (people) =>
+    people.map((p) =>
+      residentRow(
+        p,
+        villages,
+        records.get(p.id),
+        picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
+      ),
+    );
   const update = (text) => {
     lastQuery = text;
     const found = index.search(text, { keep });
-    list.replaceChildren(
-      ...found.map((p) =>
-        residentRow(
-          p,
-          villages,
-          records.get(p.id),
-          picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
-        ),
-      ),
-    );
+    list.replaceChildren(...rows(found.slice(0, 30)));
+    clearTimeout(rest);
+    rest = setTimeout(() => list.append(...rows(found.slice(30))), 150);
     empty.hidden = found.length > 0;
   };
   const search = searchBox({
