@@ -71,8 +71,8 @@ export class Db {
       const tx = new Tx(transaction);
       let result;
       transaction.oncomplete = () => {
+        resolve(result); // its awaiters go on after the watchers have seen the writes
         committed(this, tx.writes);
-        resolve(result);
       };
       transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
       let pending;
