@@ -18,11 +18,23 @@ Playwright), throttled through the DevTools protocol (``Network.emulateNetworkCo
 
 Each timing runs ``--runs`` times, with no CPU slowdown and with Chromium's 4× CPU slowdown
 (``Emulation.setCPUThrottlingRate``), a rough stand-in for a cheap Android phone.
+
+Then the **commune-scale row** (``--residents``, default 20,000; 0 skips it), at 4× CPU slowdown
+only, no network throttling: the demo volunteer's own phone pushes that many residents through
+the push API (with consents and ticks: ``bench.pull``'s varied Vietnamese names), then a fresh
+profile signs in as that volunteer and we time
+
+- **first sync stored**: from the PIN set until every resident is in IndexedDB;
+- **search per keystroke**: on "Người dân", each of ``QUERIES`` typed one character at a time
+  into the search field; from the ``input`` event until the list is replaced and laid out
+  (median and 95th percentile over all keystrokes), and the index lookup alone;
+- **reopen offline → today**, as above but holding the whole commune.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -31,6 +43,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +51,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.server import ServerProcess, motcua, motcua_env
+
+from bench.pull import Result, batches, households, push_all
+from bench.sync import BenchPhone
 
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
@@ -144,6 +160,154 @@ def reopen_offline(browser: Browser, url: str, runs: int, cpu: float) -> list[fl
         context.close()
 
 
+# Typed one character at a time: names with and without diacritics, ID number ends, phones.
+QUERIES = (
+    "nguyen van",
+    "Nguyễn Thị",
+    "hong",
+    "ng thi h",
+    "tran",
+    "le quang",
+    "hhen nie",
+    "y sol",
+    "ksor",
+    "phuong",
+    "bui thu",
+    "dang",
+    "hoa",
+    "00123",
+    "4567",
+    "0912",
+    "0986",
+    "huynh ngoc",
+    "mai",
+    "thanh tam",
+)
+# In the page: type each query into the search field, timing each keystroke.
+TYPE_QUERIES = """async (queries) => {
+  const input = document.getElementById("resident-search");
+  const list = document.querySelector(".people");
+  // The lookup alone, on an index of its own made from the same residents.
+  const { ResidentIndex } = await import("/app/js/searchindex.js").catch(() => ({}));
+  const people = await new Promise((done) => {
+    const open = indexedDB.open("motcua");
+    open.onsuccess = () => {
+      const all = open.result.transaction("residents").objectStore("residents").getAll();
+      all.onsuccess = () => { open.result.close(); done(all.result.filter((r) => !r.merged_into)); };
+    };
+  });
+  const built = performance.now();
+  const index = ResidentIndex ? new ResidentIndex(people) : null;
+  index?.search("");
+  const build = performance.now() - built;
+  const keystrokes = [], lookups = [];
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+  for (const query of queries) {
+    input.value = "";
+    input.dispatchEvent(new Event("input"));
+    await frame();
+    for (const char of query) {
+      input.value += char;
+      const start = performance.now();
+      input.dispatchEvent(new Event("input"));
+      void list.offsetHeight;  // laid out
+      keystrokes.push(performance.now() - start);
+      if (index) {
+        const again = performance.now();
+        index.search(input.value);
+        lookups.push(performance.now() - again);
+      }
+      await frame();
+    }
+  }
+  return { keystrokes, lookups, build, shown: list.children.length };
+}"""
+
+
+def _login(url: str) -> dict[str, str]:
+    answer = httpx.post(
+        f"{url}/api/auth/login",
+        json={"phone": VOLUNTEER[0], "password": VOLUNTEER[1], "device_label": "bench"},
+    )
+    assert answer.status_code == 201, answer.text
+    return {"authorization": f"Bearer {answer.json()['token']}", "content-type": "application/json"}
+
+
+def seed_residents(url: str, residents: int) -> int:
+    """The demo volunteer's phone pushes ``residents`` in the first village of its commune."""
+    headers = _login(url)
+    with httpx.Client(base_url=url, headers=headers) as client:
+        commune = client.get("/api/places/communes").json()[0]["code"]
+        village = client.get(f"/api/places/communes/{commune}").json()["villages"][0]["id"]
+    result = Result("demo", residents, 0)
+    work = batches(households(BenchPhone("PWA", village), residents, 0))
+    # In a thread of its own: Playwright's sync API holds this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, push_all(url, headers, work, result)).result()
+    assert not result.not_applied, result.not_applied
+    return residents
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def commune_scale(browser: Browser, url: str, runs: int, cpu: float, expected: int) -> dict[str, Any]:
+    """First sync of the whole commune, search keystrokes, then reopening offline."""
+    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=login]")
+        page.fill("input[name=phone]", VOLUNTEER[0])
+        page.fill("input[name=password]", VOLUNTEER[1])
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-ready=pin]")
+        page.fill("input[name=pin]", PIN)
+        page.fill("input[name=pin-repeat]", PIN)
+        session = _throttle(page, None, cpu)
+        started = time.monotonic()
+        page.click("button[type=submit]")
+        count = (
+            "new Promise((done) => { const open = indexedDB.open('motcua'); open.onsuccess = () => {"
+            " const db = open.result; const r = db.transaction('residents').objectStore('residents').count();"
+            " r.onsuccess = () => { db.close(); done(r.result); }; }; })"
+        )
+        stored = 0
+        while stored < expected:
+            assert time.monotonic() - started < 900, f"only {stored} residents stored"
+            time.sleep(0.5)
+            stored = int(page.evaluate(count))
+        first_sync = time.monotonic() - started
+        # The residents screen: opening it builds the index; then the keystrokes.
+        opened = time.monotonic()
+        page.evaluate("location.hash = '#/residents'")
+        page.wait_for_selector("body[data-ready=residents]")
+        residents_screen = time.monotonic() - opened
+        typed = page.evaluate(TYPE_QUERIES, list(QUERIES))
+        session.detach()
+        page.close()
+        context.set_offline(True)
+        reopen = []
+        for _ in range(runs):
+            page = context.new_page()
+            session = _throttle(page, {**SLOW_3G, "offline": True}, cpu)
+            page.goto(url, wait_until="commit")
+            reopen.append(_wait_ready(page, "today"))
+            session.detach()
+            page.close()
+        return {
+            "first_sync": first_sync,
+            "stored": stored,
+            "residents_screen": residents_screen,
+            **typed,
+            "reopen": reopen,
+        }
+    finally:
+        context.close()
+
+
 def _machine() -> str:
     cpu = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -162,6 +326,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5, help="timings per measurement (default 5)")
     parser.add_argument("--cpu", default="1,4", help="CPU slowdown factors to try (default 1,4)")
+    parser.add_argument(
+        "--residents", type=int, default=20_000, help="the commune-scale row (default 20000; 0: none)"
+    )
     args = parser.parse_args()
     slowdowns = [float(x) for x in args.cpu.split(",")]
 
@@ -173,6 +340,7 @@ def main() -> None:
         try:
             sizes = _weight(server.url)
             rows = []
+            big = None
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 try:
@@ -180,6 +348,9 @@ def main() -> None:
                         loads = [first_load(browser, server.url, cpu) for _ in range(args.runs)]
                         reopen = reopen_offline(browser, server.url, args.runs, cpu)
                         rows.append((cpu, [t for t, _ in loads], loads[0][1], reopen))
+                    if args.residents:
+                        pushed = seed_residents(server.url, args.residents)
+                        big = commune_scale(browser, server.url, args.runs, 4.0, pushed)
                 finally:
                     browser.close()
         finally:
@@ -207,6 +378,31 @@ def main() -> None:
             f"| reopen offline → PIN screen drawn | {cpu:g}× | {len(reopen)} | "
             f"{statistics.median(reopen):,.0f} | {max(reopen):,.0f} | 0 |"
         )
+    if big:
+        _print_commune_scale(args.residents, big)
+
+
+def _print_commune_scale(residents: int, big: dict[str, Any]) -> None:
+    keys, lookups = big["keystrokes"], big["lookups"]
+    print(f"\n{residents:,} residents on the phone, 4× CPU slowdown ({big['stored']:,} stored):\n")
+    print("| measurement | runs | median ms | p95 / max ms |\n|---|---:|---:|---:|")
+    print(f"| first sync stored (sign-in → all in IndexedDB) | 1 | {1000 * big['first_sync']:,.0f} | |")
+    print(f"| residents screen opened (index built) | 1 | {1000 * big['residents_screen']:,.0f} | |")
+    print(f"| index build alone | 1 | {big['build']:,.0f} | |")
+    print(
+        f"| search per keystroke (input → list laid out) | {len(keys)} | "
+        f"{statistics.median(keys):,.1f} | {_percentile(keys, 95):,.1f} |"
+    )
+    if lookups:
+        print(
+            f"| index lookup alone | {len(lookups)} | {statistics.median(lookups):,.2f} | "
+            f"{_percentile(lookups, 95):,.2f} |"
+        )
+    reopen = big["reopen"]
+    print(
+        f"| reopen offline → today drawn | {len(reopen)} | {statistics.median(reopen):,.0f} | "
+        f"{max(reopen):,.0f} |"
+    )
 
 
 if __name__ == "__main__":

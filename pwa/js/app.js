@@ -7,6 +7,7 @@ import { deleteDb, getMeta, listUsers, openDb, saveUser, userDbName } from "./db
 import { setLang, t } from "./i18n.js";
 import { watchIdle } from "./lock.js";
 import { enqueue, isUnsent } from "./queue.js";
+import { dropIndex } from "./searchindex.js";
 import { pendingOf, syncState } from "./syncstate.js";
 import { fill, h, releaseBlobUrls } from "./ui.js";
 
@@ -133,6 +134,7 @@ const app = {
     if (this.gate) return;
     const db = this.db;
     this.db = this.key = this.session = null;
+    dropIndex();
     await this.openGate("locked");
     await syncer.running; // a sync under way ends first
     db?.close();
@@ -163,6 +165,7 @@ const app = {
       // offline: the session expires on the server
     }
     idle?.stop();
+    dropIndex();
     this.db.close();
     await deleteDb(userDbName(this.user.id));
     await saveUser(this.user.id, null); // the phone's other users stay as they are

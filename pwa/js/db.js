@@ -28,11 +28,19 @@ function done(request) {
   });
 }
 
+// Each committed transaction's writes go to the watchers (searchindex.js follows the residents).
+const watchers = new Set();
+export const onCommit = (watcher) => watchers.add(watcher);
+export function committed(db, writes) {
+  if (writes.length) for (const watcher of watchers) watcher(db, writes);
+}
+
 /** The operations of one transaction. Await only these inside it: any other await ends it. */
 class Tx {
   constructor(transaction, key) {
     this.transaction = transaction;
     this.key = key;
+    this.writes = [];
   }
   store(name) {
     return this.transaction.objectStore(name);
@@ -76,6 +84,7 @@ class Tx {
     return this.open(this.store(name).index(index).getAll(value), true);
   }
   put(name, value, key) {
+    this.writes.push([name, value, key]);
     const store = this.store(name);
     const write = (stored) => done(key === undefined ? store.put(stored) : store.put(stored, key));
     if (!this.key) return write(value);
@@ -87,9 +96,11 @@ class Tx {
     });
   }
   delete(name, key) {
+    this.writes.push([name, undefined, key]);
     return done(this.store(name).delete(key));
   }
   clear(name) {
+    this.writes.push([name]);
     return done(this.store(name).clear());
   }
 }
@@ -104,17 +115,19 @@ export class Db {
   run(stores, mode, work) {
     return new Promise((resolve, reject) => {
       const transaction = this.idb.transaction(stores, mode);
+      const tx = new Tx(transaction, this.key);
       let result;
       let settled = false;
-      let committed = false;
+      let complete = false;
       transaction.oncomplete = () => {
-        committed = true;
+        complete = true;
+        committed(this, tx.writes); // the watchers (plain values) see the writes first
         if (settled) resolve(result);
       };
       transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
       let pending;
       try {
-        pending = Promise.resolve(work(new Tx(transaction, this.key))); // at once, while the transaction is active
+        pending = Promise.resolve(work(tx)); // at once, while the transaction is active
       } catch (error) {
         pending = Promise.reject(error);
       }
@@ -122,7 +135,7 @@ export class Db {
         (value) => {
           result = value;
           settled = true;
-          if (committed) resolve(result);
+          if (complete) resolve(result);
         },
         (error) => {
           try {

@@ -214,6 +214,12 @@ def test_the_resident_search_clears_and_starts_empty_from_the_tab_bar(
     search.fill("an")
     page.get_by_role("link", name="Người dân", exact=True).click()
     expect(search).to_have_value("")
+    # The search index built for the list follows a registration at once (same page, no reload).
+    register_resident(page, personal_id="066050004012")
+    page.get_by_role("link", name="Người dân", exact=True).click()
+    page.wait_for_selector("body[data-ready=residents]")
+    search.fill("4012")
+    expect(page.locator(".people li")).to_have_count(1)
 
 
 def test_the_wipe_is_red_last_and_never_has_the_focus(live_server: str, context: BrowserContext) -> None:

@@ -10,9 +10,12 @@ const KEY_PATHS = {
   catalogue: "key",
 };
 
+import { committed } from "../../pwa/js/db.js";
+
 class MemTx {
   constructor(stores) {
     this.stores = stores;
+    this.writes = [];
   }
   get(name, key) {
     const value = this.stores[name].get(key);
@@ -27,15 +30,18 @@ class MemTx {
     );
   }
   put(name, value, key) {
+    this.writes.push([name, value, key]);
     const keyPath = KEY_PATHS[name];
     this.stores[name].set(keyPath ? value[keyPath] : key, structuredClone(value));
     return Promise.resolve(key);
   }
   delete(name, key) {
+    this.writes.push([name, undefined, key]);
     this.stores[name].delete(key);
     return Promise.resolve();
   }
   clear(name) {
+    this.writes.push([name]);
     this.stores[name].clear();
     return Promise.resolve();
   }
@@ -46,7 +52,10 @@ export class MemDb {
     this.stores = Object.fromEntries(Object.keys(KEY_PATHS).map((name) => [name, new Map()]));
   }
   async run(_stores, _mode, work) {
-    return work(new MemTx(this.stores));
+    const tx = new MemTx(this.stores);
+    const result = await work(tx);
+    committed(this, tx.writes);
+    return result;
   }
   read(stores, work) {
     return this.run(stores, "readonly", work);
@@ -64,9 +73,9 @@ export class MemDb {
     return new MemTx(this.stores).byIndex(name, index, value);
   }
   put(name, value, key) {
-    return new MemTx(this.stores).put(name, value, key);
+    return this.write([name], (tx) => tx.put(name, value, key));
   }
   delete(name, key) {
-    return new MemTx(this.stores).delete(name, key);
+    return this.write([name], (tx) => tx.delete(name, key));
   }
 }

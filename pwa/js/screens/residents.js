@@ -1,8 +1,8 @@
 // Residents: offline search by name (no accents, any case), last digits of the ID number, or phone.
 
-import { searchPeople } from "../fold.js";
 import { t } from "../i18n.js";
-import { allResidents, displayState, places, villageIndex } from "../store.js";
+import { residentIndex } from "../searchindex.js";
+import { displayState, places, villageIndex } from "../store.js";
 import { h, searchBox } from "../ui.js";
 import { maskPersonalId } from "../validators.js";
 
@@ -56,27 +56,31 @@ export async function render(app, _params, query) {
   const village = query.get("village");
   const picking = query.get("pick") === "dossier";
   const villages = villageIndex(await places(app.db));
-  let people = await allResidents(app.db);
-  if (village) people = people.filter((p) => p.village_id === village);
+  const index = await residentIndex(app.db);
+  const keep = village ? (p) => p.village_id === village : undefined;
   const records = new Map(
     (await app.db.all("records")).filter((r) => r.kind === "resident").map((r) => [r.id, r]),
   );
 
   const list = h("ul", { class: "list people", "aria-live": "polite" });
   const empty = h("p", { class: "muted-card", hidden: true }, t("nobody_found"));
-  const update = (text) => {
-    lastQuery = text;
-    const found = searchPeople(people, text);
-    list.replaceChildren(
-      ...found.map((p) =>
-        residentRow(
-          p,
-          villages,
-          records.get(p.id),
-          picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
-        ),
+  // The first screenfuls at once, the rest once typing pauses: a keystroke stays quick.
+  let rest;
+  const rows = (people) =>
+    people.map((p) =>
+      residentRow(
+        p,
+        villages,
+        records.get(p.id),
+        picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
       ),
     );
+  const update = (text) => {
+    lastQuery = text;
+    const found = index.search(text, { keep });
+    list.replaceChildren(...rows(found.slice(0, 30)));
+    clearTimeout(rest);
+    rest = setTimeout(() => list.append(...rows(found.slice(30))), 150);
     empty.hidden = found.length > 0;
   };
   const search = searchBox({
