@@ -84,6 +84,18 @@ SETTINGS: tuple[Setting, ...] = (
         "How many password checks one server process runs at once (each holds 64 MiB); the rest "
         "wait their turn, so a burst of sign-ins cannot exhaust the memory.",
     ),
+    Setting(
+        "MOTCUA_PHONE_DAYS_BEFORE_ROUTE",
+        "2",
+        "How many days before a route's day the phones of its team receive the residents of its "
+        "villages (docs/privacy.md).",
+    ),
+    Setting(
+        "MOTCUA_PHONE_DAYS_AFTER_ROUTE",
+        "3",
+        "How many days after a route's day its team's phones keep those residents; then the next "
+        "pull tells each phone to drop them (docs/privacy.md).",
+    ),
 )
 
 
@@ -103,6 +115,8 @@ class Settings:
     sync_concurrency: int = 4
     sign_in_cache_seconds: int = 5
     password_checks: int = 4
+    phone_days_before_route: int = 2
+    phone_days_after_route: int = 3
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +150,8 @@ class Settings:
             sync_concurrency=_whole_number(env, "MOTCUA_SYNC_CONCURRENCY", 4),
             sign_in_cache_seconds=_whole_number(env, "MOTCUA_SIGN_IN_CACHE_SECONDS", 5, least=0),
             password_checks=_whole_number(env, "MOTCUA_PASSWORD_CHECKS", 4),
+            phone_days_before_route=_whole_number(env, "MOTCUA_PHONE_DAYS_BEFORE_ROUTE", 2, least=0),
+            phone_days_after_route=_whole_number(env, "MOTCUA_PHONE_DAYS_AFTER_ROUTE", 3, least=0),
         )
 
 

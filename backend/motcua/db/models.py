@@ -14,6 +14,7 @@ from motcua.push.models import PushFollow, PushOutbox, PushSubscription, Residen
 from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
+from motcua.sync.models import HeldVillage
 from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "DossierAttachment",
     "DossierEvent",
     "HeldRecord",
+    "HeldVillage",
     "Invitation",
     "LoginAttempt",
     "MoveSnapshot",

@@ -24,7 +24,9 @@ from motcua.records.schemas import (
     PushOut,
     VersionsOut,
 )
+from motcua.settings import Settings
 from motcua.sync.gate import SyncGate
+from motcua.sync.phone_scope import Window
 from motcua.sync.pull import holdings, pull
 from motcua.sync.push import push
 from motcua.sync.versions import versions_of
@@ -79,6 +81,7 @@ class SyncController(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
         cursor: Annotated[str, QueryParameter()] = "0",
         limit: Annotated[int, QueryParameter(ge=1, le=PULL_PAGE_SIZE)] = PULL_PAGE_SIZE,
     ) -> PullOut:
@@ -88,7 +91,7 @@ class SyncController(Controller):
             raise ApiError(
                 400, "cursor.invalid", "Con trỏ đồng bộ không hợp lệ.", "The sync cursor is not valid."
             )
-        return await pull(db_session, principal, int(cursor), limit)
+        return await pull(db_session, principal, int(cursor), limit, Window.of(settings))
 
     @get("/records/{record_id:uuid}/versions", guards=[signed_in])
     async def versions(
