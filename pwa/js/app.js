@@ -12,6 +12,9 @@ import { fill, h, releaseBlobUrls } from "./ui.js";
 
 const SYNC_PERIOD_MS = 10 * 60_000;
 const LANG_KEY = "motcua.lang";
+const WIPED_KEY = "motcua.wiped";
+// The server's word that this phone may no longer hold its data (docs/privacy.md).
+const WIPE = ["session.revoked", "account.disabled"];
 
 const ROUTES = [
   [/^\/?(today)?$/, "today"],
@@ -138,6 +141,12 @@ const app = {
     } catch {
       // offline: the session expires on the server
     }
+    await this.wipe();
+  },
+
+  /** Wipe every record, photo and setting from this phone; the sign-in gate then says why. */
+  async wipe(reason) {
+    if (reason) localStorage.setItem(WIPED_KEY, reason);
     idle?.stop();
     this.db.close();
     await deleteDb();
@@ -201,6 +210,7 @@ const syncer = {
     this.emit();
     const status = await this.running;
     this.running = null;
+    if (WIPE.includes(status.code)) return app.wipe(status.code);
     this.status = status;
     // Never snatch the screen from a form being filled: offer a button.
     const notice = document.getElementById("notice");
@@ -382,12 +392,16 @@ async function start() {
   });
   app.db = await openDb();
   app.api = createApi({ getToken: () => app.session?.token ?? null });
-  const [session, reauth, pin, lastActivity] = await getMetas(app.db, [
+  const [session, reauth, pin, lastActivity, synced] = await getMetas(app.db, [
     "session",
     "reauth",
     "pin",
     "lastActivity",
+    "syncStatus",
   ]);
+  if (WIPE.includes(synced?.code)) return app.wipe(synced.code); // told to the service worker
+  const wiped = localStorage.getItem(WIPED_KEY);
+  localStorage.removeItem(WIPED_KEY);
   app.session = session ?? null;
   window.addEventListener("hashchange", () => {
     if (!app.gate) show();
@@ -399,7 +413,7 @@ async function start() {
   window.addEventListener("offline", () => syncer.emit());
   chip.addEventListener("click", () => app.navigate("#/sync"));
 
-  if (!app.session) return app.openGate("login");
+  if (!app.session) return app.openGate("login", wiped);
   if (Date.parse(app.session.expires_at) <= Date.now()) return app.openGate("login", "session_expired");
   if (reauth) return app.openGate("login", "pin_locked_out");
   if (!pin) return app.openGate("pin");

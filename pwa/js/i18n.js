@@ -554,6 +554,15 @@ export const STRINGS = {
     "Thông tin đang được gửi: chờ đồng bộ xong rồi sửa.",
     "The details are being sent: edit them once the sync ends.",
   ],
+  // Issue 15, least data on each phone: why the phone was wiped (docs/privacy.md).
+  "session.revoked": [
+    "Phiên đăng nhập đã bị thu hồi; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
+    "The session was revoked; this phone's data (unsent records too) was erased.",
+  ],
+  "account.disabled": [
+    "Tài khoản đã bị khoá; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
+    "The account was disabled; this phone's data (unsent records too) was erased.",
+  ],
 };
 
 let current = "vi";

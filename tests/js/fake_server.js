@@ -19,6 +19,7 @@ export class FakeServer {
     this.records = new Map(); // id → {kind, hash, envelope, state: applied|held|rejected}
     this.files = new Map(); // sha → bytes
     this.changes = [];
+    this.drop = []; // told once, on the next pull page
     this.failures = []; // [{match: RegExp, mode}]
     this.requests = [];
     this.pushSizes = [];
@@ -228,7 +229,9 @@ export class FakeServer {
       const limit = Number(params.get("limit"));
       const page = this.changes.slice(cursor, cursor + limit).map((c, i) => ({ seq: cursor + i + 1, ...c }));
       const next = cursor + page.length;
-      return json(200, { changes: page, cursor: String(next), more: next < this.changes.length });
+      const drop = this.drop;
+      this.drop = [];
+      return json(200, { changes: page, cursor: String(next), more: next < this.changes.length, drop });
     }
     return json(404, { code: "not_found" });
   }

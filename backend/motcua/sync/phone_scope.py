@@ -58,7 +58,7 @@ def _id_text(column: Any, dialect: str) -> ColumnElement[str]:
         return cast(column, String)
     hexed = func.lower(func.hex(column), type_=String)
     parts = [func.substr(hexed, start, length, type_=String) for start, length in _UUID_PARTS]
-    text = parts[0]
+    text: ColumnElement[str] = parts[0]
     for part in parts[1:]:
         text = text.concat("-").concat(part)
     return text
@@ -67,7 +67,7 @@ def _id_text(column: Any, dialect: str) -> ColumnElement[str]:
 _UUID_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
 
 
-def route_villages(user_id: UUID, window: Window, on: date) -> Select[tuple[UUID]]:
+def route_villages(user_id: UUID, window: Window, on: date) -> Select[Any]:
     """The villages of the routes ``user_id`` is on whose window holds the day ``on``."""
     return (
         select(RouteStop.village_id)
@@ -89,13 +89,13 @@ def tasked_residents(user_id: UUID) -> ColumnElement[bool]:
     )
 
 
-def visible_residents(user_id: UUID, window: Window, on: date) -> Select[tuple[UUID]]:
+def visible_residents(user_id: UUID, window: Window, on: date) -> Select[Any]:
     return select(Resident.id).where(
         or_(tasked_residents(user_id), Resident.village_id.in_(route_villages(user_id, window, on)))
     )
 
 
-def _records_of(residents: Select[tuple[UUID]], dialect: str) -> ColumnElement[bool]:
+def _records_of(residents: Select[Any], dialect: str) -> ColumnElement[bool]:
     """On :class:`Change`: a resident, merged alias, consent or tick of ``residents``."""
     wanted = residents.subquery()
     return or_(
@@ -146,7 +146,9 @@ class PhoneScope:
         scope = cls(principal, window or Window(), db.get_bind().dialect.name, vietnam_today())
         now = set(await db.scalars(route_villages(principal.user_id, scope.window, scope.on).distinct()))
         held = set(
-            await db.scalars(select(HeldVillage.village_id).where(HeldVillage.session_id == principal.session_id))
+            await db.scalars(
+                select(HeldVillage.village_id).where(HeldVillage.session_id == principal.session_id)
+            )
         )
         if closed := held - now:
             scope.drop = list(

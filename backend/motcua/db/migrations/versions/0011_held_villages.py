@@ -28,7 +28,10 @@ def upgrade() -> None:
         sa.Column("backfill_to", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("backfilled", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["village_id"], ["village.id"], name=op.f("fk_held_village_village_id_village"), ondelete="CASCADE"
+            ["village_id"],
+            ["village.id"],
+            name=op.f("fk_held_village_village_id_village"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("session_id", "village_id", name=op.f("pk_held_village")),
     )
