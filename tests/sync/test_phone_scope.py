@@ -11,11 +11,15 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from motcua.accounts.models import User
+from motcua.accounts.recent import RECENT
+from motcua.accounts.sessions import revoke_sessions
 from motcua.campaigns.models import Route
 from motcua.residents.models import Resident
 from motcua.rounds.service import today
 from motcua.settings import Settings
-from tests.conftest import COMMUNE_A, COMMUNE_B, execute, rows
+from tests.conftest import COMMUNE_A, COMMUNE_B, execute, in_db, rows
+from tests.routes.conftest import user_id
 from tests.sync.conftest import Field, add_village, on_route
 from tests.sync.phone import Phone
 
@@ -113,3 +117,16 @@ def test_a_phone_receives_its_work_only_as_docs_privacy_md_says(field: Field, se
     assert _pull(field, field.volunteer_a1, cursor)[1] == []
     # From the start again, the phone gets only its own registration.
     assert set(_residents(_pull(field, field.volunteer_a1, "0")[0])) == {own["id"]}
+
+    # A revoked session and a disabled account are told apart, so the phone wipes itself.
+    colleague, outsider = (user_id(settings, phone) for phone in ("0971000002", "0971000003"))
+    in_db(settings, lambda db: revoke_sessions(db, colleague))
+    execute(settings, update(User).where(User.id == outsider).values(is_active=False))
+    RECENT.forget_user(outsider)
+    for headers, code in ((field.volunteer_a2, "session.revoked"), (field.volunteer_b, "account.disabled")):
+        refused = field.client.get("/api/sync/pull", headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["code"] == code
+        assert refused.json()["message_vi"]
+    unknown = field.client.get("/api/sync/pull", headers={"authorization": "Bearer nobody"})
+    assert unknown.json()["code"] == "not_signed_in"

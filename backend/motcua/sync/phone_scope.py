@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy import and_, case, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,7 @@ from motcua.rounds.service import today as vietnam_today
 from motcua.settings import Settings
 from motcua.sync.models import HeldVillage
 
+PLACE_KINDS = ("resident", "consent", "checklist")
 # Fields sent only with the residents (and consents) of the user's own tasks.
 TASK_ONLY_FIELDS = {"resident": ("ethnicity",), "consent": ("signature_sha256",)}
 
@@ -52,19 +54,12 @@ class Window:
         return cls(settings.phone_days_before_route, settings.phone_days_after_route)
 
 
-def _id_text(column: Any, dialect: str) -> ColumnElement[str]:
-    """A UUID column as the change log spells ids (``str(uuid)``) on either database."""
+def _change_uuid(dialect: str) -> ColumnElement[Any]:
+    """The change row's record id as the database holds a UUID, for a primary-key lookup; only
+    for the kinds whose ids are UUIDs (a catalogue version's is ``code:version``)."""
     if dialect == "postgresql":
-        return cast(column, String)
-    hexed = func.lower(func.hex(column), type_=String)
-    parts = [func.substr(hexed, start, length, type_=String) for start, length in _UUID_PARTS]
-    text: ColumnElement[str] = parts[0]
-    for part in parts[1:]:
-        text = text.concat("-").concat(part)
-    return text
-
-
-_UUID_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        return case((Change.kind.in_(PLACE_KINDS), cast(Change.record_id, PG_UUID)), else_=None)
+    return func.uuid_bytes(Change.record_id)  # db.engine registers it on every SQLite connection
 
 
 def route_villages(user_id: UUID, window: Window, on: date) -> Select[Any]:
@@ -89,39 +84,35 @@ def tasked_residents(user_id: UUID) -> ColumnElement[bool]:
     )
 
 
-def visible_residents(user_id: UUID, window: Window, on: date) -> Select[Any]:
-    return select(Resident.id).where(
-        or_(tasked_residents(user_id), Resident.village_id.in_(route_villages(user_id, window, on)))
-    )
+def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
+    """On :class:`Resident`: those a phone of ``user_id`` may hold on the day ``on``."""
+    return or_(tasked_residents(user_id), Resident.village_id.in_(route_villages(user_id, window, on)))
 
 
-def _records_of(residents: Select[Any], dialect: str) -> ColumnElement[bool]:
-    """On :class:`Change`: a resident, merged alias, consent or tick of ``residents``."""
-    wanted = residents.subquery()
+def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """On :class:`Change`: a resident, merged alias, consent or tick of the ``residents`` (a
+    condition on :class:`Resident`), each looked up by its primary key."""
+    record = _change_uuid(dialect)
     return or_(
         and_(
             Change.kind == "resident",
-            Change.record_id.in_(
-                select(_id_text(wanted.c.id, dialect)).union(
-                    select(_id_text(ResidentMerge.duplicate_id, dialect)).where(
-                        ResidentMerge.resident_id.in_(select(wanted.c.id))
-                    )
-                )
+            or_(
+                select(Resident.id).where(Resident.id == record, residents).exists(),
+                select(ResidentMerge.id)
+                .join(Resident, Resident.id == ResidentMerge.resident_id)
+                .where(ResidentMerge.duplicate_id == record, residents)
+                .exists(),
             ),
         ),
-        and_(
-            Change.kind == "consent",
-            Change.record_id.in_(
-                select(_id_text(Consent.id, dialect)).where(Consent.resident_id.in_(select(wanted.c.id)))
-            ),
-        ),
-        and_(
-            Change.kind == "checklist",
-            Change.record_id.in_(
-                select(_id_text(ChecklistStep.id, dialect)).where(
-                    ChecklistStep.resident_id.in_(select(wanted.c.id))
-                )
-            ),
+        *(
+            and_(
+                Change.kind == kind,
+                select(model.id)
+                .join(Resident, Resident.id == model.resident_id)
+                .where(model.id == record, residents)
+                .exists(),
+            )
+            for kind, model in (("consent", Consent), ("checklist", ChecklistStep))
         ),
     )
 
@@ -155,7 +146,7 @@ class PhoneScope:
                 await db.scalars(
                     select(Resident.id)
                     .where(Resident.village_id.in_(closed))
-                    .where(Resident.id.not_in(visible_residents(principal.user_id, scope.window, scope.on)))
+                    .where(~visible(principal.user_id, scope.window, scope.on))
                     .order_by(Resident.id)
                 )
             )
@@ -175,7 +166,7 @@ class PhoneScope:
 
     def places(self) -> ColumnElement[bool]:
         """On :class:`Change`: the resident, consent and tick changes this phone may receive."""
-        return _records_of(visible_residents(self.principal.user_id, self.window, self.on), self.dialect)
+        return _records_of(visible(self.principal.user_id, self.window, self.on), self.dialect)
 
     async def backfill(self, db: AsyncSession, limit: int) -> list[Any] | None:
         """Up to ``limit`` older changes of a village newly open to the phone, or None when
@@ -198,9 +189,7 @@ class PhoneScope:
                     .where(
                         Change.seq > pending.backfilled,
                         Change.seq <= pending.backfill_to,
-                        _records_of(
-                            select(Resident.id).where(Resident.village_id == pending.village_id), self.dialect
-                        ),
+                        _records_of(Resident.village_id == pending.village_id, self.dialect),
                     )
                     .order_by(Change.seq)
                     .limit(limit)
