@@ -20,8 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, case, cast, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +36,6 @@ from motcua.rounds.service import today as vietnam_today
 from motcua.settings import Settings
 from motcua.sync.models import HeldVillage
 
-PLACE_KINDS = ("resident", "consent", "checklist")
 # Fields sent only with the residents (and consents) of the user's own tasks.
 TASK_ONLY_FIELDS = {"resident": ("ethnicity",), "consent": ("signature_sha256",)}
 
@@ -52,14 +50,6 @@ class Window:
     @classmethod
     def of(cls, settings: Settings) -> Window:
         return cls(settings.phone_days_before_route, settings.phone_days_after_route)
-
-
-def _change_uuid(dialect: str) -> ColumnElement[Any]:
-    """The change row's record id as the database holds a UUID, for a primary-key lookup; only
-    for the kinds whose ids are UUIDs (a catalogue version's is ``code:version``)."""
-    if dialect == "postgresql":
-        return case((Change.kind.in_(PLACE_KINDS), cast(Change.record_id, PG_UUID)), else_=None)
-    return func.uuid_bytes(Change.record_id)  # db.engine registers it on every SQLite connection
 
 
 def route_villages(user_id: UUID, window: Window, on: date) -> Select[Any]:
@@ -91,8 +81,40 @@ def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
 
 def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
     """On :class:`Change`: a resident, merged alias, consent or tick of the ``residents`` (a
-    condition on :class:`Resident`), each looked up by its primary key."""
-    record = _change_uuid(dialect)
+    condition on :class:`Resident`).
+
+    PostgreSQL hashes the ids of all of them once per query and probes it for each change row
+    (its planner may walk every change after the cursor, not just a page's worth); SQLite walks
+    the change log in order and looks each row's record up by its primary key.
+    """
+    children = (("consent", Consent), ("checklist", ChecklistStep))
+    if dialect == "postgresql":
+        return or_(
+            and_(
+                Change.kind == "resident",
+                Change.record_id.in_(
+                    select(cast(Resident.id, String))
+                    .where(residents)
+                    .union_all(
+                        select(cast(ResidentMerge.duplicate_id, String))
+                        .join(Resident, Resident.id == ResidentMerge.resident_id)
+                        .where(residents)
+                    )
+                ),
+            ),
+            *(
+                and_(
+                    Change.kind == kind,
+                    Change.record_id.in_(
+                        select(cast(model.id, String))
+                        .join(Resident, Resident.id == model.resident_id)
+                        .where(residents)
+                    ),
+                )
+                for kind, model in children
+            ),
+        )
+    record = func.uuid_bytes(Change.record_id)  # db.engine registers it on every SQLite connection
     return or_(
         and_(
             Change.kind == "resident",
@@ -112,7 +134,7 @@ def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[b
                 .where(model.id == record, residents)
                 .exists(),
             )
-            for kind, model in (("consent", Consent), ("checklist", ChecklistStep))
+            for kind, model in children
         ),
     )
 
