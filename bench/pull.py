@@ -9,8 +9,10 @@ and starts the server on loopback. Volunteer 1 pushes the commune through the re
 in full batches, one after the other (that measures push: records/s): every resident with a
 varied Vietnamese name (Kinh names, and Ê Đê, Gia Rai and M'Nông names such as H'Hen Niê or
 Y Sol Ksor), their consents and one to three checklist ticks, and ``--dossiers`` of them a
-dossier. Then ``ANALYZE``, as autovacuum would on a live server. Then volunteer 2, who has
-never synced, pulls everything from cursor 0, page by page, twice: once asking for gzip
+dossier. Volunteer 2 is put on a route through the village today: a phone receives only
+the residents of its work (docs/privacy.md), and that route makes it the whole village. Then
+``ANALYZE``, as autovacuum would on a live server. Then volunteer 2, who has never synced,
+pulls everything from cursor 0, page by page, twice: once asking for gzip
 (``Accept-Encoding: gzip``) and once not, counting the bytes that came over the wire (bodies
 as sent, plus the status line and headers) and timing each page.
 
@@ -31,18 +33,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
+from uuid import UUID
 
 import httpx
 import msgspec
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 from tests.server import ServerProcess
 from tests.sync.phone import personal_id
 
 from bench.fresh import fresh_database, log
-from bench.sync import TIMEOUT_SECONDS, BenchPhone, Cpu, machine, measure_cpu, populate, sign_in
+from bench.sync import (
+    COMMUNE,
+    TIMEOUT_SECONDS,
+    BenchPhone,
+    Cpu,
+    machine,
+    measure_cpu,
+    phone_number,
+    populate,
+    sign_in,
+)
+from motcua.accounts.models import User
+from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
+from motcua.db.engine import run_in_session
 from motcua.records.schemas import MAX_BATCH_RECORDS
+from motcua.rounds.service import today
 from motcua.settings import Settings
 
 CONSENT_WORDING = "Tôi đồng ý cho tình nguyện viên ghi thông tin cá nhân của tôi để chuẩn bị hồ sơ và gửi Ủy ban nhân dân xã."
@@ -169,6 +186,7 @@ class Pull:
     wire_bytes: int = 0  # bodies plus status lines and headers
     plain_bytes: int = 0  # the JSON once decoded
     changes: int = 0
+    residents: int = 0
     elapsed: float = 0.0
     cpu: Cpu = field(default_factory=Cpu)
 
@@ -309,10 +327,32 @@ async def pull_all(url: str, headers: dict[str, str], pull: Pull) -> None:
             pull.plain_bytes += len(answer.content)
             body = msgspec.json.decode(answer.content)
             pull.changes += len(body["changes"])
+            pull.residents += sum(change["kind"] == "resident" for change in body["changes"])
             cursor = body["cursor"]
             if not body["more"]:
                 break
         pull.elapsed = time.perf_counter() - started
+
+
+def on_route(settings: Settings, village: UUID, phone: str) -> None:
+    """A route through ``village`` today for the volunteer of ``phone``: a phone receives only the
+    residents of its work (docs/privacy.md), so this is what makes the whole village theirs."""
+
+    async def work(db: AsyncSession) -> None:
+        user = await db.scalar(select(User).where(User.phone == phone))
+        assert user is not None
+        stop = RouteStop(position=1, village_id=village)
+        db.add(
+            Route(
+                commune_code=COMMUNE,
+                day=today(),
+                created_by=user.id,
+                stops=[stop],
+                team=[RouteVolunteer(user_id=user.id)],
+            )
+        )
+
+    run_in_session(settings, work)
 
 
 async def analyze(settings: Settings) -> None:
@@ -339,12 +379,15 @@ def bench(database: str, residents: int, dossiers: int) -> Result:
             log(f"{database}: pushing {sum(map(len, work)):,} records in {len(work)} batches")
             asyncio.run(push_all(server.url, pusher, work, result))
             log(f"{database}: {result.pushed:,} applied in {result.push_seconds:.1f} s; {result.not_applied}")
+            on_route(settings, village, phone_number(1))  # the newcomer's route: the whole village
             asyncio.run(analyze(settings))
             for gzip in (True, False):
                 pull = Pull(gzip)
                 log(f"{database}: a new volunteer pulls everything, gzip={gzip}")
                 with measure_cpu(server.process.pid, pull.cpu):
                     asyncio.run(pull_all(server.url, newcomer, pull))
+                if not result.not_applied and pull.residents != result.residents:
+                    raise RuntimeError(f"the newcomer got {pull.residents} of {result.residents} residents")
                 log(describe(result, pull))
                 result.pulls.append(pull)
         finally:

@@ -136,6 +136,18 @@ SETTINGS: tuple[Setting, ...] = (
         "json",
         "json: one JSON object per line, for journald, Docker and log shippers; text: one readable line per event.",
     ),
+    Setting(
+        "MOTCUA_PHONE_DAYS_BEFORE_ROUTE",
+        "2",
+        "How many days before a route's day the phones of its team receive the residents of its "
+        "villages (docs/privacy.md).",
+    ),
+    Setting(
+        "MOTCUA_PHONE_DAYS_AFTER_ROUTE",
+        "3",
+        "How many days after a route's day its team's phones keep those residents; then the next "
+        "pull tells each phone to drop them (docs/privacy.md).",
+    ),
 )
 
 
@@ -165,6 +177,8 @@ class Settings:
     trusted_proxies: str = "127.0.0.1"
     metrics_token: str = field(default="", repr=False)
     log_format: str = "json"
+    phone_days_before_route: int = 2
+    phone_days_after_route: int = 3
 
     @property
     def is_sqlite(self) -> bool:
@@ -207,6 +221,8 @@ class Settings:
             trusted_proxies=_trusted_proxies(env.get("MOTCUA_TRUSTED_PROXIES", "127.0.0.1")),
             metrics_token=_metrics_token(env.get("MOTCUA_METRICS_TOKEN", "")),
             log_format=_choice(env, "MOTCUA_LOG_FORMAT", LOG_FORMATS),
+            phone_days_before_route=_whole_number(env, "MOTCUA_PHONE_DAYS_BEFORE_ROUTE", 2, least=0),
+            phone_days_after_route=_whole_number(env, "MOTCUA_PHONE_DAYS_AFTER_ROUTE", 3, least=0),
         )
 
 

@@ -13,6 +13,9 @@ import { fill, h, releaseBlobUrls } from "./ui.js";
 
 const SYNC_PERIOD_MS = 10 * 60_000;
 const LANG_KEY = "motcua.lang";
+const WIPED_KEY = "motcua.wiped";
+// The server's word that this phone may no longer hold its data (docs/privacy.md).
+const WIPE = ["session.revoked", "account.disabled"];
 
 const ROUTES = [
   [/^\/?(today)?$/, "today"],
@@ -164,6 +167,12 @@ const app = {
     } catch {
       // offline: the session expires on the server
     }
+    await this.wipe();
+  },
+
+  /** Wipe every record, photo and setting from this phone; the sign-in gate then says why. */
+  async wipe(reason) {
+    if (reason) localStorage.setItem(WIPED_KEY, reason);
     idle?.stop();
     dropIndex();
     this.db.close();
@@ -231,6 +240,7 @@ const syncer = {
     this.emit();
     const status = await this.running;
     this.running = null;
+    if (WIPE.includes(status.code)) return app.wipe(status.code);
     this.status = status;
     // Never snatch the screen from a form being filled: offer a button.
     const notice = document.getElementById("notice");
@@ -412,6 +422,9 @@ async function start() {
     app.installPrompt = event;
   });
   app.api = createApi({ getToken: () => app.session?.token ?? null });
+  // A revoked session or a disabled account wiped this user's data: the gate says why.
+  const wiped = localStorage.getItem(WIPED_KEY);
+  localStorage.removeItem(WIPED_KEY);
   window.addEventListener("hashchange", () => {
     if (!app.gate) show();
   });
@@ -422,6 +435,7 @@ async function start() {
   window.addEventListener("offline", () => syncer.emit());
   chip.addEventListener("click", () => app.navigate("#/sync"));
 
+  if (wiped) return app.openGate("login", wiped);
   // Each start needs the PIN (or the password): the data key is never stored unwrapped.
   return app.pick((await listUsers())[0]);
 }

@@ -567,6 +567,15 @@ export const STRINGS = {
   switch_user: ["Đổi người dùng", "Switch user"],
   add_user: ["Thêm tình nguyện viên khác", "Add another volunteer"],
   users_title: ["Ai dùng máy này?", "Who is using this phone?"],
+  // Issue 15, least data on each phone: why the phone was wiped (docs/privacy.md).
+  "session.revoked": [
+    "Phiên đăng nhập đã bị thu hồi; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
+    "The session was revoked; this phone's data (unsent records too) was erased.",
+  ],
+  "account.disabled": [
+    "Tài khoản đã bị khoá; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
+    "The account was disabled; this phone's data (unsent records too) was erased.",
+  ],
 };
 
 let current = "vi";

@@ -8,6 +8,7 @@ import {
   applyOutcome,
   isComplete,
   isRecentlySent,
+  isUnsent,
   planBatches,
   prunableRecords,
 } from "./queue.js";
@@ -240,27 +241,7 @@ function childEntry(change) {
   };
 }
 
-/** Pull after the cursor; a route in a new commune pulls again from the start (docs/sync.md). */
-async function pullAll(ctx, pageSize) {
-  const { db } = ctx;
-  const before = new Set(await heldCommunes(db));
-  let pulled = await pullPages(ctx, pageSize);
-  const widened = (await heldCommunes(db)).filter((code) => !before.has(code));
-  if (widened.length) {
-    await db.put("meta", "0", "cursor");
-    pulled += await pullPages(ctx, pageSize);
-  }
-  await db.put("meta", await heldCommunes(db), "heldCommunes");
-  return pulled;
-}
-
-async function heldCommunes(db) {
-  const codes = new Set((await db.get("meta", "heldCommunes")) ?? []);
-  for (const commune of (await db.get("meta", "places")) ?? []) codes.add(commune.code);
-  for (const route of Object.values((await db.get("meta", "routes")) ?? {})) codes.add(route.commune_code);
-  return [...codes];
-}
-
+/** Pull after the cursor; the server itself sends a newly opened village's older records. */
 async function pullPages(ctx, pageSize) {
   const { db, api, progress } = ctx;
   let cursor = (await db.get("meta", "cursor")) ?? "0";
@@ -276,8 +257,19 @@ async function pullPages(ctx, pageSize) {
     }
     if (answer.status !== 200) throw new ApiFailure("http", answer.status, answer.data);
     const page = answer.data;
-    await db.write(["meta", "residents", "children", "dossiers"], async (tx) => {
+    await db.write(["meta", "residents", "children", "dossiers", "records"], async (tx) => {
       let routes = null;
+      // A route's window ended: forget its residents, never what the queue still has to send.
+      const keep = new Set(
+        page.drop?.length
+          ? (await tx.all("records")).filter(isUnsent).flatMap((r) => [r.id, r.envelope.body?.resident_id])
+          : [],
+      );
+      for (const id of page.drop ?? []) {
+        if (keep.has(id)) continue;
+        tx.delete("residents", id);
+        for (const child of await tx.byIndex("children", "resident_id", id)) tx.delete("children", child.id);
+      }
       for (const change of page.changes) {
         if (change.kind === "resident") {
           const merged = change.server?.merged_into;
@@ -407,7 +399,7 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
         await resolveMissing(ctx);
         summary.uploaded += await uploadAll(ctx);
       }
-      summary.pulled = await pullAll(ctx, limits.data.pull_page_size);
+      summary.pulled = await pullPages(ctx, limits.data.pull_page_size);
       if (ctx.startedOver) {
         // A restored server: every record sent, however long ago, is checked and re-sent.
         const lost = await checkHoldings(ctx, true);
@@ -441,6 +433,7 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
         started,
         kind: error.kind,
         status: error.status,
+        code: error.body?.code ?? null,
         message_vi: error.body?.message_vi ?? null,
         message_en: error.body?.message_en ?? null,
       };

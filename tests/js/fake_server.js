@@ -19,6 +19,7 @@ export class FakeServer {
     this.records = new Map(); // id → {kind, hash, envelope, state: applied|held|rejected}
     this.files = new Map(); // sha → bytes
     this.changes = [];
+    this.drop = []; // told once, on the next pull page
     this.failures = []; // [{match: RegExp, mode}]
     this.requests = [];
     this.pushSizes = [];
@@ -236,8 +237,10 @@ export class FakeServer {
       const limit = Number(params.get("limit"));
       const page = this.changes.slice(cursor, cursor + limit).map((c, i) => ({ seq: cursor + i + 1, ...c }));
       const next = cursor + page.length;
+      const drop = this.drop;
+      this.drop = [];
       const more = next < this.changes.length;
-      return json(200, { changes: page, cursor: `${this.epoch ?? 0}.${next}`, more });
+      return json(200, { changes: page, cursor: `${this.epoch ?? 0}.${next}`, more, drop });
     }
     return json(404, { code: "not_found" });
   }

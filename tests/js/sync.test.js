@@ -206,31 +206,36 @@ test("routes arrive by pull and leave when the coordinator removes them", async 
   assert.deepEqual(await phone.db.get("meta", "routes"), {});
 });
 
-test("a route in a commune the phone never held makes it pull everything again", async () => {
+test("a pull's drop forgets those residents and their ticks, never one the queue still holds", async () => {
   const server = new FakeServer();
   const phone = phoneFor(server);
-  await phone.db.put("meta", [{ code: 24235, name: "Xã Buôn Đôn", villages: [] }], "places");
-  server.addForeignResident("0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a77", {
-    full_name: "Y Sol",
-    village_id: "v",
-    birth_date: "1960-01-01",
-    sex: "male",
-  });
-  await sync(phone);
-  const pulls = () => server.requests.filter((r) => r.includes("/api/sync/pull")).length;
-  const before = pulls();
+  const [gone, kept] = ["0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a77", "0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a78"];
+  const body = { full_name: "Y Sol", village_id: "v", birth_date: "1960-01-01", sex: "male" };
+  server.addForeignResident(gone, body);
+  server.addForeignResident(kept, body);
+  const tick = { resident_id: gone, step: "vneid_installed", state: "done", note: "", appointment_on: null };
   server.changes.push({
-    kind: "route",
-    id: "r2",
-    body: { day: "2026-11-24", commune_code: 24175, stops: [], team: [] },
+    kind: "checklist",
+    id: "0193aa5e-8a4f-7d1c-9b52-3f0c2f6e1a79",
+    revision: 1,
+    body: tick,
   });
   await sync(phone);
-  assert.ok(
-    server.requests.some((r) => r.includes("/api/sync/pull?cursor=0")),
-    "pulled again from the start",
-  );
-  assert.ok(pulls() - before >= 2);
-  assert.ok((await phone.db.get("meta", "heldCommunes")).includes(24175));
+  assert.equal((await phone.db.all("children")).length, 1);
+  // An edit of the second one the server refused: still the volunteer's to fix and send.
+  const envelope = { id: kept, kind: "resident", revision: 2, body };
+  await phone.db.put("records", {
+    id: kept,
+    kind: "resident",
+    state: "needs_attention",
+    envelope,
+    attachments: [],
+  });
+  server.drop = [gone, kept];
+  await sync(phone);
+  assert.equal(await phone.db.get("residents", gone), undefined);
+  assert.deepEqual(await phone.db.all("children"), []);
+  assert.ok(await phone.db.get("residents", kept));
 });
 
 test("a supplement goes as the next revision and only its new photo is uploaded", async () => {

@@ -125,9 +125,7 @@ def test_two_servers_one_database_one_object_store_two_workers(
         assert [(h["state"], h["missing_attachments"]) for h in holdings] == [("applied", [])]
 
         # The resident subscribes on server two's status page; both servers sign with one VAPID key.
-        assert (
-            httpx.get(f"{one.url}/api/push/key").json() == httpx.get(f"{two.url}/api/push/key").json()
-        )
+        assert httpx.get(f"{one.url}/api/push/key").json() == httpx.get(f"{two.url}/api/push/key").json()
         with FakePushService() as push_service:
             grandmother = push_service.browser("grandmother")
             grandmother.server_key = httpx.get(f"{two.url}/api/push/key").json()["public_key"]

@@ -15,7 +15,7 @@ from motcua.rounds.service import today
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, PASSWORD, add_user, bearer, in_db, rows
 from tests.routes.conftest import COORDINATOR, pull_since, route_body, user_id
-from tests.sync.conftest import Field, add_village
+from tests.sync.conftest import Field, add_village, on_route
 from tests.sync.phone import Phone
 
 
@@ -223,8 +223,10 @@ def test_a_volunteer_on_a_route_in_another_commune_may_work_there(
     )
     resident = phone.resident(2)
     assert field.push(field.volunteer_a1, resident)[0]["outcome"] == "applied"
-    # The commune's records now reach the phone, and a colleague of commune B sees the resident.
+    # The commune's records now reach the phone, and a colleague of commune B on a route through
+    # the village sees the resident (docs/privacy.md).
     assert resident["id"] in {c["id"] for c in field.pull_all(field.volunteer_a1) if c["kind"] == "resident"}
+    on_route(settings, COMMUNE_B, [field.village_b], ["0971000003"])
     assert resident["id"] in {c["id"] for c in field.pull_all(field.volunteer_b) if c["kind"] == "resident"}
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.accounts.models import User
+from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
 from motcua.places.models import Village
+from motcua.rounds.service import today
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, bearer, in_db
 from tests.object_store import ObjectStoreServer, run_object_store_server
@@ -56,6 +61,28 @@ class Field:
             cursor = body["cursor"]
             if not body["more"]:
                 return changes
+
+
+def on_route(
+    settings: Settings, commune_code: int, villages: list[UUID], phones: list[str], day: date | None = None
+) -> UUID:
+    """A route over ``villages`` on ``day`` (today in Vietnam) for the users of ``phones``: their
+    phones then receive those villages' residents (docs/privacy.md)."""
+
+    async def work(db: AsyncSession) -> UUID:
+        users = list(await db.scalars(select(User).where(User.phone.in_(phones))))
+        route = Route(
+            commune_code=commune_code,
+            day=day or today(),
+            created_by=users[0].id,
+            stops=[RouteStop(position=i, village_id=v) for i, v in enumerate(villages, start=1)],
+            team=[RouteVolunteer(user_id=u.id) for u in users],
+        )
+        db.add(route)
+        await db.flush()
+        return route.id
+
+    return in_db(settings, work)
 
 
 def add_village(settings: Settings, commune_code: int, name: str) -> UUID:

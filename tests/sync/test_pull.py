@@ -7,8 +7,8 @@ from sqlalchemy import select
 from motcua.audit.models import AuditEvent
 from motcua.catalogue.documents import load_documents
 from motcua.settings import Settings
-from tests.conftest import rows
-from tests.sync.conftest import Field
+from tests.conftest import COMMUNE_A, rows
+from tests.sync.conftest import Field, on_route
 from tests.sync.phone import Phone
 
 
@@ -17,6 +17,7 @@ def test_a_volunteer_pulls_the_residents_of_their_places_page_by_page(
 ) -> None:
     residents = [phone_a1.resident(i) for i in range(7)]
     field.push(field.volunteer_a1, *residents)
+    on_route(settings, COMMUNE_A, [field.village_a], ["0971000002"])  # docs/privacy.md
     colleague = field.pull_all(field.volunteer_a2, limit=3)
     pulled = [c for c in colleague if c["kind"] == "resident"]
     assert [c["id"] for c in pulled] == [r["id"] for r in residents]

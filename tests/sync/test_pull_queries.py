@@ -31,6 +31,7 @@ from motcua.records.schemas import ChangeOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import describe, today
 from motcua.settings import Settings
+from motcua.sync.phone_scope import PhoneScope
 from motcua.sync.pull import PLACE_KINDS, pull
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, bearer, in_db, rows
 from tests.desk.conftest import desk_officer, moved
@@ -163,13 +164,14 @@ async def _old_pull(db: AsyncSession, principal: Principal, cursor: int, limit: 
     from sqlalchemy import and_, or_
 
     in_scope = select(Commune.code).where(commune_filter(principal))
+    scope = await PhoneScope.open(db, principal, cursor)  # the same least data (docs/privacy.md)
     rows = list(
         await db.scalars(
             select(Change)
             .where(
                 Change.seq > cursor,
                 or_(
-                    and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope)),
+                    and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope), scope.places()),
                     and_(Change.kind.in_(("dossier", "route")), Change.owner_id == principal.user_id),
                     Change.kind == "procedure_version",
                 ),
@@ -186,9 +188,10 @@ async def _old_pull(db: AsyncSession, principal: Principal, cursor: int, limit: 
     for row in sorted(latest.values(), key=lambda r: r.seq):
         if (out := await _old_change_out(db, row, residents)) is not None:
             changes.append(out)
+    changes = await scope.strip(db, changes)
     record_access(db, principal, "sync.pull", residents)
     next_cursor = rows[-1].seq if rows else cursor
-    return PullOut(changes=changes, cursor=str(next_cursor), more=more)
+    return PullOut(changes=changes, cursor=str(next_cursor), more=more, drop=scope.drop)
 
 
 # --- A varied field: every kind of change, edits, a merge, a supplement, a removed route. ------

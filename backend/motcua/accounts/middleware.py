@@ -26,7 +26,8 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from motcua.accounts.recent import RECENT
-from motcua.accounts.sessions import hash_token, principal_for_token
+from motcua.accounts.sessions import hash_token, principal_for_token, refusal_of_token
+from motcua.auth.guards import REFUSED
 from motcua.auth.principal import Principal
 from motcua.db.engine import read_mostly
 from motcua.settings import Settings
@@ -114,6 +115,8 @@ class AuthenticationMiddleware:
             if principal is None:
                 async with self.sessions() as db:
                     principal = await principal_for_token(db, token_hash, kind, self.settings)
+                    if principal is None and (refused := await refusal_of_token(db, token_hash, kind)):
+                        scope[REFUSED] = refused  # type: ignore[literal-required]
             if principal is not None and kind == "web":
                 csrf_to_set = self._bind_csrf(scope, token_hash)
         scope["user"] = principal

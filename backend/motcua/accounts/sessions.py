@@ -97,6 +97,23 @@ async def principal_for_token(
     return principal
 
 
+async def refusal_of_token(db: AsyncSession, token_hash: str, kind: str) -> str | None:
+    """Why a known token no longer signs in: ``session.revoked`` or ``account.disabled`` (the
+    phone then wipes its data, docs/privacy.md); None for an unknown or merely expired one."""
+    row = (
+        await db.execute(
+            select(AuthSession.revoked_at, User.is_active)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash, AuthSession.kind == kind)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if not row.is_active:
+        return "account.disabled"
+    return "session.revoked" if row.revoked_at is not None else None
+
+
 # Communes a volunteer's work adds to their account's (the rounds they are on), told by the
 # package that knows the work. Registered by the app (app.py), so accounts need not import it.
 WorkPlaces = Callable[[AsyncSession, UUID], Awaitable[frozenset[int]]]

@@ -10,13 +10,28 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers import BaseRouteHandler
 
 from motcua.auth.principal import Principal
+from motcua.errors import ApiError
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+# Where the authentication middleware says why a known token no longer signs in.
+REFUSED = "motcua.refused"
+# A phone told one of these wipes its data and says why (docs/privacy.md).
+_REFUSALS = {
+    "session.revoked": (
+        "Phiên đăng nhập của máy này đã bị thu hồi.",
+        "This device's session was revoked.",
+    ),
+    "account.disabled": ("Tài khoản này đã bị khoá.", "This account was disabled."),
+}
 
 
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
+        refused = connection.scope.get(REFUSED)
+        if refused in _REFUSALS:
+            raise ApiError(401, refused, *_REFUSALS[refused])
         raise NotAuthorizedException()
     return principal
 

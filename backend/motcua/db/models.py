@@ -15,6 +15,7 @@ from motcua.push.models import PushFollow, PushOutbox, PushSubscription, PushWor
 from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
+from motcua.sync.models import HeldVillage
 from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "DossierAttachment",
     "DossierEvent",
     "HeldRecord",
+    "HeldVillage",
     "Invitation",
     "LoginAttempt",
     "MoveSnapshot",

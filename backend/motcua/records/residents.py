@@ -267,6 +267,9 @@ async def apply_resident(incoming: Incoming) -> Applied:
                 )
         if resident.personal_id and resident.personal_id != person.personal_id:
             incoming.facts.by_personal_id[resident.personal_id] = None
+        if body.ethnicity is None and resident.registered_by != incoming.principal.user_id:
+            # Other phones receive no ethnicity (docs/privacy.md): their edit keeps the stored one.
+            values["ethnicity"] = resident.ethnicity
         for key, value in values.items():
             setattr(resident, key, value)
     incoming.facts.added_resident(resident)

@@ -104,6 +104,9 @@ class PullOut(msgspec.Struct, frozen=True):
     changes: list[ChangeOut]
     cursor: str
     more: bool
+    # Residents the phone must delete: a route's window ended (docs/privacy.md). Never the
+    # records still in the phone's unsent queue.
+    drop: list[UUID] = []
 
 
 class Limits(msgspec.Struct, frozen=True):

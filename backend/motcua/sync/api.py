@@ -25,7 +25,9 @@ from motcua.records.schemas import (
     PushOut,
     VersionsOut,
 )
+from motcua.settings import Settings
 from motcua.sync.gate import SyncGate
+from motcua.sync.phone_scope import Window
 from motcua.sync.pull import holdings, pull
 from motcua.sync.push import push
 from motcua.sync.start_over import cursor_for, cursor_position
@@ -81,6 +83,7 @@ class SyncController(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
         cursor: Annotated[str, QueryParameter()] = "0",
         limit: Annotated[int, QueryParameter(ge=1, le=PULL_PAGE_SIZE)] = PULL_PAGE_SIZE,
     ) -> PullOut:
@@ -90,7 +93,7 @@ class SyncController(Controller):
         the database before a restore: pull again from ``"0"`` and check holdings.
         """
         seq, epoch = await cursor_position(db_session, cursor)
-        page = await pull(db_session, principal, seq, limit)
+        page = await pull(db_session, principal, seq, limit, Window.of(settings))
         return msgspec.structs.replace(page, cursor=cursor_for(epoch, page.cursor))
 
     @get("/records/{record_id:uuid}/versions", guards=[signed_in])

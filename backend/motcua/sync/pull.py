@@ -24,6 +24,7 @@ from motcua.records.models import HeldRecord, RefusedRecord, SyncRecord
 from motcua.records.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import describe
+from motcua.sync.phone_scope import PhoneScope, Window
 
 PLACE_KINDS = ("resident", "consent", "checklist")
 
@@ -284,18 +285,23 @@ def _change_out(page: _Page, row: Any, residents: set[UUID]) -> ChangeOut | None
     return None if body is None else ChangeOut(row.seq, row.kind, row.record_id, revision, body)
 
 
-async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) -> PullOut:
-    """Changes after ``cursor`` that ``principal`` may see: records of their places, their own
+async def pull(
+    db: AsyncSession, principal: Principal, cursor: int, limit: int, window: Window | None = None
+) -> PullOut:
+    """Changes after ``cursor`` that ``principal`` may see: the residents of their work in their
+    places (sync.phone_scope, docs/privacy.md) with their consents and ticks, their own
     dossiers' server state, the routes they are on, and catalogue versions. Every resident
     sent is audited. A page costs the same few queries whatever its size."""
     in_scope = select(Commune.code).where(commune_filter(principal))
-    rows = list(
+    scope = await PhoneScope.open(db, principal, cursor, window)
+    backfill = await scope.backfill(db, limit)  # older records of a village newly open to the phone
+    rows = backfill or list(
         await db.execute(
             select(Change.seq, Change.kind, Change.record_id, Change.owner_id)
             .where(
                 Change.seq > cursor,
                 or_(
-                    and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope)),
+                    and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope), scope.places()),
                     and_(Change.kind.in_(("dossier", "route")), Change.owner_id == principal.user_id),
                     Change.kind == "procedure_version",
                 ),
@@ -304,16 +310,17 @@ async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) 
             .limit(limit + 1)
         )
     )
-    more = len(rows) > limit
+    more = backfill is not None or len(rows) > limit
     rows = rows[:limit]
     latest = {(row.kind, row.record_id): row for row in rows}  # a record changed twice is sent once
     chosen = sorted(latest.values(), key=lambda r: r.seq)
     page = await _load(db, chosen)
     residents: set[UUID] = set()
     changes = [out for row in chosen if (out := _change_out(page, row, residents)) is not None]
+    changes = await scope.strip(db, changes)
     record_access(db, principal, "sync.pull", residents)
-    next_cursor = rows[-1].seq if rows else cursor
-    return PullOut(changes=changes, cursor=str(next_cursor), more=more)
+    next_cursor = rows[-1].seq if rows and backfill is None else cursor
+    return PullOut(changes=changes, cursor=str(next_cursor), more=more, drop=scope.drop)
 
 
 async def holdings(db: AsyncSession, principal: Principal, ids: list[UUID]) -> HoldingsOut:

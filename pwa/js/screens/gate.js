@@ -156,7 +156,9 @@ function pinWayBack(app, reason) {
 /** Why the volunteer is asked to sign in again, or the plain introduction. */
 function signInNotice(reason) {
   if (!reason) return h("p", { class: "lead" }, t("sign_in_intro"));
-  const key = ["session_expired", "pin_locked_out"].includes(reason) ? reason : "sign_in_intro";
+  const key = ["session_expired", "pin_locked_out", "session.revoked", "account.disabled"].includes(reason)
+    ? reason
+    : "sign_in_intro";
   return h("p", { class: "notice warn", role: "alert" }, t(key));
 }
 

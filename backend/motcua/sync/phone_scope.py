@@ -1,0 +1,257 @@
+"""What a phone receives: least data for the work in hand (docs/privacy.md).
+
+A phone (any role: the desk and the dashboard are where the whole commune is seen) receives
+the residents its user registered, those they hold a dossier for, and those of the villages
+on their routes from ``before`` days ahead of the route's day until ``after`` days past it,
+with their consents and checklist ticks. Ethnicity and consent signatures go only with the
+residents the user has a task for themselves (registered, or a dossier of theirs); the rest
+arrive without them.
+
+When a village opens to a phone whose cursor is past its older records, the next pulls send
+those records first (a backfill, cursor unchanged); when a village closes, the next answer's
+``drop`` names the residents the phone must delete. Both are told apart per device session
+(:class:`HeldVillage`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, Select
+
+from motcua.auth.principal import Principal
+from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
+from motcua.changelog.models import Change
+from motcua.dossiers.models import Dossier
+from motcua.records.schemas import ChangeOut
+from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
+from motcua.rounds.service import today as vietnam_today
+from motcua.settings import Settings
+from motcua.sync.models import HeldVillage
+
+# Fields sent only with the residents (and consents) of the user's own tasks.
+TASK_ONLY_FIELDS = {"resident": ("ethnicity",), "consent": ("signature_sha256",)}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days around a route's day during which its team's phones hold its villages' residents."""
+
+    before: int = 2
+    after: int = 3
+
+    @classmethod
+    def of(cls, settings: Settings) -> Window:
+        return cls(settings.phone_days_before_route, settings.phone_days_after_route)
+
+
+def route_villages(user_id: UUID, window: Window, on: date) -> Select[Any]:
+    """The villages of the routes ``user_id`` is on whose window holds the day ``on``."""
+    return (
+        select(RouteStop.village_id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .join(RouteVolunteer, RouteVolunteer.route_id == Route.id)
+        .where(
+            RouteVolunteer.user_id == user_id,
+            Route.day.between(on - timedelta(days=window.after), on + timedelta(days=window.before)),
+        )
+    )
+
+
+def tasked_residents(user_id: UUID) -> ColumnElement[bool]:
+    """On :class:`Resident`: those the user registered (or registered again) or filed a dossier for."""
+    return or_(
+        Resident.registered_by == user_id,
+        Resident.id.in_(select(Dossier.resident_id).where(Dossier.volunteer_id == user_id)),
+        Resident.id.in_(select(ResidentMerge.resident_id).where(ResidentMerge.registered_by == user_id)),
+    )
+
+
+def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
+    """On :class:`Resident`: those a phone of ``user_id`` may hold on the day ``on``."""
+    return or_(tasked_residents(user_id), Resident.village_id.in_(route_villages(user_id, window, on)))
+
+
+def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """On :class:`Change`: a resident, merged alias, consent or tick of the ``residents`` (a
+    condition on :class:`Resident`).
+
+    PostgreSQL hashes the ids of all of them once per query and probes it for each change row
+    (its planner may walk every change after the cursor, not just a page's worth); SQLite walks
+    the change log in order and looks each row's record up by its primary key.
+    """
+    children = (("consent", Consent), ("checklist", ChecklistStep))
+    if dialect == "postgresql":
+        return or_(
+            and_(
+                Change.kind == "resident",
+                Change.record_id.in_(
+                    select(cast(Resident.id, String))
+                    .where(residents)
+                    .union_all(
+                        select(cast(ResidentMerge.duplicate_id, String))
+                        .join(Resident, Resident.id == ResidentMerge.resident_id)
+                        .where(residents)
+                    )
+                ),
+            ),
+            *(
+                and_(
+                    Change.kind == kind,
+                    Change.record_id.in_(
+                        select(cast(model.id, String))
+                        .join(Resident, Resident.id == model.resident_id)
+                        .where(residents)
+                    ),
+                )
+                for kind, model in children
+            ),
+        )
+    record = func.uuid_bytes(Change.record_id)  # db.engine registers it on every SQLite connection
+    return or_(
+        and_(
+            Change.kind == "resident",
+            or_(
+                select(Resident.id).where(Resident.id == record, residents).exists(),
+                select(ResidentMerge.id)
+                .join(Resident, Resident.id == ResidentMerge.resident_id)
+                .where(ResidentMerge.duplicate_id == record, residents)
+                .exists(),
+            ),
+        ),
+        *(
+            and_(
+                Change.kind == kind,
+                select(model.id)
+                .join(Resident, Resident.id == model.resident_id)
+                .where(model.id == record, residents)
+                .exists(),
+            )
+            for kind, model in children
+        ),
+    )
+
+
+@dataclass
+class PhoneScope:
+    """One pull's view of what the phone may hold, and what it must add or drop first."""
+
+    principal: Principal
+    window: Window
+    dialect: str
+    on: date
+    drop: list[UUID] = field(default_factory=list)
+
+    @classmethod
+    async def open(
+        cls, db: AsyncSession, principal: Principal, cursor: int, window: Window | None = None
+    ) -> PhoneScope:
+        """Compare the villages open to the phone now with those it was sent: note the new ones
+        (to backfill when the phone's cursor is past their records) and name the residents of
+        the closed ones in ``drop``."""
+        scope = cls(principal, window or Window(), db.get_bind().dialect.name, vietnam_today())
+        now = set(await db.scalars(route_villages(principal.user_id, scope.window, scope.on).distinct()))
+        held = set(
+            await db.scalars(
+                select(HeldVillage.village_id).where(HeldVillage.session_id == principal.session_id)
+            )
+        )
+        if closed := held - now:
+            scope.drop = list(
+                await db.scalars(
+                    select(Resident.id)
+                    .where(Resident.village_id.in_(closed))
+                    .where(~visible(principal.user_id, scope.window, scope.on))
+                    .order_by(Resident.id)
+                )
+            )
+            await db.execute(
+                delete(HeldVillage).where(
+                    HeldVillage.session_id == principal.session_id, HeldVillage.village_id.in_(closed)
+                )
+            )
+        if opened := now - held:
+            values = [
+                {"session_id": principal.session_id, "village_id": v, "backfill_to": cursor, "backfilled": 0}
+                for v in opened
+            ]
+            insert = pg_insert if scope.dialect == "postgresql" else sqlite_insert
+            await db.execute(insert(HeldVillage).values(values).on_conflict_do_nothing())
+        return scope
+
+    def places(self) -> ColumnElement[bool]:
+        """On :class:`Change`: the resident, consent and tick changes this phone may receive."""
+        return _records_of(visible(self.principal.user_id, self.window, self.on), self.dialect)
+
+    async def backfill(self, db: AsyncSession, limit: int) -> list[Any] | None:
+        """Up to ``limit`` older changes of a village newly open to the phone, or None when
+        every open village's older records were sent."""
+        while True:
+            pending = await db.scalar(
+                select(HeldVillage)
+                .where(
+                    HeldVillage.session_id == self.principal.session_id,
+                    HeldVillage.backfilled < HeldVillage.backfill_to,
+                )
+                .order_by(HeldVillage.village_id)
+                .limit(1)
+            )
+            if pending is None:
+                return None
+            rows = list(
+                await db.execute(
+                    select(Change.seq, Change.kind, Change.record_id, Change.owner_id)
+                    .where(
+                        Change.seq > pending.backfilled,
+                        Change.seq <= pending.backfill_to,
+                        _records_of(Resident.village_id == pending.village_id, self.dialect),
+                    )
+                    .order_by(Change.seq)
+                    .limit(limit)
+                )
+            )
+            done = rows[-1].seq if len(rows) == limit else pending.backfill_to
+            await db.execute(
+                update(HeldVillage)
+                .where(
+                    HeldVillage.session_id == pending.session_id, HeldVillage.village_id == pending.village_id
+                )
+                .values(backfilled=done)
+            )
+            if rows:
+                return rows
+
+    async def strip(self, db: AsyncSession, changes: list[ChangeOut]) -> list[ChangeOut]:
+        """Remove :data:`TASK_ONLY_FIELDS` from the residents and consents of others' tasks."""
+        named: set[UUID] = set()
+        for change in changes:
+            if change.kind == "resident" and change.body is not None:
+                named.add(UUID((change.server or {}).get("merged_into", change.id)))
+            elif change.kind == "consent" and change.body is not None:
+                named.add(UUID(change.body["resident_id"]))
+        if not named:
+            return changes
+        tasked = {
+            str(i)
+            for i in await db.scalars(
+                select(Resident.id).where(Resident.id.in_(named), tasked_residents(self.principal.user_id))
+            )
+        }
+        for change in changes:
+            if change.body is None or change.kind not in TASK_ONLY_FIELDS:
+                continue
+            resident = (
+                change.body["resident_id"]
+                if change.kind == "consent"
+                else (change.server or {}).get("merged_into", change.id)
+            )
+            if resident not in tasked:
+                change.body.update(dict.fromkeys(TASK_ONLY_FIELDS[change.kind]))
+        return changes
