@@ -53,7 +53,7 @@ class _Page:
     consents: Bodies = field(default_factory=dict)
     steps: Bodies = field(default_factory=dict)
     dossiers: Bodies = field(default_factory=dict)
-    routes: dict[str, tuple[set[UUID], dict[str, Any]]] = field(default_factory=dict)
+    routes: dict[str, tuple[set[str], dict[str, Any]]] = field(default_factory=dict)
     versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
 
@@ -213,12 +213,12 @@ async def _dossiers(db: AsyncSession, ids: list[str]) -> Bodies:
     }
 
 
-async def _routes(db: AsyncSession, ids: list[str]) -> dict[str, tuple[set[UUID], dict[str, Any]]]:
+async def _routes(db: AsyncSession, ids: list[str]) -> dict[str, tuple[set[str], dict[str, Any]]]:
     """Each route's team and body, described once for all of them."""
     routes = list(await db.scalars(select(Route).where(Route.id.in_(ids))))
     return {
         str(route.id): (
-            {member.user_id for member in route.team},
+            {str(member.user_id) for member in route.team},
             {
                 "day": out.day.isoformat(),
                 "note": out.note,
@@ -327,7 +327,7 @@ async def pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) 
     )
     rows = (
         await db.execute(
-            select(Change.seq, Change.kind, Change.record_id, Change.owner_id)
+            select(Change.seq, Change.kind, Change.record_id, uuid_text(Change.owner_id))
             .where(Change.seq > cursor, visible)
             .order_by(Change.seq)
             .limit(limit + 1)
