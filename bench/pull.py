@@ -12,7 +12,8 @@ Y Sol Ksor), their consents and one to three checklist ticks, and ``--dossiers``
 dossier. Volunteer 2 is put on a route through the village today: a phone receives only
 the residents of its work (docs/privacy.md), and that route makes it the whole village. Then
 ``ANALYZE``, as autovacuum would on a live server. Then volunteer 2, who has never synced,
-pulls everything from cursor 0, page by page, twice: once asking for gzip
+reads the limits and pulls everything from cursor 0 in pages of the advertised
+``pull_page_size`` (as the PWA does), twice: once asking for gzip
 (``Accept-Encoding: gzip``) and once not, counting the bytes that came over the wire (bodies
 as sent, plus the status line and headers) and timing each page.
 
@@ -64,7 +65,6 @@ from motcua.settings import Settings
 
 CONSENT_WORDING = "Tôi đồng ý cho tình nguyện viên ghi thông tin cá nhân của tôi để chuẩn bị hồ sơ và gửi Ủy ban nhân dân xã."
 ETHNICITY_WORDING = "Tôi đồng ý cho ghi dân tộc của tôi để được hỗ trợ bằng tiếng mẹ đẻ."
-PAGE = 500
 
 # Kinh names: family, middle and given names, with their diacritics.
 FAMILY = [
@@ -310,10 +310,13 @@ async def pull_all(url: str, headers: dict[str, str], pull: Pull) -> None:
     cursor = "0"
     async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_SECONDS) as client:
         started = time.perf_counter()
+        limits = await client.get("/api/sync/limits", headers=asked)  # as the PWA does, every sync
+        page_size = limits.json()["pull_page_size"]
+        pull.wire_bytes += limits.num_bytes_downloaded + _head_bytes(limits)  # counted, small as it is
         while True:
             page_started = time.perf_counter()
             answer = await client.get(
-                "/api/sync/pull", params={"cursor": cursor, "limit": PAGE}, headers=asked
+                "/api/sync/pull", params={"cursor": cursor, "limit": page_size}, headers=asked
             )
             pull.pages.append(time.perf_counter() - page_started)
             if answer.status_code != 200:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import TestClient
 from sqlalchemy import update
 
@@ -67,7 +70,15 @@ def test_health_reports_database_version_and_push_worker_and_sets_no_cookie(
 
 
 def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    unreachable = make_settings(tmp_path, "postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    # The keys come from the environment here: without them the app reads them from the
+    # database at start, and a server that cannot reach it does not start (one line, cli.py).
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    unreachable = replace(
+        make_settings(tmp_path, "postgresql+asyncpg://nobody@127.0.0.1:1/none"),
+        vapid_private_key=pem.decode(),
+    )
     with TestClient(app=create_app(unreachable)) as client:
         response = client.get("/health")
     assert response.status_code == 503

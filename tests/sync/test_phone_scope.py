@@ -36,6 +36,11 @@ def _privacy_table() -> dict[tuple[str, str], tuple[bool, bool]]:
     return table
 
 
+def _seq(cursor: str) -> int:
+    """The change-log position of an opaque cursor ("<epoch>.<seq>", docs/sync.md)."""
+    return int(cursor.rpartition(".")[2])
+
+
 def _pull(field: Field, headers: dict[str, str], cursor: str) -> tuple[list[dict[str, Any]], list[str], str]:
     """Every page after ``cursor``: the changes, the residents to drop, the last cursor; and
     that the cursor never went back (the older records of a new village come without it)."""
@@ -45,7 +50,7 @@ def _pull(field: Field, headers: dict[str, str], cursor: str) -> tuple[list[dict
         answer = field.client.get("/api/sync/pull", params={"cursor": cursor}, headers=headers)
         assert answer.status_code == 200, answer.text
         page = answer.json()
-        assert int(page["cursor"]) >= int(cursor)
+        assert _seq(page["cursor"]) >= _seq(cursor)
         changes += page["changes"]
         drop += page["drop"]
         cursor = page["cursor"]

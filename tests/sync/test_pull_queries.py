@@ -31,6 +31,7 @@ from motcua.records.schemas import ChangeOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import describe, today
 from motcua.settings import Settings
+from motcua.sync.api import PULL_PAGE_SIZE
 from motcua.sync.phone_scope import PhoneScope
 from motcua.sync.pull import PLACE_KINDS, pull
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, bearer, in_db, rows
@@ -341,7 +342,7 @@ def _statements() -> Iterator[list[str]]:
         event.remove(Engine, "before_cursor_execute", count)
 
 
-def test_a_pull_page_takes_as_many_statements_for_10_changes_as_for_500(
+def test_a_pull_page_takes_as_many_statements_for_10_changes_as_for_a_full_page(
     field: Field, phone_a1: Phone, settings: Settings
 ) -> None:
     start = field.client.get("/api/sync/pull", headers=field.volunteer_a1).json()
@@ -351,7 +352,7 @@ def test_a_pull_page_takes_as_many_statements_for_10_changes_as_for_500(
         household = [resident, phone_a1.consent(resident), phone_a1.checklist(resident)]
         field.push(field.volunteer_a1, *household, *([phone_a1.dossier(resident)] if serial % 3 == 0 else []))
     counts = {}
-    for limit in (10, 500):
+    for limit in (10, PULL_PAGE_SIZE):
         with _statements() as seen:
             page = field.client.get(
                 "/api/sync/pull",
@@ -363,4 +364,12 @@ def test_a_pull_page_takes_as_many_statements_for_10_changes_as_for_500(
         assert {"resident", "consent", "checklist", "dossier"} <= set(kinds)
         counts[limit] = len(seen)
     assert len(kinds) == 60 * 3 + 20
-    assert counts[10] == counts[500], counts
+    assert counts[10] == counts[PULL_PAGE_SIZE], counts
+    # The page size is advertised, and a phone may ask for it but no more.
+    limits = field.client.get("/api/sync/limits", headers=field.volunteer_a1).json()
+    assert limits["pull_page_size"] == PULL_PAGE_SIZE
+    too_many = field.client.get(
+        "/api/sync/pull", params={"limit": PULL_PAGE_SIZE + 1}, headers=field.volunteer_a1
+    )
+    assert too_many.status_code == 400, too_many.text
+    assert [f["field"] for f in too_many.json()["fields"]] == ["limit"], too_many.text

@@ -16,7 +16,7 @@ def record_access(
     db: AsyncSession,
     principal: Principal,
     action: str,
-    resident_ids: Iterable[UUID],
+    resident_ids: Iterable[UUID | str],
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Add an audit event to the current transaction (nothing is written for no residents)."""

@@ -29,6 +29,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
 from motcua.changelog.models import Change
+from motcua.db.as_text import uuid_text
 from motcua.dossiers.models import Dossier
 from motcua.records.schemas import ChangeOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
@@ -207,7 +208,7 @@ class PhoneScope:
                 return None
             rows = list(
                 await db.execute(
-                    select(Change.seq, Change.kind, Change.record_id, Change.owner_id)
+                    select(Change.seq, Change.kind, Change.record_id, uuid_text(Change.owner_id))
                     .where(
                         Change.seq > pending.backfilled,
                         Change.seq <= pending.backfill_to,
@@ -217,7 +218,7 @@ class PhoneScope:
                     .limit(limit)
                 )
             )
-            done = rows[-1].seq if len(rows) == limit else pending.backfill_to
+            done = rows[-1][0] if len(rows) == limit else pending.backfill_to
             await db.execute(
                 update(HeldVillage)
                 .where(

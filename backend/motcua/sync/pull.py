@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
 from motcua.catalogue.models import ProcedureVersion
 from motcua.changelog.models import Change
+from motcua.db.as_text import date_text, json_text, uuid_text
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
@@ -28,126 +30,140 @@ from motcua.sync.phone_scope import PhoneScope, Window
 
 PLACE_KINDS = ("resident", "consent", "checklist")
 
+# A record's body keyed by its id as the change log names it (text), with the revision the
+# server holds of that id.
+Bodies = dict[str, tuple[int | None, dict[str, Any]]]
+
 
 def _iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _uuids(rows: list[Any], kind: str) -> list[UUID]:
-    return [UUID(row.record_id) for row in rows if row.kind == kind]
+def _raw(text: str | None) -> msgspec.Raw | None:
+    return None if text is None else msgspec.Raw(text)
 
 
 @dataclass
 class _Page:
     """Everything one page of changes needs, read with one query per kind of thing whatever
-    the page's size (docs/sync.md §6, "Cost and size")."""
+    the page's size (docs/sync.md §6, "Cost and size"). Ids are text, as the change log and
+    the phone write them: the database prints them, Python never parses them."""
 
-    revisions: dict[UUID, int] = field(default_factory=dict)
-    merged_into: dict[UUID, UUID] = field(default_factory=dict)
-    residents: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    consents: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    steps: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    dossiers: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    routes: dict[UUID, tuple[set[UUID], dict[str, Any]]] = field(default_factory=dict)
+    residents: Bodies = field(default_factory=dict)
+    merged_into: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    consents: Bodies = field(default_factory=dict)
+    steps: Bodies = field(default_factory=dict)
+    dossiers: Bodies = field(default_factory=dict)
+    routes: dict[str, tuple[set[str], dict[str, Any]]] = field(default_factory=dict)
     versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
 
-async def _revisions(db: AsyncSession, ids: list[UUID]) -> dict[UUID, int]:
-    rows = await db.execute(select(SyncRecord.id, SyncRecord.revision).where(SyncRecord.id.in_(ids)))
-    return dict(rows.all())
-
-
-async def _residents(
-    db: AsyncSession, ids: list[UUID]
-) -> tuple[dict[UUID, UUID], dict[UUID, dict[str, Any]]]:
-    """Each id's merge target if it was merged, and the body of every resident they name."""
+async def _residents(db: AsyncSession, ids: list[str]) -> tuple[dict[str, tuple[int | None, str]], Bodies]:
+    """Each id's merge target (with the revision of the id itself) if it was merged, and the
+    body of every resident they name, with its revision."""
     merges = await db.execute(
-        select(ResidentMerge.duplicate_id, ResidentMerge.resident_id).where(
-            ResidentMerge.duplicate_id.in_(ids)
+        select(
+            uuid_text(ResidentMerge.duplicate_id), SyncRecord.revision, uuid_text(ResidentMerge.resident_id)
         )
+        .outerjoin(SyncRecord, SyncRecord.id == ResidentMerge.duplicate_id)
+        .where(ResidentMerge.duplicate_id.in_(ids))
     )
-    merged_into: dict[UUID, UUID] = dict(merges.all())
-    wanted = {merged_into.get(i, i) for i in ids}
+    merged_into: dict[str, tuple[int | None, str]] = {
+        duplicate: (revision, target) for duplicate, revision, target in merges
+    }
+    wanted = {merged_into[i][1] if i in merged_into else i for i in ids}
     rows = await db.execute(
         select(
-            Resident.id,
-            Resident.village_id,
+            uuid_text(Resident.id),
+            SyncRecord.revision,
+            uuid_text(Resident.village_id),
             Resident.full_name,
-            Resident.birth_date,
+            date_text(Resident.birth_date),
             Resident.sex,
             Resident.personal_id,
             Resident.phone,
-            Resident.needs,
+            json_text(Resident.needs),
             Resident.interpreter_language,
             Resident.ethnicity,
-        ).where(Resident.id.in_(wanted))
+        )
+        .outerjoin(SyncRecord, SyncRecord.id == Resident.id)
+        .where(Resident.id.in_(wanted))
     )
-    bodies = {
-        row.id: {
-            "village_id": str(row.village_id),
-            "full_name": row.full_name,
-            "birth_date": row.birth_date.isoformat(),
-            "sex": row.sex,
-            "personal_id": row.personal_id,
-            "phone": row.phone,
-            "needs": row.needs,
-            "interpreter_language": row.interpreter_language,
-            "ethnicity": row.ethnicity,
-        }
-        for row in rows
+    bodies: Bodies = {
+        rid: (
+            revision,
+            {
+                "village_id": village,
+                "full_name": name,
+                "birth_date": born,
+                "sex": sex,
+                "personal_id": personal_id,
+                "phone": phone,
+                "needs": _raw(needs),
+                "interpreter_language": language,
+                "ethnicity": ethnicity,
+            },
+        )
+        for rid, revision, village, name, born, sex, personal_id, phone, needs, language, ethnicity in rows
     }
     return merged_into, bodies
 
 
-async def _consents(db: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+async def _consents(db: AsyncSession, ids: list[str]) -> Bodies:
     rows = await db.execute(
         select(
-            Consent.id,
-            Consent.resident_id,
+            uuid_text(Consent.id),
+            SyncRecord.revision,
+            uuid_text(Consent.resident_id),
             Consent.purpose,
             Consent.wording_vi,
             Consent.given,
             Consent.method,
             Consent.signature_sha256,
-        ).where(Consent.id.in_(ids))
+        )
+        .outerjoin(SyncRecord, SyncRecord.id == Consent.id)
+        .where(Consent.id.in_(ids))
     )
     return {
-        row.id: {
-            "resident_id": str(row.resident_id),
-            "purpose": row.purpose,
-            "wording_vi": row.wording_vi,
-            "given": row.given,
-            "method": row.method,
-            "signature_sha256": row.signature_sha256,
-        }
-        for row in rows
+        cid: (
+            revision,
+            {
+                "resident_id": resident,
+                "purpose": purpose,
+                "wording_vi": wording,
+                "given": given,
+                "method": method,
+                "signature_sha256": signature,
+            },
+        )
+        for cid, revision, resident, purpose, wording, given, method, signature in rows
     }
 
 
-async def _steps(db: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+async def _steps(db: AsyncSession, ids: list[str]) -> Bodies:
     rows = await db.execute(
         select(
-            ChecklistStep.id,
-            ChecklistStep.resident_id,
+            uuid_text(ChecklistStep.id),
+            SyncRecord.revision,
+            uuid_text(ChecklistStep.resident_id),
             ChecklistStep.step,
             ChecklistStep.state,
             ChecklistStep.note,
-            ChecklistStep.appointment_on,
-        ).where(ChecklistStep.id.in_(ids))
+            date_text(ChecklistStep.appointment_on),
+        )
+        .outerjoin(SyncRecord, SyncRecord.id == ChecklistStep.id)
+        .where(ChecklistStep.id.in_(ids))
     )
     return {
-        row.id: {
-            "resident_id": str(row.resident_id),
-            "step": row.step,
-            "state": row.state,
-            "note": row.note,
-            "appointment_on": _iso(row.appointment_on),
-        }
-        for row in rows
+        sid: (
+            revision,
+            {"resident_id": resident, "step": step, "state": state, "note": note, "appointment_on": on},
+        )
+        for sid, revision, resident, step, state, note, on in rows
     }
 
 
-async def _dossiers(db: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+async def _dossiers(db: AsyncSession, ids: list[str]) -> Bodies:
     """Dossiers as the desk holds them: their status, what they lack, what the desk asked, and
     when each step happened (docs/sync.md, §6)."""
     asked = dict(
@@ -159,10 +175,11 @@ async def _dossiers(db: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, A
             )
         ).all()
     )
-    lacking = await missing_attachments_of(db, ids)
+    lacking = await missing_attachments_of(db, [UUID(i) for i in ids])  # a few a page: their own
     rows = await db.execute(
         select(
             Dossier.id,
+            SyncRecord.revision,
             Dossier.tracking_code,
             Dossier.status,
             Dossier.received_at,
@@ -172,32 +189,37 @@ async def _dossiers(db: AsyncSession, ids: list[UUID]) -> dict[UUID, dict[str, A
             Dossier.accepted_at,
             Dossier.deadline_at,
             Dossier.result_at,
-        ).where(Dossier.id.in_(ids))
+        )
+        .outerjoin(SyncRecord, SyncRecord.id == Dossier.id)
+        .where(Dossier.id.in_(ids))
     )
     return {
-        row.id: {
-            "tracking_code": row.tracking_code,
-            "status": row.status,
-            "received_at": _iso(row.received_at),
-            "missing_attachments": lacking.get(row.id, []),
-            "supplement_needed": row.supplement_needed if row.status == "needs_supplement" else None,
-            "supplement_asked_at": _iso(asked.get(row.id)),
-            "supplement_sent_at": _iso(row.supplement_sent_at),
-            "supplemented_at": _iso(row.supplemented_at),
-            "accepted_at": _iso(row.accepted_at),
-            "deadline_at": _iso(row.deadline_at),
-            "result_at": _iso(row.result_at),
-        }
+        str(row.id): (
+            row.revision,
+            {
+                "tracking_code": row.tracking_code,
+                "status": row.status,
+                "received_at": _iso(row.received_at),
+                "missing_attachments": lacking.get(row.id, []),
+                "supplement_needed": row.supplement_needed if row.status == "needs_supplement" else None,
+                "supplement_asked_at": _iso(asked.get(row.id)),
+                "supplement_sent_at": _iso(row.supplement_sent_at),
+                "supplemented_at": _iso(row.supplemented_at),
+                "accepted_at": _iso(row.accepted_at),
+                "deadline_at": _iso(row.deadline_at),
+                "result_at": _iso(row.result_at),
+            },
+        )
         for row in rows
     }
 
 
-async def _routes(db: AsyncSession, ids: list[UUID]) -> dict[UUID, tuple[set[UUID], dict[str, Any]]]:
+async def _routes(db: AsyncSession, ids: list[str]) -> dict[str, tuple[set[str], dict[str, Any]]]:
     """Each route's team and body, described once for all of them."""
     routes = list(await db.scalars(select(Route).where(Route.id.in_(ids))))
     return {
-        route.id: (
-            {member.user_id for member in route.team},
+        str(route.id): (
+            {str(member.user_id) for member in route.team},
             {
                 "day": out.day.isoformat(),
                 "note": out.note,
@@ -232,57 +254,65 @@ async def _versions(db: AsyncSession, record_ids: list[str]) -> dict[tuple[str, 
     }
 
 
-async def _load(db: AsyncSession, rows: list[Any]) -> _Page:
-    """One query per kind present on the page (none for an absent kind)."""
+async def _load(db: AsyncSession, rows: Sequence[Any]) -> _Page:
+    """One query per kind present on the page (none for an absent kind); each brings the
+    revisions the server holds with it."""
+    ids: dict[str, list[str]] = {}
+    for _, kind, record_id, _ in rows:
+        ids.setdefault(kind, []).append(record_id)
     page = _Page()
-    if revisioned := [
-        UUID(row.record_id) for row in rows if row.kind in PLACE_KINDS or row.kind == "dossier"
-    ]:
-        page.revisions = await _revisions(db, revisioned)
-    if ids := _uuids(rows, "resident"):
-        page.merged_into, page.residents = await _residents(db, ids)
-    if ids := _uuids(rows, "consent"):
-        page.consents = await _consents(db, ids)
-    if ids := _uuids(rows, "checklist"):
-        page.steps = await _steps(db, ids)
-    if ids := _uuids(rows, "dossier"):
-        page.dossiers = await _dossiers(db, ids)
-    if ids := _uuids(rows, "route"):
-        page.routes = await _routes(db, ids)
-    if versions := [row.record_id for row in rows if row.kind == "procedure_version"]:
-        page.versions = await _versions(db, versions)
+    if "resident" in ids:
+        page.merged_into, page.residents = await _residents(db, ids["resident"])
+    if "consent" in ids:
+        page.consents = await _consents(db, ids["consent"])
+    if "checklist" in ids:
+        page.steps = await _steps(db, ids["checklist"])
+    if "dossier" in ids:
+        page.dossiers = await _dossiers(db, ids["dossier"])
+    if "route" in ids:
+        page.routes = await _routes(db, ids["route"])
+    if "procedure_version" in ids:
+        page.versions = await _versions(db, ids["procedure_version"])
     return page
 
 
-def _change_out(page: _Page, row: Any, residents: set[UUID]) -> ChangeOut | None:
-    """One change as the phone receives it, or None when its record is gone."""
-    if row.kind == "route":
-        route_id = UUID(row.record_id)
-        if route_id not in page.routes or row.owner_id not in page.routes[route_id][0]:
-            return ChangeOut(row.seq, row.kind, row.record_id, server={"removed": True})
-        return ChangeOut(row.seq, row.kind, row.record_id, body=page.routes[route_id][1])
-    if row.kind == "procedure_version":
-        code, _, number = row.record_id.partition(":")
-        server = page.versions.get((code, int(number)))
-        if server is None:
-            return None
-        return ChangeOut(row.seq, row.kind, row.record_id, server["version"], None, server)
-    record_id = UUID(row.record_id)
-    revision = page.revisions.get(record_id)
-    if row.kind == "resident":
-        merged_into = page.merged_into.get(record_id)
-        resident_id = merged_into or record_id
-        body = page.residents.get(resident_id)
-        if body is None:
-            return None
-        residents.add(resident_id)
-        merged = {"merged_into": str(merged_into)} if merged_into else None
-        return ChangeOut(row.seq, row.kind, row.record_id, revision, body, merged)
-    if row.kind == "dossier":
-        server = page.dossiers.get(record_id)
-        return None if server is None else ChangeOut(row.seq, row.kind, row.record_id, revision, None, server)
-    body = (page.consents if row.kind == "consent" else page.steps).get(record_id)
-    return None if body is None else ChangeOut(row.seq, row.kind, row.record_id, revision, body)
+def _changes(page: _Page, rows: Sequence[Any], residents: list[str]) -> list[ChangeOut]:
+    """The changes as the phone receives them, in log order, leaving out records now gone;
+    the residents sent are added to ``residents``. The commonest kinds are tested first: this
+    loop runs once per change."""
+    changes: list[ChangeOut] = []
+    add = changes.append
+    for seq, kind, record_id, owner_id in rows:
+        if kind == "checklist" or kind == "consent":
+            found = (page.steps if kind == "checklist" else page.consents).get(record_id)
+            if found is not None:
+                add(ChangeOut(seq, kind, record_id, found[0], found[1]))
+        elif kind == "resident":
+            merge = page.merged_into.get(record_id)
+            if merge is None:
+                found = page.residents.get(record_id)
+                if found is not None:
+                    residents.append(record_id)
+                    add(ChangeOut(seq, kind, record_id, found[0], found[1]))
+            elif (found := page.residents.get(merge[1])) is not None:
+                residents.append(merge[1])
+                add(ChangeOut(seq, kind, record_id, merge[0], found[1], {"merged_into": merge[1]}))
+        elif kind == "dossier":
+            found = page.dossiers.get(record_id)
+            if found is not None:
+                add(ChangeOut(seq, kind, record_id, found[0], None, found[1]))
+        elif kind == "route":
+            route = page.routes.get(record_id)
+            if route is None or owner_id not in route[0]:
+                add(ChangeOut(seq, kind, record_id, server={"removed": True}))
+            else:
+                add(ChangeOut(seq, kind, record_id, body=route[1]))
+        elif kind == "procedure_version":
+            code, _, number = record_id.partition(":")
+            server = page.versions.get((code, int(number)))
+            if server is not None:
+                add(ChangeOut(seq, kind, record_id, server["version"], None, server))
+    return changes
 
 
 async def pull(
@@ -292,34 +322,35 @@ async def pull(
     places (sync.phone_scope, docs/privacy.md) with their consents and ticks, their own
     dossiers' server state, the routes they are on, and catalogue versions. Every resident
     sent is audited. A page costs the same few queries whatever its size."""
+    # Which changes this user may see: the one expression to change to send a phone less.
     in_scope = select(Commune.code).where(commune_filter(principal))
     scope = await PhoneScope.open(db, principal, cursor, window)
+    visible = or_(
+        and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope), scope.places()),
+        and_(Change.kind.in_(("dossier", "route")), Change.owner_id == principal.user_id),
+        Change.kind == "procedure_version",
+    )
     backfill = await scope.backfill(db, limit)  # older records of a village newly open to the phone
-    rows = backfill or list(
-        await db.execute(
-            select(Change.seq, Change.kind, Change.record_id, Change.owner_id)
-            .where(
-                Change.seq > cursor,
-                or_(
-                    and_(Change.kind.in_(PLACE_KINDS), Change.commune_code.in_(in_scope), scope.places()),
-                    and_(Change.kind.in_(("dossier", "route")), Change.owner_id == principal.user_id),
-                    Change.kind == "procedure_version",
-                ),
+    rows = (
+        backfill
+        or (
+            await db.execute(
+                select(Change.seq, Change.kind, Change.record_id, uuid_text(Change.owner_id))
+                .where(Change.seq > cursor, visible)
+                .order_by(Change.seq)
+                .limit(limit + 1)
             )
-            .order_by(Change.seq)
-            .limit(limit + 1)
-        )
+        ).all()
     )
     more = backfill is not None or len(rows) > limit
     rows = rows[:limit]
-    latest = {(row.kind, row.record_id): row for row in rows}  # a record changed twice is sent once
-    chosen = sorted(latest.values(), key=lambda r: r.seq)
-    page = await _load(db, chosen)
-    residents: set[UUID] = set()
-    changes = [out for row in chosen if (out := _change_out(page, row, residents)) is not None]
+    latest = {(row[1], row[2]): row for row in rows}  # a record changed twice is sent once
+    chosen = rows if len(latest) == len(rows) else sorted(latest.values(), key=lambda r: r[0])
+    residents: list[str] = []
+    changes = _changes(await _load(db, chosen), chosen, residents)
     changes = await scope.strip(db, changes)
     record_access(db, principal, "sync.pull", residents)
-    next_cursor = rows[-1].seq if rows and backfill is None else cursor
+    next_cursor = rows[-1][0] if rows and backfill is None else cursor
     return PullOut(changes=changes, cursor=str(next_cursor), more=more, drop=scope.drop)
 
 
