@@ -161,12 +161,7 @@ function birthYear(data, person) {
 
 function meaningProblems(document, data, today) {
   const problems = [];
-  const wrap = (field, problem) => ({
-    field,
-    code: problem.code,
-    message_vi: problem.message_vi,
-    message_en: problem.message_en,
-  });
+  const wrap = (field, problem) => ({ field, ...problem });
   for (const [name, spec] of Object.entries(document.form.properties)) {
     const value = data[name];
     if (typeof value !== "string" || !value) continue;

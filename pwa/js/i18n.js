@@ -330,7 +330,6 @@ export const STRINGS = {
   sync_title: ["Đồng bộ", "Sync"],
   sync_now: ["Đồng bộ ngay", "Sync now"],
   syncing: ["Đang đồng bộ…", "Syncing…"],
-  online: ["Đang có mạng", "Online"],
   offline: ["Không có mạng", "Offline"],
   last_sync: ["Đồng bộ thành công lần cuối: {time}", "Last successful sync: {time}"],
   never_synced: ["Chưa đồng bộ thành công lần nào trên máy này.", "Never synced successfully on this phone."],

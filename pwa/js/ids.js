@@ -47,13 +47,3 @@ export async function sha256Hex(data) {
   else if (typeof Blob !== "undefined" && data instanceof Blob) bytes = await data.arrayBuffer();
   return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
-
-export function bytesToHex(bytes) {
-  return hex(bytes);
-}
-
-export function hexToBytes(text) {
-  const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
-}

@@ -3,7 +3,7 @@
 
 import { pick, t } from "../i18n.js";
 import { displayState, dossiers } from "../store.js";
-import { h } from "../ui.js";
+import { h, heading } from "../ui.js";
 
 export const live = true;
 
@@ -13,7 +13,7 @@ export async function render(app) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("dossiers_title"))),
+    heading(t("dossiers_title")),
     draft
       ? h(
           "a",

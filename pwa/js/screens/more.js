@@ -3,7 +3,7 @@
 
 import { formatDate, lang, t } from "../i18n.js";
 import { disableNotifications, enableNotifications, notificationState } from "../push.js";
-import { ask, h, toast } from "../ui.js";
+import { ask, h, heading, toast } from "../ui.js";
 
 async function signOut(app) {
   const unsent = await app.unsentCount();
@@ -69,7 +69,7 @@ export async function render(app) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("more_title"))),
+    heading(t("more_title")),
     h(
       "div",
       { class: "card" },

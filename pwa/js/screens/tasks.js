@@ -6,7 +6,7 @@ import { getMeta } from "../db.js";
 import { formatTime, t } from "../i18n.js";
 import { allResidents, CHECKLIST_STEPS, latestTicks, localDay, routes } from "../store.js";
 import { computeTasks, routeVillages, toldKey } from "../tasks.js";
-import { ask, h, toast } from "../ui.js";
+import { ask, h, heading, toast } from "../ui.js";
 
 export const live = true;
 
@@ -60,11 +60,14 @@ export async function loadTasks(db) {
 /** Keep the mark on the phone (the task goes at once), and tell the server now if it can be reached. */
 async function markTold(app, task, method) {
   const key = toldKey(task.dossierId, task.status);
-  const mark = { dossier_id: task.dossierId, status: task.status, method, at: Date.now(), posted_at: null };
-  await app.db.write(["meta"], async (tx) => {
-    const marks = (await tx.get("meta", "reachTold")) ?? {};
-    marks[key] = mark;
-    tx.put("meta", marks, "reachTold");
+  const saveMark = (change) =>
+    app.db.write(["meta"], async (tx) => {
+      const marks = (await tx.get("meta", "reachTold")) ?? {};
+      change(marks);
+      tx.put("meta", marks, "reachTold");
+    });
+  await saveMark((marks) => {
+    marks[key] = { dossier_id: task.dossierId, status: task.status, method, at: Date.now(), posted_at: null };
   });
   let posted = false;
   if (navigator.onLine) {
@@ -76,10 +79,8 @@ async function markTold(app, task, method) {
     }
   }
   if (posted) {
-    await app.db.write(["meta"], async (tx) => {
-      const marks = (await tx.get("meta", "reachTold")) ?? {};
+    await saveMark((marks) => {
       if (marks[key]) marks[key] = { ...marks[key], posted_at: Date.now() };
-      tx.put("meta", marks, "reachTold");
     });
   } else {
     app.syncer?.soon();
@@ -152,7 +153,7 @@ export async function render(app) {
   return h(
     "section",
     { class: "screen" },
-    h("div", { class: "screen-head" }, h("h1", { tabindex: "-1" }, t("tasks_title"))),
+    heading(t("tasks_title")),
     h("p", { class: "lead" }, tasks.length ? t("tasks_count", { n: tasks.length }) : t("tasks_none")),
     tasks.length
       ? h(
