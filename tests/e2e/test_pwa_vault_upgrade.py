@@ -14,7 +14,7 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.e2e.demo_server import PASSWORD, server_versions
 from tests.e2e.pwa_phone import (
@@ -213,10 +213,12 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         office.set_password("mat-khau-bon")
         context.set_offline(False)
         page.reload()
-        for _ in range(5):
-            page.wait_for_selector("body[data-ready=locked]")
+        page.wait_for_selector("body[data-ready=locked]")
+        for left in range(4, -1, -1):
             page.get_by_label("Mã PIN", exact=True).fill("8642")
             page.get_by_role("button", name="Mở khoá").click()
+            if left:
+                expect(page.get_by_text(f"Sai mã PIN. Còn {left} lần thử.")).to_be_visible()
         page.wait_for_selector("body[data-ready=login]")
         _sign_in_again(page, "mat-khau-bon")
         page.wait_for_selector("body[data-ready=recover]")
@@ -234,7 +236,12 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         context.set_offline(False)
         _forgot_pin(page, "mat-khau-nam")
         warnings: list[str] = []
-        page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
+
+        def accept(dialog: Dialog) -> None:
+            warnings.append(dialog.message)
+            dialog.accept()
+
+        page.once("dialog", accept)
         page.get_by_role("button", name="Bỏ dữ liệu cũ (3 bản ghi chưa gửi)").click()
         _set_pin(page)
         assert "3 bản ghi chưa gửi" in warnings[0]
