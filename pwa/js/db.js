@@ -1,6 +1,5 @@
-// A small IndexedDB wrapper: one encrypted database per user of the phone, promise-based reads and
-// atomic writes. With a data key (vault.js) every value is stored sealed: only its key and index
-// fields (ids, state — no personal data) stay readable, beside the iv and the ciphertext.
+// IndexedDB, one encrypted database per user: with a data key (vault.js) every value is sealed;
+// only its key and index fields (ids, state — no personal data) stay readable.
 
 import { seal, unseal } from "./vault.js";
 
@@ -17,7 +16,7 @@ const STORES = {
   dossiers: { keyPath: "id" }, // the server's state
   catalogue: { keyPath: "key" }, // procedure documents, "code:version"
 };
-// The phone's users: id, name and phone of each volunteer, their wrapped data keys (never a key).
+// The phone's users: id, name, phone and wrapped data keys (never a key).
 const DIRECTORY = { users: { keyPath: "id" } };
 const PLAIN_FIELDS = { records: ["state"], children: ["resident_id"] };
 
@@ -45,10 +44,7 @@ class Tx {
   store(name) {
     return this.transaction.objectStore(name);
   }
-  /**
-   * Await crypto inside the transaction: small reads keep it alive meanwhile, and the result is
-   * handed over in a request's callback, where the transaction may still be used.
-   */
+  /** Await crypto in the transaction: small reads keep it alive; a request's callback hands over. */
   hold(promise) {
     const store = this.store(this.transaction.objectStoreNames[0]);
     return new Promise((resolve, reject) => {
@@ -89,7 +85,6 @@ class Tx {
     const write = (stored) => done(key === undefined ? store.put(stored) : store.put(stored, key));
     if (!this.key) return write(value);
     return this.hold(seal(this.key, value)).then((sealed) => {
-      // The key and index fields stay readable: ids and states only, never personal data.
       for (const field of [store.keyPath, ...(PLAIN_FIELDS[name] ?? [])])
         if (field) sealed[field] = value[field];
       return write(sealed);
@@ -228,10 +223,7 @@ export const getMetas = (db, keys) =>
   db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
 export const setMeta = (db, key, value) => db.put("meta", value, key);
 
-/**
- * Move the plain database of the app before issue 15 into ``db`` (sealed) when it was ``mine``
- * (the same user's), then delete it: unsent records are never lost, nor left readable.
- */
+/** Seal the pre-issue-15 plain database into ``db`` if ``mine``, then delete it. */
 export async function adoptPlain(db, mine) {
   const old = await openDb(DB_NAME);
   for (const name of mine ? Object.keys(STORES) : []) {

@@ -574,6 +574,26 @@ export const STRINGS = {
   "account.disabled": [
     "Tài khoản đã bị khoá; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
     "The account was disabled; this phone's data (unsent records too) was erased.",
+
+  // vaultfix: a password changed on the server never costs the phone's data
+  recover_title: ["Mật khẩu đã đổi", "The password has changed"],
+  old_pin: ["Nhập mã PIN cũ để mở dữ liệu trên máy", "Enter the old PIN to open the data on this phone"],
+  old_password: [
+    "Nhập mật khẩu cũ để mở dữ liệu trên máy",
+    "Enter the old password to open the data on this phone",
+  ],
+  old_wrong: ["Không đúng.", "Wrong."],
+  discard: [
+    "Bỏ dữ liệu cũ ({n} bản ghi chưa gửi)",
+    { one: "Discard the old data (1 unsent record)", other: "Discard the old data ({n} unsent records)" },
+  ],
+  discard_text: [
+    "Xoá hẳn dữ liệu cũ, cả {n} bản ghi chưa gửi? Mở bằng mã PIN hoặc mật khẩu cũ thì giữ được: để gửi, hoặc xuất ra tệp.",
+    {
+      one: "Delete the old data for good, 1 unsent record included? Opened with the old PIN or password it is kept: to send, or to export.",
+      other:
+        "Delete the old data for good, {n} unsent records included? Opened with the old PIN or password it is kept: to send, or to export.",
+    },
   ],
 };
 

@@ -1,6 +1,5 @@
-// Encryption at rest (WebCrypto): every value the app stores is sealed with AES-GCM under a random
-// per-user data key; the phone keeps that key only wrapped under PBKDF2-SHA-256 keys derived from
-// the user's password and PIN. Unwrapped, it lives in memory until the app locks.
+// Encryption at rest: values sealed with AES-GCM under a per-user data key, kept only wrapped under
+// PBKDF2-SHA-256 keys of the password and the PIN; unwrapped, it lives in memory until a lock.
 
 export const PASSWORD_ITERATIONS = 600_000;
 export const PIN_ITERATIONS = 150_000;
@@ -47,10 +46,7 @@ export async function unwrapKey(wrapped, secret) {
   }
 }
 
-/**
- * A value (JSON-like, with Blobs as top-level fields) as one ciphertext: {iv, ct}. The bytes are a
- * 4-byte length, the JSON, then each Blob's bytes.
- */
+/** A value (JSON-like, Blobs as top-level fields) as {iv, ct} of: 4-byte length, JSON, the Blobs. */
 export async function seal(key, value) {
   const plain = {};
   const blobs = [];
@@ -63,20 +59,10 @@ export async function seal(key, value) {
       } else plain[name] = field;
     }
   }
-  const json = encoder.encode(
-    JSON.stringify(blobs.length || parts.length ? { v: plain, b: blobs } : { v: value }),
-  );
+  const json = encoder.encode(JSON.stringify(blobs.length ? { v: plain, b: blobs } : { v: value }));
   const head = new Uint8Array(4);
   new DataView(head.buffer).setUint32(0, json.length);
-  const chunks = [head, json];
-  for (const part of parts) chunks.push(new Uint8Array(await part.arrayBuffer()));
-  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return encrypt(key, bytes);
+  return encrypt(key, await new Blob([head, json, ...parts]).arrayBuffer());
 }
 
 /** The value ``seal`` sealed (throws if the key is wrong or the bytes were changed). */

@@ -28,8 +28,7 @@ function languageSwitch(app) {
   );
 }
 
-/** The plain database of the app before issue 15, if this phone still has one: its session and
- * how many records are unsent. */
+/** The pre-issue-15 plain database, if any: its session and unsent count. */
 async function plainDb() {
   if (!(await indexedDB.databases?.())?.some((d) => d.name === DB_NAME)) return null;
   const db = await openDb(DB_NAME);
@@ -41,11 +40,8 @@ async function plainDb() {
   }
 }
 
-/**
- * Sign in with the password (online) and open this user's own encrypted database; the text of
- * what went wrong, or null. The phone's other users keep theirs. ``onNoSignal`` is told when the
- * request could not reach the server.
- */
+/** Sign in online and open this user's encrypted database; null, or what went wrong.
+ * ``onNoSignal``: the server was out of reach. */
 async function signIn(app, reason, credentials, onNoSignal) {
   let answer;
   try {
@@ -61,29 +57,44 @@ async function signIn(app, reason, credentials, onNoSignal) {
   if (answer.status !== 201) return message(answer.data) || t("sign_in_failed", { status: answer.status });
   const data = answer.data;
   const known = (await listUsers()).find((user) => user.id === data.user.id);
+  const sign = { data, known, reason, password: credentials.password };
   let key = known?.password ? await unwrapKey(known.password, credentials.password) : null;
-  const reused = Boolean(key);
+  const reused = key && known.password;
+  if (known && !key) {
+    // The password changed on the server: the data key in memory, or the old PIN or password
+    // (asked next), opens this user's data. It goes only if they say so.
+    key = app.user?.id === known.id && app.key;
+    if (!key) {
+      app.pending = sign;
+      return null;
+    }
+  }
   const plain = key ? null : await plainDb();
   if (plain?.unsent && plain.session?.user.id !== data.user.id) {
-    // The app's previous version held another volunteer's unsent records: they sign in first.
+    // The plain database holds another volunteer's unsent records: they sign in first.
     await app.api
       .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
       .catch(() => {});
     return t("other_user_unsent", { n: plain.unsent, name: plain.session.user.full_name });
   }
+  await finish(app, sign, key, reused, plain);
+  return null;
+}
+
+/** Open the signed-in user's data with ``key`` (none: a new key and an empty database). */
+async function finish(app, { data, known, reason, password }, key, wrapped, plain) {
   app.db?.close();
-  app.key = app.session = null;
+  app.key = app.session = app.pending = null;
   if (!key) {
-    // A new user of this phone (or a password changed on the server): a new data key.
     key = await newDataKey();
-    if (known) await deleteDb(userDbName(known.id));
+    if (known) await deleteDb(userDbName(known.id)); // none, or the volunteer chose to discard it
   }
   const fresh = reason === "forgot_pin" || known?.reauth || !known?.pin;
   app.user = await saveUser(data.user.id, {
     full_name: data.user.full_name,
     phone: data.user.phone,
     expires_at: data.expires_at,
-    password: reused ? known.password : await wrapKey(key, credentials.password, PASSWORD_ITERATIONS),
+    password: wrapped || (await wrapKey(key, password, PASSWORD_ITERATIONS)),
     pin: fresh ? null : known.pin, // proven by the password: a new PIN may be set
     reauth: false,
   });
@@ -98,11 +109,10 @@ async function signIn(app, reason, credentials, onNoSignal) {
   };
   await setMeta(app.db, "session", app.session);
   navigator.storage?.persist?.().catch(() => {});
-  return null;
 }
 
-/** Villages and the catalogue right after signing in, so the app works offline from the start. */
-async function loadFirstData(app) {
+/** Villages and the catalogue, for offline work from the start; then the app or the PIN setup. */
+async function ready(app) {
   try {
     const { refreshCatalogue, refreshPlaces } = await import("../sync.js");
     await refreshPlaces(app);
@@ -110,28 +120,22 @@ async function loadFirstData(app) {
   } catch {
     // the first sync tries again
   }
+  return app.user.pin ? app.enter() : app.openGate("pin");
 }
 
-/**
- * "Signing in again needs a signal": shown while the phone has no network, and after a sign-in
- * that failed for the lack of one. Watches the network for as long as the sign-in is shown.
- */
+/** "Signing in needs a signal": while offline, and after a sign-in failed for the lack of one. */
 function signalNotice(again) {
   const notice = h(
     "p",
     { class: "notice warn signal", role: "status", hidden: navigator.onLine },
     t(again ? "sign_in_needs_signal" : "sign_in_needs_signal_first"),
   );
-  const watch = () => {
-    if (!notice.isConnected) {
-      window.removeEventListener("online", watch);
-      window.removeEventListener("offline", watch);
-      return;
-    }
-    notice.hidden = navigator.onLine;
+  const watch = new AbortController();
+  const update = () => {
+    if (notice.isConnected) notice.hidden = navigator.onLine;
+    else watch.abort();
   };
-  window.addEventListener("online", watch);
-  window.addEventListener("offline", watch);
+  for (const type of ["online", "offline"]) window.addEventListener(type, update, { signal: watch.signal });
   return {
     element: notice,
     show() {
@@ -140,8 +144,7 @@ function signalNotice(again) {
   };
 }
 
-/** The way back to the PIN from a sign-in the volunteer chose ("forgot the PIN"), when this phone
- * still holds a live session and a PIN: signing in again needs a network the village may lack. */
+/** Back to the PIN from "forgot the PIN" while the session and PIN live: sign-in needs a network. */
 function pinWayBack(app, reason) {
   const user = app.user;
   if (reason !== "forgot_pin" || !user?.pin || user.reauth) return null;
@@ -204,9 +207,9 @@ async function login(app, reason) {
     const credentials = { phone: phone.control.value.trim(), password: password.control.value };
     const problem = await signIn(app, reason, credentials, signal.show);
     if (problem) return fail(problem);
+    if (app.pending) return app.openGate("recover");
     status.textContent = t("loading_data");
-    await loadFirstData(app);
-    return app.user.pin ? app.enter() : app.openGate("pin");
+    return ready(app);
   };
 
   const form = h("form", { class: "card", onsubmit }, phone.element, password.element, error, submit, status);
@@ -233,7 +236,7 @@ async function switchUser(app) {
   );
 }
 
-/** The phone's users: each opens their own data; "add another volunteer" signs a new one in. */
+/** The phone's users, each with their own data, and "add another volunteer". */
 async function users(app) {
   const pick = (user) =>
     h(
@@ -289,7 +292,7 @@ function pinSetup(app) {
           if (problem) return first.setError(t(problem));
           if (pin !== second.control.value) return second.setError(t("pin.mismatch"));
           submit.disabled = true;
-          // The PIN wraps the data key: it alone opens the data until the session ends.
+          // The PIN wraps the data key until the session ends.
           app.user = await saveUser(app.user.id, {
             pin: await wrapKey(app.key, pin, PIN_ITERATIONS),
             pinTries: 0,
@@ -329,7 +332,7 @@ async function locked(app) {
           const tries = (app.user.pinTries ?? 0) + 1;
           app.user = await saveUser(app.user.id, { pinTries: tries });
           if (tries >= MAX_PIN_TRIES) {
-            // Only the password opens the data now: the PIN's wrapping of the key goes.
+            // The PIN's wrapping goes: only the password opens the data now.
             app.user = await saveUser(app.user.id, { reauth: true, pin: null });
             return app.openGate("login", "pin_locked_out");
           }
@@ -351,7 +354,50 @@ async function locked(app) {
   );
 }
 
+/** After a password change: the old PIN (if kept) or password opens the data key for the new
+ * password to wrap. The data goes only if the volunteer, warned, chooses so. */
+async function recover(app) {
+  const sign = app.pending;
+  if (!sign) return login(app);
+  const { known } = sign;
+  const db = await openDb(userDbName(known.id));
+  // Sealed: only the plain states are counted.
+  const unsent = (await db.all("records")).filter((record) => record.state !== "on_server").length;
+  db.close();
+  const old = field({
+    label: t(known.pin ? "old_pin" : "old_password"),
+    control: h("input", { type: "password", name: "old", autocomplete: "off", required: true }),
+  });
+  const submit = h("button", { type: "submit", class: "primary" }, t("unlock"));
+  const onsubmit = async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    const secret = old.control.value;
+    const key =
+      (known.pin && (await unwrapKey(known.pin, secret))) || (await unwrapKey(known.password, secret));
+    if (key) return done(key);
+    old.setError(t("old_wrong"));
+    submit.disabled = false;
+  };
+  const done = async (key) => {
+    await finish(app, sign, key);
+    return ready(app);
+  };
+  return h(
+    "section",
+    { class: "gate" },
+    h("h1", { tabindex: "-1" }, t("recover_title")),
+    h("form", { class: "card", onsubmit }, old.element, submit),
+    h(
+      "button",
+      { type: "button", class: "danger", onclick: () => confirm(t("discard_text", { n: unsent })) && done() },
+      t("discard", { n: unsent }),
+    ),
+  );
+}
+
 export async function render(app, gate, reason) {
+  if (gate === "recover") return recover(app);
   if (gate === "pin") return pinSetup(app);
   if (gate === "locked") return locked(app);
   if (gate === "users") return users(app);
