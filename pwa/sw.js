@@ -1,5 +1,4 @@
-// The app's service worker: cache-first shell, updates when the volunteer says so, Background Sync.
-// The server fills in VERSION and PRECACHE (backend/motcua/pwa.py).
+// The service worker (docs/pwa.md); the server fills in VERSION and PRECACHE (pwa.py).
 
 const VERSION = "dev";
 const PRECACHE = [];
@@ -8,13 +7,13 @@ const CACHE = `${PREFIX}${VERSION}`;
 const SHELL = new Set(PRECACHE);
 
 self.addEventListener("install", (event) => {
-  // "no-cache": revalidate with the server, so a new version never precaches stale files.
+  // never precache stale files
   event.waitUntil(
     caches
       .open(CACHE)
       .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "no-cache" })))),
   );
-  // No skipWaiting here: a new version waits until the volunteer taps "reload".
+  // no skipWaiting: waits for the volunteer's tap
 });
 
 self.addEventListener("activate", (event) => {
@@ -46,8 +45,7 @@ self.addEventListener("message", (event) => {
   if (event.data?.type === "version") event.ports[0]?.postMessage({ version: VERSION });
 });
 
-/** The app syncs itself while unlocked. The queue is sealed under a key that only the open, unlocked
- * app holds, so with no window there is nothing this worker can send: it waits for the app. */
+// The queue is sealed: only an open, unlocked app can send it.
 async function backgroundSync() {
   for (const client of await self.clients.matchAll({ type: "window" }))
     client.postMessage({ type: "sync-request" });

@@ -1,6 +1,6 @@
 // Talking to the server: JSON with the bearer token, a timeout, and failures told apart.
 
-/** No usable answer (offline, unreachable, timeout, server, auth): assume nothing, keep all queued. */
+// No usable answer: assume nothing, keep all queued.
 export class ApiFailure extends Error {
   constructor(kind, status = 0, body = null) {
     super(body?.message_en ?? `${kind}${status ? ` ${status}` : ""}`);
@@ -17,7 +17,7 @@ export function createApi({
   isOnline = () => globalThis.navigator?.onLine !== false,
   base = "",
 } = {}) {
-  /** Answers below 500 but 401 come back as {status, data, text, headers}; else ApiFailure. */
+  // Answers below 500 but 401 resolve; others throw ApiFailure.
   async function request(method, path, { json, body, headers = {}, timeout = 20_000 } = {}) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);

@@ -1,5 +1,4 @@
-// The volunteer app: start-up, the sign-in / PIN / lock gate, the router, the sync scheduler and
-// the service worker's update flow. Screens live in screens/*.js and load on first use.
+// The app: start-up, gate, router, sync scheduler, worker updates; screens load on first use.
 
 import { createApi } from "./api.js";
 import { backoffDelay } from "./backoff.js";
@@ -14,7 +13,7 @@ import { fill, h, releaseBlobUrls } from "./ui.js";
 const SYNC_PERIOD_MS = 10 * 60_000;
 const LANG_KEY = "motcua.lang";
 const WIPED_KEY = "motcua.wiped";
-// The server's word that this phone may no longer hold its data (docs/privacy.md).
+// The phone may no longer hold the data (docs/privacy.md).
 const WIPE = ["session.revoked", "account.disabled"];
 
 const ROUTES = [
@@ -59,12 +58,12 @@ const tabs = document.getElementById("tabs");
 const chip = document.getElementById("sync-chip");
 
 const app = {
-  db: null, // the unlocked user's database; null while locked
-  key: null, // their data key, only in memory and only while unlocked
-  user: null, // their entry in the phone's directory (db.js listUsers)
+  db: null, // null while locked
+  key: null, // the data key, in memory only while unlocked
+  user: null, // directory entry (db.js listUsers)
   api: null,
   session: null,
-  gate: null, // "login" | "pin" | "locked" | null
+  gate: null,
   gateReason: null,
   current: null,
   installPrompt: null,
@@ -75,12 +74,11 @@ const app = {
     else location.hash = hash;
   },
 
-  /** Show the current screen again if it only displays data (never a form being filled in). */
+  // Repaint a screen that only displays data, never a form.
   refresh() {
     if (!this.gate && this.current?.live) show({ refresh: true });
   },
 
-  /** Queue records written now, then try to send them soon. */
   async queue(envelopes, options) {
     const records = await enqueue(this.db, envelopes, options);
     await syncer.counts();
@@ -97,9 +95,8 @@ const app = {
     await show();
   },
 
-  /** The gate that opens ``user``'s data: the PIN while it may, else the password. */
   pick(user) {
-    if (this.user && this.user.id !== user?.id) history.replaceState(null, "", "#/today"); // not the other's screen
+    if (this.user && this.user.id !== user?.id) history.replaceState(null, "", "#/today");
     this.user = user;
     if (!user) return this.openGate("login");
     if (Date.parse(user.expires_at) <= Date.now()) return this.openGate("login", "session_expired");
@@ -107,7 +104,6 @@ const app = {
     return this.openGate(user.pin ? "locked" : "login");
   },
 
-  /** Open the current user's database with their data key (from the password or the PIN). */
   async unlock(key) {
     this.key = key;
     this.db = await openDb(userDbName(this.user.id), key);
@@ -116,7 +112,6 @@ const app = {
     await syncer.counts();
   },
 
-  /** Past the gate: watch for idleness and show the app. */
   async enter() {
     this.gate = null;
     this.gateReason = null;
@@ -125,21 +120,21 @@ const app = {
     if (!location.hash || location.hash === "#") location.hash = "#/today";
     await show();
     syncer.run();
-    // Asked each time: granted more readily to an installed, used app.
+    // granted more readily to an installed, used app
     navigator.storage
       ?.persisted?.()
       .then((yes) => yes || navigator.storage.persist())
       .catch(() => {});
   },
 
-  /** Lock: forget the data key (and the session token, sealed with it) until the PIN is typed. */
+  // Forget the data key and the session token until the PIN is typed.
   async lock() {
     if (this.gate) return;
     const db = this.db;
     this.db = this.key = this.session = null;
     dropIndex();
     await this.openGate("locked");
-    await syncer.running; // a sync under way ends first
+    await syncer.running;
     db?.close();
   },
 
@@ -150,34 +145,28 @@ const app = {
     show();
   },
 
-  /** Sign out: tell the server, then wipe every record, photo and setting from this phone. */
   async signOut() {
     try {
       const { disableNotifications } = await import("./push.js");
-      // Notifications stop with the session; never wait long.
       await Promise.race([
         disableNotifications(this.api),
         new Promise((resolve) => setTimeout(resolve, 5000)),
       ]);
-    } catch {
-      // offline: the server drops the subscription later
-    }
+    } catch {}
     try {
       await this.api.post("/api/auth/logout", undefined, { timeout: 5000 });
-    } catch {
-      // offline: the session expires on the server
-    }
+    } catch {}
     await this.wipe();
   },
 
-  /** Wipe every record, photo and setting from this phone; the sign-in gate then says why. */
+  // Wipe this user's data; the gate then says why.
   async wipe(reason) {
     if (reason) localStorage.setItem(WIPED_KEY, reason);
     idle?.stop();
     dropIndex();
     this.db.close();
     await deleteDb(userDbName(this.user.id));
-    await saveUser(this.user.id, null); // the phone's other users stay as they are
+    await saveUser(this.user.id, null);
     location.hash = "";
     location.reload();
   },
@@ -188,7 +177,7 @@ const app = {
 };
 let idle = null;
 
-/** The sync scheduler: on start, on `online`, after writing, periodically, with backoff. */
+// Sync on start, on `online`, after writing, periodically, with backoff.
 const syncer = {
   running: false,
   progress: null,
@@ -201,7 +190,6 @@ const syncer = {
   pending: null,
   listeners: new Set(),
 
-  /** The one state the top pill and the sync screen show (syncstate.js). */
   state() {
     const { running, status, pending } = this;
     return syncState({ online: navigator.onLine, running: Boolean(running), status, pending });
@@ -226,7 +214,7 @@ const syncer = {
     if (this.running) return this.running;
     clearTimeout(this.timer);
     this.progress = { step: "limits" };
-    const { db, session } = app; // a lock during the sync lets it finish with these
+    const { db, session } = app; // a lock lets the sync finish
     this.running = import("./sync.js").then(({ syncNow }) =>
       syncNow({
         db,
@@ -242,7 +230,7 @@ const syncer = {
     this.running = null;
     if (WIPE.includes(status.code)) return app.wipe(status.code);
     this.status = status;
-    // Never snatch the screen from a form being filled: offer a button.
+    // a button: never snatch the screen from a form
     const notice = document.getElementById("notice");
     notice.hidden = !(!status.ok && status.kind === "auth");
     if (!notice.hidden) {
@@ -261,7 +249,7 @@ const syncer = {
         ),
       );
     }
-    if (!app.db) return status; // locked meanwhile
+    if (!app.db) return status;
     await this.schedule();
     await this.counts();
     app.session = (await getMeta(app.db, "session")) ?? app.session;
@@ -333,7 +321,7 @@ function matchRoute(hash) {
 }
 
 let renderCount = 0;
-/** Render the gate or the addressed screen; ``refresh`` keeps scroll and focus. */
+// ``refresh`` keeps scroll and focus.
 async function show({ refresh = false } = {}) {
   renderCount += 1;
   const ticket = renderCount;
@@ -352,7 +340,7 @@ async function show({ refresh = false } = {}) {
     live = Boolean(screen.live);
     element = await screen.render(app, route.params, route.query);
   }
-  if (ticket !== renderCount) return; // the volunteer moved on meanwhile
+  if (ticket !== renderCount) return;
   const focused = refresh ? document.activeElement?.id : null;
   const scroll = window.scrollY;
   app.current = { name, live };
@@ -391,7 +379,7 @@ async function registerWorker() {
     banner.hidden = false;
   };
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (accepted) location.reload(); // the queue is in IndexedDB
+    if (accepted) location.reload();
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "sync-request") syncer.run();
@@ -422,7 +410,6 @@ async function start() {
     app.installPrompt = event;
   });
   app.api = createApi({ getToken: () => app.session?.token ?? null });
-  // A revoked session or a disabled account wiped this user's data: the gate says why.
   const wiped = localStorage.getItem(WIPED_KEY);
   localStorage.removeItem(WIPED_KEY);
   window.addEventListener("hashchange", () => {
@@ -436,12 +423,12 @@ async function start() {
   chip.addEventListener("click", () => app.navigate("#/sync"));
 
   if (wiped) return app.openGate("login", wiped);
-  // Each start needs the PIN (or the password): the data key is never stored unwrapped.
+  // the data key is never stored unwrapped: the PIN each start
   return app.pick((await listUsers())[0]);
 }
 
 start()
-  .then(() => registerWorker()) // after the first screen, not competing with it
+  .then(() => registerWorker())
   .catch((error) => {
     console.error(error);
     main.replaceChildren(h("p", { class: "error", role: "alert" }, String(error?.message ?? error)));

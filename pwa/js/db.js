@@ -1,22 +1,20 @@
-// IndexedDB, one encrypted database per user: with a data key (vault.js) every value is sealed;
-// only its key and index fields (ids, state — no personal data) stay readable.
+// IndexedDB, one database per user, values sealed (vault.js; docs/pwa.md, "Encrypted at rest").
 
 import { seal, unseal } from "./vault.js";
 
-export const DB_NAME = "motcua"; // before issue 15: one plain database, migrated at the next sign-in
+export const DB_NAME = "motcua"; // pre-issue-15 plain database
 export const userDbName = (userId) => `motcua-${userId}`;
 const DB_VERSION = 1;
 
 const STORES = {
   meta: { keyPath: null },
-  records: { keyPath: "id", indexes: ["state"] }, // the queue and every record sent (≥ 30 days)
-  blobs: { keyPath: "sha256" }, // photos and signatures, by content hash
+  records: { keyPath: "id", indexes: ["state"] },
+  blobs: { keyPath: "sha256" },
   residents: { keyPath: "id" },
-  children: { keyPath: "id", indexes: ["resident_id"] }, // consents and checklist ticks
-  dossiers: { keyPath: "id" }, // the server's state
-  catalogue: { keyPath: "key" }, // procedure documents, "code:version"
+  children: { keyPath: "id", indexes: ["resident_id"] },
+  dossiers: { keyPath: "id" },
+  catalogue: { keyPath: "key" },
 };
-// The phone's users: id, name, phone and wrapped data keys (never a key).
 const DIRECTORY = { users: { keyPath: "id" } };
 const PLAIN_FIELDS = { records: ["state"], children: ["resident_id"] };
 
@@ -27,14 +25,14 @@ function done(request) {
   });
 }
 
-// Each committed transaction's writes go to the watchers (searchindex.js follows the residents).
+// Committed writes go to the watchers (searchindex.js).
 const watchers = new Set();
 export const onCommit = (watcher) => watchers.add(watcher);
 export function committed(db, writes) {
   if (writes.length) for (const watcher of watchers) watcher(db, writes);
 }
 
-/** The operations of one transaction. Await only these inside it: any other await ends it. */
+// One transaction: await only its operations inside it, any other await ends it.
 class Tx {
   constructor(transaction, key) {
     this.transaction = transaction;
@@ -44,7 +42,7 @@ class Tx {
   store(name) {
     return this.transaction.objectStore(name);
   }
-  /** Await crypto in the transaction: small reads keep it alive; a request's callback hands over. */
+  // Await crypto inside: tiny reads keep the transaction alive; a request callback hands over.
   hold(promise) {
     const store = this.store(this.transaction.objectStoreNames[0]);
     return new Promise((resolve, reject) => {
@@ -106,7 +104,7 @@ export class Db {
     this.key = key;
   }
 
-  /** Run ``work(tx)`` in one transaction; resolves with its result once it commits. */
+  // Resolves with ``work(tx)``'s result once committed.
   run(stores, mode, work) {
     return new Promise((resolve, reject) => {
       const transaction = this.idb.transaction(stores, mode);
@@ -116,13 +114,13 @@ export class Db {
       let complete = false;
       transaction.oncomplete = () => {
         complete = true;
-        committed(this, tx.writes); // the watchers (plain values) see the writes first
+        committed(this, tx.writes);
         if (settled) resolve(result);
       };
       transaction.onabort = () => reject(transaction.error ?? new Error("transaction aborted"));
       let pending;
       try {
-        pending = Promise.resolve(work(tx)); // at once, while the transaction is active
+        pending = Promise.resolve(work(tx)); // while active
       } catch (error) {
         pending = Promise.reject(error);
       }
@@ -135,9 +133,7 @@ export class Db {
         (error) => {
           try {
             transaction.abort();
-          } catch {
-            // already finished
-          }
+          } catch {}
           reject(error);
         },
       );
@@ -169,7 +165,7 @@ export class Db {
   }
 }
 
-/** A user's database, sealed under their data ``key`` (without one: the plain pre-issue-15 one). */
+// No ``key``: the plain pre-issue-15 database.
 export async function openDb(name = DB_NAME, key = null, stores = STORES) {
   const request = indexedDB.open(name, DB_VERSION);
   request.onupgradeneeded = () => {
@@ -181,12 +177,11 @@ export async function openDb(name = DB_NAME, key = null, stores = STORES) {
     }
   };
   const idb = await done(request);
-  // Another tab is wiping the data (sign-out): let go.
+  // another tab deletes it (sign-out)
   idb.onversionchange = () => idb.close();
   return new Db(idb, key);
 }
 
-/** The phone's users, most recently used first. */
 export async function listUsers() {
   const db = await openDb("motcua-phone", null, DIRECTORY);
   try {
@@ -196,7 +191,7 @@ export async function listUsers() {
   }
 }
 
-/** Change (``changes`` an object) or forget (null) one user of the phone; returns the entry. */
+// ``changes`` null: forget the user.
 export async function saveUser(id, changes) {
   const db = await openDb("motcua-phone", null, DIRECTORY);
   try {
@@ -214,7 +209,7 @@ export function deleteDb(name = DB_NAME) {
     const request = indexedDB.deleteDatabase(name);
     request.onsuccess = () => resolve();
     request.onerror = () => reject(request.error);
-    request.onblocked = () => resolve(); // completes once the other connections close
+    request.onblocked = () => resolve();
   });
 }
 
@@ -223,7 +218,7 @@ export const getMetas = (db, keys) =>
   db.read(["meta"], (tx) => Promise.all(keys.map((key) => tx.get("meta", key))));
 export const setMeta = (db, key, value) => db.put("meta", value, key);
 
-/** Seal the pre-issue-15 plain database into ``db`` if ``mine``, then delete it. */
+// Seal the plain database into ``db`` if ``mine``, then delete it.
 export async function adoptPlain(db, mine) {
   const old = await openDb(DB_NAME);
   for (const name of mine ? Object.keys(STORES) : []) {

@@ -574,7 +574,7 @@ export const STRINGS = {
   "account.disabled": [
     "Tài khoản đã bị khoá; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
     "The account was disabled; this phone's data (unsent records too) was erased.",
-
+  ],
   // vaultfix: a password changed on the server never costs the phone's data
   recover_title: ["Mật khẩu đã đổi", "The password has changed"],
   old_pin: ["Nhập mã PIN cũ để mở dữ liệu trên máy", "Enter the old PIN to open the data on this phone"],

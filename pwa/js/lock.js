@@ -1,5 +1,4 @@
-// The device lock: the rules of a PIN (which unwraps the user's data key, vault.js) and an idle
-// timer. Phones are shared and hold residents' personal data.
+// The device lock: PIN rules and the idle timer.
 
 export const IDLE_LOCK_MS = 5 * 60_000;
 export const MAX_PIN_TRIES = 5;
@@ -13,10 +12,7 @@ export function pinProblem(pin) {
   return null;
 }
 
-/**
- * Calls ``onIdle`` after ``idle`` ms without a touch or key, and when the app comes back after
- * being hidden that long.
- */
+// ``onIdle`` after ``idle`` ms untouched, also when shown again after that long hidden.
 export function watchIdle({ onIdle, idle = IDLE_LOCK_MS, target = globalThis.document }) {
   let last = Date.now();
   const activity = () => {

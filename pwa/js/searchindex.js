@@ -1,5 +1,4 @@
-// Offline resident search, in memory only: one read of the residents per session, then each
-// committed write (db.js onCommit); dropped on lock and sign-out.
+// In-memory resident search: read once per session, then follows db.js onCommit.
 
 import { onCommit } from "./db.js";
 import { digitsOf, fold, phoneKey } from "./fold.js";
@@ -42,10 +41,7 @@ export class ResidentIndex {
     this.list = null;
   }
 
-  /**
-   * Best first, then by name; ``keep``: only some. Each query word starts a name word (3 if
-   * whole, else 1), or digits end the ID number (3+) or are in the phone (4+).
-   */
+  // Each query word starts a name word (3 if whole, else 1), or digits end the ID (3+) or are in the phone (4+).
   search(query, { limit = 200, keep = () => true } = {}) {
     if (!this.list) {
       this.list = [...this.byId.values()].sort(order);
@@ -64,7 +60,7 @@ export class ResidentIndex {
       const tokens = q ? q.split(" ") : [];
       top = 1;
       for (const token of tokens) {
-        // Candidates: holders of a name word starting as the query word with fewest.
+        // candidates: the query word matching fewest
         const lists = [...this.byWord].filter(([word]) => word.startsWith(token)).map((pair) => pair[1]);
         if (count(lists) < count(candidates)) candidates = lists;
         top += this.byWord.get(token)?.length ? 3 : 1;
@@ -82,7 +78,6 @@ export class ResidentIndex {
       };
     }
     const ranked = [];
-    // Many candidates are scanned in name order, fewer are sorted.
     const list =
       count(candidates) > this.list.length / 4
         ? this.list
@@ -101,12 +96,11 @@ export class ResidentIndex {
 
 let session = null; // {db, ready, index once read, writes committed meanwhile}
 
-/** ``db``'s residents: read once (store.js), then followed in memory. */
 export function residentIndex(db) {
   if (session?.db !== db) {
     const current = { db, writes: [] };
     session = current;
-    // A write both read and applied again changes nothing.
+    // a write both read and replayed changes nothing
     current.ready = allResidents(db).then((people) => {
       current.index = new ResidentIndex(people);
       follow(current.index, current.writes);
@@ -121,7 +115,7 @@ export function dropIndex() {
   session = null;
 }
 
-/** [store, value, key]: no value, deleted; neither, cleared. */
+// [store, value, key]: no value, deleted; neither, cleared.
 function follow(index, writes) {
   for (const [store, value, key] of writes) {
     if (store !== "residents") continue;

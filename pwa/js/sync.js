@@ -1,4 +1,4 @@
-// The phone's side of the sync protocol (docs/sync.md); no DOM, so the service worker runs it too.
+// The phone's side of the sync protocol (docs/sync.md); no DOM.
 
 import { ApiFailure } from "./api.js";
 import { timeoutFor } from "./backoff.js";
@@ -16,7 +16,7 @@ import { unpostedMarks } from "./tasks.js";
 
 const HOLDINGS_CHUNK = 500;
 
-/** One sync at a time per phone, across page and service worker (Web Locks). */
+// One sync at a time per phone (Web Locks).
 let running = null;
 export function withSyncLock(work) {
   if (running) return running;
@@ -36,7 +36,6 @@ async function saveRecords(db, records) {
     await db.write(["records"], (tx) => Promise.all(records.map((r) => tx.put("records", r))));
 }
 
-/** Unanswered "sending" records go back to waiting. */
 async function resetSending(db) {
   const sending = await recordsIn(db, "sending");
   await saveRecords(
@@ -73,7 +72,7 @@ async function pushAll(ctx, maxBatch) {
         { timeout: timeoutFor(JSON.stringify(envelopes).length) },
       );
     } catch (error) {
-      await saveRecords(db, batch); // still waiting, unchanged
+      await saveRecords(db, batch);
       throw error;
     }
     if (answer.status === 200) {
@@ -90,7 +89,7 @@ async function pushAll(ctx, maxBatch) {
       continue;
     }
     await saveRecords(db, batch);
-    // Too large or unreadable: halve to find the record at fault.
+    // halve to find the record at fault
     if ([400, 413, 422].includes(answer.status)) {
       if (batch.length > 1) {
         size = Math.max(1, Math.floor(batch.length / 2));
@@ -114,7 +113,6 @@ async function pushAll(ctx, maxBatch) {
   }
 }
 
-/** Learn the missing photos of records on the server. */
 async function resolveMissing(ctx) {
   const { db, api } = ctx;
   for (const record of await recordsIn(db, "on_server")) {
@@ -130,7 +128,7 @@ async function resolveMissing(ctx) {
         ...answer.data,
       });
     } else {
-      // Consent signatures are not tracked by the server: upload unless done.
+      // the server does not track consent signatures
       for (const sha of record.attachments) {
         const blob = await db.get("blobs", sha);
         if (!blob?.uploaded_at) missing.push(sha);
@@ -192,13 +190,13 @@ async function uploadAll(ctx) {
         headers: { "content-type": stored.type || "application/octet-stream" },
         timeout: timeoutFor(stored.size),
       });
-      if (answer.status !== 400) break; // 400: damaged on the way; once more
+      if (answer.status !== 400) break; // 400: damaged on the way
     }
     if (answer.status === 200) {
       await markUploaded(db, sha, answer.data, now());
       done += 1;
     } else if (answer.status === 409) {
-      // Its record is held: try again next sync.
+      // held: next sync
     } else {
       await quarantineFor(
         db,
@@ -211,7 +209,6 @@ async function uploadAll(ctx) {
   return done;
 }
 
-/** Requeue recently sent records the server lost. */
 async function checkHoldings(ctx, all = false) {
   const { db, api, now } = ctx;
   const sent = (await recordsIn(db, "on_server")).filter((r) => all || isRecentlySent(r, now()));
@@ -241,7 +238,6 @@ function childEntry(change) {
   };
 }
 
-/** Pull after the cursor; the server itself sends a newly opened village's older records. */
 async function pullPages(ctx, pageSize) {
   const { db, api, progress } = ctx;
   let cursor = (await db.get("meta", "cursor")) ?? "0";
@@ -250,7 +246,7 @@ async function pullPages(ctx, pageSize) {
     progress({ step: "pull", done: pulled });
     const answer = await api.get(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${pageSize}`);
     if (answer.status === 409 && answer.data?.code === "sync.start_over" && cursor !== "0") {
-      // The server was restored from a backup (docs/sync.md, "Start over"): from the start.
+      // restored server (docs/sync.md, "Start over")
       ctx.startedOver = true;
       cursor = "0";
       continue;
@@ -259,7 +255,7 @@ async function pullPages(ctx, pageSize) {
     const page = answer.data;
     await db.write(["meta", "residents", "children", "dossiers", "records"], async (tx) => {
       let routes = null;
-      // A route's window ended: forget its residents, never what the queue still has to send.
+      // forget dropped residents, never those the queue still names
       const keep = new Set(
         page.drop?.length
           ? (await tx.all("records")).filter(isUnsent).flatMap((r) => [r.id, r.envelope.body?.resident_id])
@@ -283,7 +279,6 @@ async function pullPages(ctx, pageSize) {
           tx.put("children", childEntry(change));
         } else if (change.kind === "dossier") {
           const known = (await tx.get("dossiers", change.id)) ?? {};
-          // The next revision builds on it (queue.js).
           tx.put("dossiers", { ...known, id: change.id, ...change.server, revision: change.revision });
         } else if (change.kind === "route") {
           routes ??= (await tx.get("meta", "routes")) ?? {};
@@ -301,11 +296,11 @@ async function pullPages(ctx, pageSize) {
   return pulled;
 }
 
-/** Post offline "Đã báo" marks (idempotent), then cache the "call or visit" residents. */
+// Post offline "Đã báo" marks, then cache the "call or visit" residents.
 export async function refreshReach({ db, api, now }) {
   for (const mark of unpostedMarks(await db.get("meta", "reachTold"))) {
     const answer = await api.post(`/api/reach/${mark.dossier_id}/told`, { method: mark.method });
-    // 404: no longer this volunteer's; other refusals: next time.
+    // 404: no longer theirs
     if (answer.status !== 201 && answer.status !== 404) continue;
     await db.write(["meta"], async (tx) => {
       const marks = (await tx.get("meta", "reachTold")) ?? {};
@@ -318,7 +313,6 @@ export async function refreshReach({ db, api, now }) {
   if (answer.status === 200) await db.put("meta", { at: now(), items: answer.data }, "reach");
 }
 
-/** The catalogue (ETag) and every procedure's current version. */
 export async function refreshCatalogue({ db, api }) {
   const etag = await db.get("meta", "catalogueEtag");
   const answer = await api.get("/api/catalogue", { headers: etag ? { "if-none-match": `"${etag}"` } : {} });
@@ -351,7 +345,7 @@ export async function refreshPlaces({ db, api }) {
   await db.put("meta", places, "places");
 }
 
-/** Sessions slide: keep the expiry up to date. */
+// Sessions slide: keep the expiry up to date.
 async function refreshSession({ db, api }) {
   const answer = await api.get("/api/me/sessions");
   const session = await db.get("meta", "session");
@@ -366,7 +360,7 @@ async function prune({ db, now }) {
     const gone = new Set(prunableRecords(records, await tx.all("dossiers"), at));
     const keep = records.filter((r) => !gone.has(r));
     for (const record of gone) tx.delete("records", record.id);
-    // Photos no kept record names and the server has (drafts' are not uploaded).
+    // drafts' photos are not uploaded: kept
     const named = new Set(keep.flatMap((r) => r.attachments));
     for (const blob of await tx.all("blobs")) {
       if (!named.has(blob.sha256) && blob.uploaded_at) tx.delete("blobs", blob.sha256);
@@ -374,7 +368,7 @@ async function prune({ db, now }) {
   });
 }
 
-/** The whole sync: {ok: true, summary} or {ok: false, kind, status, message_vi, message_en}. */
+// {ok: true, summary} or {ok: false, kind, status, code, message_vi, message_en}.
 export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}, reference = true }) {
   return withSyncLock(async () => {
     const ctx = { db, api, now, progress: onProgress };
@@ -401,7 +395,7 @@ export function syncNow({ db, api, now = () => Date.now(), onProgress = () => {}
       }
       summary.pulled = await pullPages(ctx, limits.data.pull_page_size);
       if (ctx.startedOver) {
-        // A restored server: every record sent, however long ago, is checked and re-sent.
+        // every record ever sent is checked
         const lost = await checkHoldings(ctx, true);
         summary.lost += lost;
         if (lost) summary.pushed += await pushAll(ctx, limits.data.max_batch_records);

@@ -1,5 +1,4 @@
-// Encryption at rest: values sealed with AES-GCM under a per-user data key, kept only wrapped under
-// PBKDF2-SHA-256 keys of the password and the PIN; unwrapped, it lives in memory until a lock.
+// Encryption at rest (docs/pwa.md): AES-GCM under a data key wrapped by PBKDF2 keys.
 
 export const PASSWORD_ITERATIONS = 600_000;
 export const PIN_ITERATIONS = 150_000;
@@ -7,7 +6,6 @@ const AES = "AES-GCM";
 const encoder = new TextEncoder();
 const random = (size) => crypto.getRandomValues(new Uint8Array(size));
 
-/** An AES key from a secret (password, PIN, file passphrase), derived once per unlock. */
 async function deriveKey(secret, salt, iterations) {
   const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "PBKDF2", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
@@ -25,18 +23,17 @@ async function encrypt(key, bytes) {
 }
 const decrypt = (key, { iv, ct }) => crypto.subtle.decrypt({ name: AES, iv }, key, ct);
 
-/** A new data key; extractable only so that a new PIN can wrap it. */
+// extractable only so that a new PIN can wrap it
 export const newDataKey = () =>
   crypto.subtle.generateKey({ name: AES, length: 256 }, true, ["encrypt", "decrypt"]);
 
-/** The data key wrapped under a secret: salt, iterations, iv and ciphertext — no secret. */
 export async function wrapKey(dataKey, secret, iterations) {
   const salt = random(16);
   const raw = await crypto.subtle.exportKey("raw", dataKey);
   return { salt, iterations, ...(await encrypt(await deriveKey(secret, salt, iterations), raw)) };
 }
 
-/** The data key, or null when the secret is wrong. */
+// null: a wrong secret
 export async function unwrapKey(wrapped, secret) {
   try {
     const raw = await decrypt(await deriveKey(secret, wrapped.salt, wrapped.iterations), wrapped);
@@ -46,7 +43,7 @@ export async function unwrapKey(wrapped, secret) {
   }
 }
 
-/** A value (JSON-like, Blobs as top-level fields) as {iv, ct} of: 4-byte length, JSON, the Blobs. */
+// {iv, ct} of: 4-byte length, JSON, then the top-level Blob fields' bytes.
 export async function seal(key, value) {
   const plain = {};
   const blobs = [];
@@ -65,7 +62,6 @@ export async function seal(key, value) {
   return encrypt(key, await new Blob([head, json, ...parts]).arrayBuffer());
 }
 
-/** The value ``seal`` sealed (throws if the key is wrong or the bytes were changed). */
 export async function unseal(key, sealed) {
   const bytes = new Uint8Array(await decrypt(key, sealed));
   const length = new DataView(bytes.buffer).getUint32(0);
@@ -87,7 +83,6 @@ export function toBase64(buffer) {
 }
 export const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-/** A text (the exported queue) encrypted with a passphrase, as JSON another phone can open. */
 export async function sealText(text, passphrase, iterations = PASSWORD_ITERATIONS) {
   const salt = random(16);
   const { iv, ct } = await encrypt(await deriveKey(passphrase, salt, iterations), encoder.encode(text));
@@ -100,7 +95,6 @@ export async function sealText(text, passphrase, iterations = PASSWORD_ITERATION
   });
 }
 
-/** The text ``sealText`` sealed, or null (wrong passphrase, not such a file). */
 export async function openText(file, passphrase) {
   try {
     const { format, iterations, salt, iv, ct } = JSON.parse(file);

@@ -1,4 +1,4 @@
-// Before the app: sign-in (online, once), setting the device PIN, and the lock screen.
+// The gate: sign-in, PIN setup, the lock (docs/pwa.md, "Encrypted at rest").
 
 import { ApiFailure } from "../api.js";
 import { adoptPlain, DB_NAME, deleteDb, listUsers, openDb, saveUser, setMeta, userDbName } from "../db.js";
@@ -8,7 +8,6 @@ import { isUnsent } from "../queue.js";
 import { field, h } from "../ui.js";
 import { newDataKey, PASSWORD_ITERATIONS, PIN_ITERATIONS, unwrapKey, wrapKey } from "../vault.js";
 
-/** A failure that a better signal could cure. */
 const NETWORK_FAILURES = new Set(["offline", "unreachable", "timeout"]);
 
 function failureText(error) {
@@ -20,15 +19,13 @@ function failureText(error) {
   return String(error?.message ?? error);
 }
 
-function languageSwitch(app) {
-  return h(
-    "button",
-    { type: "button", class: "link lang-switch", onclick: () => app.setLang(lang() === "en" ? "vi" : "en") },
-    t("switch_lang"),
-  );
-}
+const button = (cls, onclick, text) => h("button", { type: "button", class: cls, onclick }, text);
+const screen = (title, ...children) =>
+  h("section", { class: "gate" }, h("h1", { tabindex: "-1" }, t(title)), ...children);
+const languageSwitch = (app) =>
+  button("link lang-switch", () => app.setLang(lang() === "en" ? "vi" : "en"), t("switch_lang"));
 
-/** The pre-issue-15 plain database, if any: its session and unsent count. */
+// The pre-issue-15 plain database: its session and unsent count.
 async function plainDb() {
   if (!(await indexedDB.databases?.())?.some((d) => d.name === DB_NAME)) return null;
   const db = await openDb(DB_NAME);
@@ -40,8 +37,7 @@ async function plainDb() {
   }
 }
 
-/** Sign in online and open this user's encrypted database; null, or what went wrong.
- * ``onNoSignal``: the server was out of reach. */
+// Null, or what went wrong.
 async function signIn(app, reason, credentials, onNoSignal) {
   let answer;
   try {
@@ -61,8 +57,7 @@ async function signIn(app, reason, credentials, onNoSignal) {
   let key = known?.password ? await unwrapKey(known.password, credentials.password) : null;
   const reused = key && known.password;
   if (known && !key) {
-    // The password changed on the server: the data key in memory, or the old PIN or password
-    // (asked next), opens this user's data. It goes only if they say so.
+    // Password changed: the key in memory, or the old PIN/password (recover), opens the data.
     key = app.user?.id === known.id && app.key;
     if (!key) {
       app.pending = sign;
@@ -71,7 +66,7 @@ async function signIn(app, reason, credentials, onNoSignal) {
   }
   const plain = key ? null : await plainDb();
   if (plain?.unsent && plain.session?.user.id !== data.user.id) {
-    // The plain database holds another volunteer's unsent records: they sign in first.
+    // Another volunteer's unsent records: they sign in first.
     await app.api
       .request("POST", "/api/auth/logout", { headers: { authorization: `Bearer ${data.token}` } })
       .catch(() => {});
@@ -81,13 +76,13 @@ async function signIn(app, reason, credentials, onNoSignal) {
   return null;
 }
 
-/** Open the signed-in user's data with ``key`` (none: a new key and an empty database). */
+// No ``key``: a new one and an empty database.
 async function finish(app, { data, known, reason, password }, key, wrapped, plain) {
   app.db?.close();
   app.key = app.session = app.pending = null;
   if (!key) {
     key = await newDataKey();
-    if (known) await deleteDb(userDbName(known.id)); // none, or the volunteer chose to discard it
+    if (known) await deleteDb(userDbName(known.id)); // discarded by choice
   }
   const fresh = reason === "forgot_pin" || known?.reauth || !known?.pin;
   app.user = await saveUser(data.user.id, {
@@ -95,7 +90,7 @@ async function finish(app, { data, known, reason, password }, key, wrapped, plai
     phone: data.user.phone,
     expires_at: data.expires_at,
     password: wrapped || (await wrapKey(key, password, PASSWORD_ITERATIONS)),
-    pin: fresh ? null : known.pin, // proven by the password: a new PIN may be set
+    pin: fresh ? null : known.pin, // a new PIN may be set
     reauth: false,
   });
   await app.unlock(key);
@@ -111,7 +106,6 @@ async function finish(app, { data, known, reason, password }, key, wrapped, plai
   navigator.storage?.persist?.().catch(() => {});
 }
 
-/** Villages and the catalogue, for offline work from the start; then the app or the PIN setup. */
 async function ready(app) {
   try {
     const { refreshCatalogue, refreshPlaces } = await import("../sync.js");
@@ -123,7 +117,7 @@ async function ready(app) {
   return app.user.pin ? app.enter() : app.openGate("pin");
 }
 
-/** "Signing in needs a signal": while offline, and after a sign-in failed for the lack of one. */
+// Shown offline, and after a sign-in failed for the lack of a signal.
 function signalNotice(again) {
   const notice = h(
     "p",
@@ -144,19 +138,14 @@ function signalNotice(again) {
   };
 }
 
-/** Back to the PIN from "forgot the PIN" while the session and PIN live: sign-in needs a network. */
+// Back from "forgot the PIN" while the session and PIN live.
 function pinWayBack(app, reason) {
   const user = app.user;
   if (reason !== "forgot_pin" || !user?.pin || user.reauth) return null;
   if (Date.parse(user.expires_at) <= Date.now()) return null;
-  return h(
-    "button",
-    { type: "button", class: "secondary back-to-pin", onclick: () => app.openGate("locked") },
-    t("back_to_pin"),
-  );
+  return button("secondary back-to-pin", () => app.openGate("locked"), t("back_to_pin"));
 }
 
-/** Why the volunteer is asked to sign in again, or the plain introduction. */
 function signInNotice(reason) {
   if (!reason) return h("p", { class: "lead" }, t("sign_in_intro"));
   const key = ["session_expired", "pin_locked_out", "session.revoked", "account.disabled"].includes(reason)
@@ -213,10 +202,8 @@ async function login(app, reason) {
   };
 
   const form = h("form", { class: "card", onsubmit }, phone.element, password.element, error, submit, status);
-  return h(
-    "section",
-    { class: "gate" },
-    h("h1", { tabindex: "-1" }, t("sign_in")),
+  return screen(
+    "sign_in",
     signInNotice(reason),
     signal.element,
     wayBack,
@@ -226,34 +213,17 @@ async function login(app, reason) {
   );
 }
 
-/** "Switch user" (or add one), once the phone has a user. */
 async function switchUser(app) {
   if (!(await listUsers()).length) return null;
-  return h(
-    "button",
-    { type: "button", class: "link switch-user", onclick: () => app.openGate("users") },
-    t("switch_user"),
-  );
+  return button("link switch-user", () => app.openGate("users"), t("switch_user"));
 }
 
-/** The phone's users, each with their own data, and "add another volunteer". */
 async function users(app) {
-  const pick = (user) =>
-    h(
-      "button",
-      { type: "button", class: "secondary user", onclick: () => app.pick(user) },
-      `${user.full_name} · ${user.phone}`,
-    );
-  return h(
-    "section",
-    { class: "gate" },
-    h("h1", { tabindex: "-1" }, t("users_title")),
+  const pick = (user) => button("secondary user", () => app.pick(user), `${user.full_name} · ${user.phone}`);
+  return screen(
+    "users_title",
     ...(await listUsers()).map(pick),
-    h(
-      "button",
-      { type: "button", class: "secondary add-user", onclick: () => app.pick(null) },
-      t("add_user"),
-    ),
+    button("secondary add-user", () => app.pick(null), t("add_user")),
     languageSwitch(app),
   );
 }
@@ -274,10 +244,8 @@ function pinSetup(app) {
   const first = field({ label: t("pin_new"), control: pinInput("pin", "new-password") });
   const second = field({ label: t("pin_repeat"), control: pinInput("pin-repeat", "new-password") });
   const submit = h("button", { type: "submit", class: "primary" }, t("pin_save"));
-  return h(
-    "section",
-    { class: "gate" },
-    h("h1", { tabindex: "-1" }, t("pin_title")),
+  return screen(
+    "pin_title",
     h("p", { class: "lead" }, t("pin_intro")),
     h(
       "form",
@@ -292,7 +260,6 @@ function pinSetup(app) {
           if (problem) return first.setError(t(problem));
           if (pin !== second.control.value) return second.setError(t("pin.mismatch"));
           submit.disabled = true;
-          // The PIN wraps the data key until the session ends.
           app.user = await saveUser(app.user.id, {
             pin: await wrapKey(app.key, pin, PIN_ITERATIONS),
             pinTries: 0,
@@ -332,7 +299,7 @@ async function locked(app) {
           const tries = (app.user.pinTries ?? 0) + 1;
           app.user = await saveUser(app.user.id, { pinTries: tries });
           if (tries >= MAX_PIN_TRIES) {
-            // The PIN's wrapping goes: only the password opens the data now.
+            // only the password opens the data now
             app.user = await saveUser(app.user.id, { reauth: true, pin: null });
             return app.openGate("login", "pin_locked_out");
           }
@@ -345,23 +312,18 @@ async function locked(app) {
       pin.element,
       submit,
     ),
-    h(
-      "button",
-      { type: "button", class: "link", onclick: () => app.openGate("login", "forgot_pin") },
-      t("forgot_pin"),
-    ),
+    button("link", () => app.openGate("login", "forgot_pin"), t("forgot_pin")),
     await switchUser(app),
   );
 }
 
-/** After a password change: the old PIN (if kept) or password opens the data key for the new
- * password to wrap. The data goes only if the volunteer, warned, chooses so. */
+// After a password change (docs/pwa.md): the old PIN or password, or discard the data.
 async function recover(app) {
   const sign = app.pending;
   if (!sign) return login(app);
   const { known } = sign;
   const db = await openDb(userDbName(known.id));
-  // Sealed: only the plain states are counted.
+  // only the states are readable
   const unsent = (await db.all("records")).filter((record) => record.state !== "on_server").length;
   db.close();
   const old = field({
@@ -383,16 +345,10 @@ async function recover(app) {
     await finish(app, sign, key);
     return ready(app);
   };
-  return h(
-    "section",
-    { class: "gate" },
-    h("h1", { tabindex: "-1" }, t("recover_title")),
+  return screen(
+    "recover_title",
     h("form", { class: "card", onsubmit }, old.element, submit),
-    h(
-      "button",
-      { type: "button", class: "danger", onclick: () => confirm(t("discard_text", { n: unsent })) && done() },
-      t("discard", { n: unsent }),
-    ),
+    button("danger", () => confirm(t("discard_text", { n: unsent })) && done(), t("discard", { n: unsent })),
   );
 }
 

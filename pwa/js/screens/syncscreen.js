@@ -1,5 +1,4 @@
-// Sync that tells the truth: network, last successful sync, why the last try failed, a state per
-// record with the server's reason, persistent storage, and moving the unsent queue by file.
+// The sync screen: state, failures, each unsent record and why, storage, export and import.
 
 import { formatTime, message, t } from "../i18n.js";
 import { adopt, countStates, isRefused, isUnsent } from "../queue.js";
@@ -20,7 +19,6 @@ async function describe(app, record) {
   return `${t(`step.${body.step}`)} · ${who}`;
 }
 
-/** The unsent records, with their photos and the residents and ticks they show as, in one file. */
 async function exportQueue(app, passphrase) {
   if (passphrase.length < 8) return toast(t("file_pass_short"), "error");
   const records = (await app.db.all("records"))
@@ -84,7 +82,6 @@ async function importQueue(app, file, passphrase) {
       });
     }
   }
-  // What the records show as on this phone: the residents, consents and ticks they carry.
   for (const record of data.records) {
     const body = record.envelope.body;
     if (record.kind === "resident" && !(await app.db.get("residents", record.id))) {
@@ -106,7 +103,6 @@ async function importQueue(app, file, passphrase) {
   app.refresh();
 }
 
-/** The error to show for a state: why the last try failed, or why nothing can go out now. */
 function problemLines(syncer, state) {
   const status = syncer.status;
   if (state.kind === "offline") {
@@ -133,16 +129,13 @@ function progressText(progress) {
   return t(`progress.${progress.step}`, { done: progress.done ?? 0, total: progress.total ?? 0 });
 }
 
-/** What moved in a sync: a new step, or one more record or photo sent (not each pulled record). */
+// A new step, or one more record or photo sent (not each pulled record).
 function progressKey(progress) {
   if (!progress) return "";
   return ["push", "upload"].includes(progress.step) ? `${progress.step}:${progress.done}` : progress.step;
 }
 
-/**
- * The state card (the same state and words as the top pill), "Sync now" and the progress bar, all
- * repainted by the syncer while the screen is shown; ``onMoved`` when records changed state.
- */
+// Repainted by the syncer while shown; ``onMoved`` when records changed state.
 function syncControls(syncer, lastSync, onMoved) {
   const headline = h("p", { class: "sync-state", role: "status" });
   const problems = h("div", { class: "sync-problems" });
@@ -211,7 +204,6 @@ function countsList(counts) {
 
 const fieldName = (record, field) => (record.kind === "resident" ? residentFieldLabel(field) : field);
 
-/** One unsent record: what it is, its state, the server's reason, and "retry" when it needs it. */
 async function recordRow(app, record) {
   const state = displayState(record);
   return h(
@@ -257,7 +249,6 @@ function retryButton(app, record) {
   return h("button", { type: "button", class: "secondary small", onclick: retry }, t("retry"));
 }
 
-/** Whether the browser promised to keep the data, and how much room it takes (filled in when known). */
 function storageCard() {
   const storage = h("div", { class: "card storage" }, h("h2", {}, t("storage_title")));
   (async () => {
@@ -280,7 +271,6 @@ function storageCard() {
   return storage;
 }
 
-/** Export the unsent queue to a file, or import one from another phone. */
 function transferCard(app, unsent) {
   const importInput = h("input", {
     type: "file",
@@ -293,7 +283,6 @@ function transferCard(app, unsent) {
     if (file) importQueue(app, file, pass.control.value);
     importInput.value = "";
   });
-  // The file holds residents' data: sealed with a passphrase the receiving volunteer types.
   const pass = field({
     label: t("file_pass"),
     control: h("input", { type: "password", id: "file-pass", autocomplete: "off" }),
@@ -323,7 +312,7 @@ export async function render(app) {
   const records = await app.db.all("records");
   const lastSync = await app.db.get("meta", "lastSync");
   const unsent = records.filter(isUnsent).sort((a, b) => a.seq - b.seq);
-  // The counts and the rows follow the sync as it goes, so they never say "waiting" beside "sending".
+  // rows follow the sync: never "waiting" beside "sending"
   const { card, button, progress } = syncControls(app.syncer, lastSync, () => app.refresh());
   const rows = [];
   for (const record of unsent) rows.push(await recordRow(app, record));
