@@ -95,3 +95,31 @@ def test_a_coordinator_cannot_invite_into_another_commune(
     refused = client.post("/office/volunteers", data={**form, "_csrf_token": _csrf(page.text)})
     assert refused.status_code == 403
     assert rows(settings, select(User).where(User.phone == "0978111333")) == []
+
+
+def test_a_new_password_signs_the_phone_out_without_telling_it_to_wipe(
+    client: TestClient[Any], settings: Settings
+) -> None:
+    """A forgotten password is set again from a new link: the phone must sign in again, and
+    keeps its data (its unsent records above all); only a coordinator's "sign this phone out"
+    or a disabled account makes it wipe (docs/privacy.md)."""
+    add_user(settings, "0901111101", "coordinator", (COMMUNE_A,))
+    add_user(settings, "0971000001", "volunteer", (COMMUNE_A,), name="Y Blô")
+    phone = bearer(client, "0971000001")
+    _sign_in(client, "0901111101")
+    (volunteer,) = rows(settings, select(User).where(User.phone == "0971000001"))
+    page = client.get("/office/volunteers")
+    invited = client.post(f"/office/volunteers/{volunteer.id}/invite", data={"_csrf_token": _csrf(page.text)})
+    link = re.search(r'href="http://testserver.local(/moi/[^"]+)"', invited.text)
+    assert link
+    client.cookies.clear()
+    opened = client.get(link.group(1))
+    done = client.post(
+        link.group(1),
+        data={"password": "mat-khau-moi-1", "repeated": "mat-khau-moi-1", "_csrf_token": _csrf(opened.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    refused = client.get("/api/me", headers=phone)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "not_signed_in"

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.accounts.models import Invitation, User
 from motcua.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
-from motcua.accounts.sessions import hash_token, revoke_sessions
+from motcua.accounts.sessions import end_sessions, hash_token
 from motcua.auth.principal import Principal
 from motcua.db.base import utcnow
 from motcua.errors import ApiError, FieldError
@@ -87,6 +87,6 @@ async def redeem(db: AsyncSession, token: str, password: str, repeated: str) -> 
         )
     user.password_hash = hash_password(password)
     invitation.used_at = utcnow()
-    await revoke_sessions(db, user.id)
+    await end_sessions(db, user.id)  # sign in again; the phones keep their data
     await db.flush()
     return user

@@ -155,6 +155,20 @@ async def list_sessions(db: AsyncSession, user_id: UUID) -> list[AuthSession]:
     return list(result)
 
 
+async def end_sessions(db: AsyncSession, user_id: UUID) -> int:
+    """End every session of the user as if it had expired: each phone must sign in again and
+    keeps its data. For a new password; :func:`revoke_sessions` is for a lost phone, whose
+    data the next contact wipes (``session.revoked``, docs/privacy.md)."""
+    now = utcnow()
+    result = await db.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+        .values(expires_at=now)
+    )
+    RECENT.forget_user(user_id)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def revoke_sessions(db: AsyncSession, user_id: UUID, session_id: UUID | None = None) -> int:
     """Revoke one session of the user, or all of them; returns how many were in force."""
     statement = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
