@@ -105,6 +105,11 @@ class SyncController(Controller):
         record_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
     ) -> VersionsOut:
-        """Every version the server keeps of a record, oldest first: both sides of a conflict."""
-        return await versions_of(db_session, principal, record_id)
+        """Every version the server keeps of a record, oldest first: both sides of a conflict.
+
+        Only of the user's own records and revisions and of the residents their pull sends them
+        (docs/privacy.md); 404 ``record.unknown`` for any other, as for an unknown id.
+        """
+        return await versions_of(db_session, principal, record_id, Window.of(settings))
