@@ -292,6 +292,7 @@ EXTRA_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/sync/push"): (413, 503),
     ("POST", "/api/sync/holdings"): (413,),
     ("GET", "/api/sync/pull"): (409,),  # sync.start_over: the server was restored
+    ("GET", "/api/sync/lookup"): (429,),  # lookup.too_many
     ("PUT", "/api/attachments/{sha256}"): (409, 413, 415),
     ("POST", "/api/desk/dossiers/{dossier_id}/moves"): (409,),
     ("POST", "/api/desk/dossiers/{dossier_id}/undo"): (409,),

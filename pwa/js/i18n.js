@@ -575,6 +575,7 @@ export const STRINGS = {
     "Tài khoản đã bị khoá; dữ liệu trên máy (cả bản ghi chưa gửi) đã bị xoá.",
     "The account was disabled; this phone's data (unsent records too) was erased.",
   ],
+
   // vaultfix: a password changed on the server never costs the phone's data
   recover_title: ["Mật khẩu đã đổi", "The password has changed"],
   old_pin: ["Nhập mã PIN cũ để mở dữ liệu trên máy", "Enter the old PIN to open the data on this phone"],
@@ -595,6 +596,8 @@ export const STRINGS = {
         "Delete the old data for good, {n} unsent records included? Opened with the old PIN or password it is kept: to send, or to export.",
     },
   ],
+  // lookup: a returning resident, on the server
+  lookup_server: ["Tìm trên máy chủ", "Search the server"],
 };
 
 let current = "vi";

@@ -15,7 +15,7 @@ from motcua.push.models import PushFollow, PushOutbox, PushSubscription, PushWor
 from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.status.models import Rating, StatusGuess, StatusView
-from motcua.sync.models import HeldVillage
+from motcua.sync.models import HeldVillage, LookedUp
 from motcua.worktime.models import CalendarOverride, DeskHours
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "HeldVillage",
     "Invitation",
     "LoginAttempt",
+    "LookedUp",
     "MoveSnapshot",
     "ProcedureVersion",
     "Province",

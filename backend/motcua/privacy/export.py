@@ -26,6 +26,10 @@ ACTIONS = {
         "Điện thoại của tình nguyện viên nhận hồ sơ người dân",
         "A volunteer's phone received the record",
     ),
+    "sync.lookup": (
+        "Tình nguyện viên tìm người dân trên máy chủ bằng số định danh hoặc số điện thoại",
+        "A volunteer looked the resident up on the server by ID number or phone",
+    ),
     "desk.read_dossier": ("Cán bộ một cửa mở hồ sơ", "A desk officer opened a dossier"),
     "reach.call_list": ("Có trong danh sách cần gọi hoặc đến nhà", "Listed to be called or visited"),
     "privacy.export": ("Xuất dữ liệu cá nhân", "Personal data exported"),

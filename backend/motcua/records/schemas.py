@@ -129,7 +129,9 @@ class Version(msgspec.Struct, frozen=True):
     revision: int
     base_revision: int | None
     state: Literal["applied", "conflict"]
-    content_hash: str
+    # None when the body comes without its task-only fields (docs/privacy.md): the hash of the
+    # whole record would let a guess of them be checked.
+    content_hash: str | None
     written_at: str
     received_at: datetime
     sent_by: Sender

@@ -27,6 +27,7 @@ from motcua.records.schemas import (
 )
 from motcua.settings import Settings
 from motcua.sync.gate import SyncGate
+from motcua.sync.lookup import LookupOut, lookup
 from motcua.sync.phone_scope import Window
 from motcua.sync.pull import holdings, pull
 from motcua.sync.push import push
@@ -105,6 +106,27 @@ class SyncController(Controller):
         record_id: FromPath[UUID],
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
     ) -> VersionsOut:
-        """Every version the server keeps of a record, oldest first: both sides of a conflict."""
-        return await versions_of(db_session, principal, record_id)
+        """Every version the server keeps of a record, oldest first: both sides of a conflict.
+
+        Only of the user's own records and revisions and of the residents their pull sends them
+        (docs/privacy.md); 404 ``record.unknown`` for any other, as for an unknown id.
+        """
+        return await versions_of(db_session, principal, record_id, Window.of(settings))
+
+    @get("/lookup", guards=[signed_in])
+    async def lookup(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        q: Annotated[str, QueryParameter(min_length=1, max_length=40)],
+    ) -> LookupOut:
+        """A returning resident outside the phone's work, by a whole ID number or phone number.
+
+        Exact match only, in the user's communes, at most 5; none elsewhere (an empty list, as
+        for no match). Each found resident comes as the pull sends it and keeps reaching the
+        user's phones (docs/sync.md §8). Audited; 400 ``lookup.query`` for anything but a
+        whole ID number or phone, 429 ``lookup.too_many`` past the day's lookups.
+        """
+        return await lookup(db_session, principal, q)

@@ -25,3 +25,14 @@ class HeldVillage(ReferenceRow):
     village_id: Mapped[UUID] = mapped_column(ForeignKey("village.id", ondelete="CASCADE"), primary_key=True)
     backfill_to: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     backfilled: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
+class LookedUp(ReferenceRow):
+    """A resident outside the user's work that they found by ID number or phone on the server
+    (docs/sync.md §8): their phones keep receiving its changes, as for a route's village
+    (without ethnicity or signatures, docs/privacy.md)."""
+
+    __tablename__ = "looked_up"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    resident_id: Mapped[UUID] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True)

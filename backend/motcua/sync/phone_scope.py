@@ -35,7 +35,7 @@ from motcua.records.schemas import ChangeOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import today as vietnam_today
 from motcua.settings import Settings
-from motcua.sync.models import HeldVillage
+from motcua.sync.models import HeldVillage, LookedUp
 
 # Fields sent only with the residents (and consents) of the user's own tasks.
 TASK_ONLY_FIELDS = {"resident": ("ethnicity",), "consent": ("signature_sha256",)}
@@ -76,8 +76,26 @@ def tasked_residents(user_id: UUID) -> ColumnElement[bool]:
 
 
 def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
-    """On :class:`Resident`: those a phone of ``user_id`` may hold on the day ``on``."""
-    return or_(tasked_residents(user_id), Resident.village_id.in_(route_villages(user_id, window, on)))
+    """On :class:`Resident`: those a phone of ``user_id`` may hold on the day ``on``: their
+    tasks, their routes' villages and those they looked up (docs/sync.md §8)."""
+    return or_(
+        tasked_residents(user_id),
+        Resident.village_id.in_(route_villages(user_id, window, on)),
+        Resident.id.in_(select(LookedUp.resident_id).where(LookedUp.user_id == user_id)),
+    )
+
+
+async def reach(
+    db: AsyncSession, principal: Principal, resident_id: UUID, window: Window
+) -> tuple[bool, bool]:
+    """Whether a phone of ``principal`` may hold the resident today, and whether with the
+    :data:`TASK_ONLY_FIELDS` (one of their own tasks)."""
+    user, on = principal.user_id, vietnam_today()
+    held = await db.scalar(select(Resident.id).where(Resident.id == resident_id, visible(user, window, on)))
+    if held is None:
+        return False, False
+    tasked = await db.scalar(select(Resident.id).where(Resident.id == resident_id, tasked_residents(user)))
+    return True, tasked is not None
 
 
 def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:

@@ -22,7 +22,7 @@ from motcua.db.as_text import date_text, json_text, uuid_text
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
-from motcua.records.models import HeldRecord, RefusedRecord, SyncRecord
+from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, SyncRecord
 from motcua.records.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import describe
@@ -355,7 +355,8 @@ async def pull(
 
 
 async def holdings(db: AsyncSession, principal: Principal, ids: list[UUID]) -> HoldingsOut:
-    """Which of the phone's record ids the server holds, and in what state."""
+    """Which of the records the user sent the server holds, and in what state; any other id is
+    ``missing``, as if unknown (docs/privacy.md)."""
     wanted = set(ids)
     found: dict[UUID, Holding] = {}
     for row in await db.scalars(
@@ -368,12 +369,16 @@ async def holdings(db: AsyncSession, principal: Principal, ids: list[UUID]) -> H
         select(HeldRecord).where(HeldRecord.record_id.in_(wanted), HeldRecord.user_id == principal.user_id)
     ):
         found[held.record_id] = Holding(held.record_id, "held", held.kind, content_hash=held.content_hash)
-    in_scope = select(Commune.code).where(commune_filter(principal))
+    # Only records the user sent (a phone asks only of those): of any other, even its existence
+    # and content hash (which would let a guess of a stripped field be checked) stay unsaid.
+    sent = select(RecordRevision.record_id).where(
+        RecordRevision.record_id.in_(wanted), RecordRevision.user_id == principal.user_id
+    )
     records = list(
         await db.scalars(
             select(SyncRecord).where(
                 SyncRecord.id.in_(wanted),
-                or_(SyncRecord.owner_id == principal.user_id, SyncRecord.commune_code.in_(in_scope)),
+                or_(SyncRecord.owner_id == principal.user_id, SyncRecord.id.in_(sent)),
             )
         )
     )

@@ -75,6 +75,23 @@ export async function render(app, _params, query) {
         picking ? `#/dossier/new?resident=${p.id}` : `#/resident/${p.id}`,
       ),
     );
+  // A whole ID or phone not held: ask the server.
+  const ask = h(
+    "button",
+    {
+      class: "button",
+      onclick: async () => {
+        const got = await app.api.get(`/api/sync/lookup?q=${encodeURIComponent(lastQuery)}`).catch(() => 0);
+        await app.db.write(["residents"], (tx) => {
+          for (const c of got?.status === 200 ? got.data.residents : [])
+            tx.put("residents", { ...c.body, id: c.id, revision: c.revision, on_server: true });
+        });
+        update(lastQuery);
+        ask.hidden = true;
+      },
+    },
+    t("lookup_server"),
+  );
   const update = (text) => {
     lastQuery = text;
     const found = index.search(text, { keep });
@@ -82,6 +99,8 @@ export async function render(app, _params, query) {
     clearTimeout(rest);
     rest = setTimeout(() => list.append(...rows(found.slice(30))), 150);
     empty.hidden = found.length > 0;
+    ask.hidden =
+      !empty.hidden || !navigator.onLine || !/^(\d{12}|(\+?84|0)\d{9})$/.test(text.replace(/[\s.]/g, ""));
   };
   const search = searchBox({
     id: "resident-search",
@@ -109,5 +128,6 @@ export async function render(app, _params, query) {
     ),
     list,
     empty,
+    ask,
   );
 }
