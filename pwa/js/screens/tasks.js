@@ -4,7 +4,7 @@
 
 import { getMeta } from "../db.js";
 import { formatTime, t } from "../i18n.js";
-import { allResidents, CHECKLIST_STEPS, latestTicks, localDay, routes } from "../store.js";
+import { CHECKLIST_STEPS, latestTicks, localDay, routes } from "../store.js";
 import { computeTasks, routeVillages, toldKey } from "../tasks.js";
 import { ask, h, heading, toast } from "../ui.js";
 
@@ -12,16 +12,16 @@ export const live = true;
 
 /** Every task, from the phone's database. */
 export async function loadTasks(db) {
-  const [servers, records, residents, children, merged, routeList, reach, told] = await Promise.all([
+  const [servers, records, children, merged, routeList, reach, told] = await Promise.all([
     db.all("dossiers"),
     db.all("records"),
-    allResidents(db),
     db.all("children"),
-    db.all("residents"),
+    db.all("residents"), // read (and decrypted) once: the merged ones are kept apart below
     routes(db),
     getMeta(db, "reach"),
     getMeta(db, "reachTold"),
   ]);
+  const residents = merged.filter((r) => !r.merged_into); // as store.js allResidents
   const byId = new Map(residents.map((r) => [r.id, r]));
   // A registration merged into another: its ticks are the surviving resident's.
   const mergedInto = new Map(merged.filter((r) => r.merged_into).map((r) => [r.id, r.merged_into]));

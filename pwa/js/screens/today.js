@@ -2,7 +2,8 @@
 
 import { getMeta } from "../db.js";
 import { formatDate, formatTime, t } from "../i18n.js";
-import { allResidents, localDay, places, routes } from "../store.js";
+import { residentIndex } from "../searchindex.js";
+import { localDay, places, routes } from "../store.js";
 import { h } from "../ui.js";
 import { loadTasks, taskItem } from "./tasks.js";
 
@@ -116,7 +117,8 @@ function tasksCard(app, tasks) {
 export async function render(app) {
   const [placeList, residents, lastSync, routeList, tasks] = await Promise.all([
     places(app.db),
-    allResidents(app.db),
+    // From the search index (one read a session, kept in memory), not another read of the store.
+    residentIndex(app.db).then((index) => [...index.byId.values()].map((entry) => entry.person)),
     getMeta(app.db, "lastSync"),
     routes(app.db),
     loadTasks(app.db),
