@@ -16,7 +16,7 @@ from motcua.db.backup import backup, restore
 from motcua.records.models import SyncRecord
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, add_user, bearer, in_db
-from tests.sync.conftest import add_village
+from tests.sync.conftest import add_village, on_route
 from tests.sync.phone import Phone
 
 
@@ -54,6 +54,7 @@ def test_restore_drill(settings: Settings, tmp_path: Path) -> None:
     village = add_village(settings, COMMUNE_A, "Buôn Drill")
     add_user(settings, "0971000001", "volunteer", (COMMUNE_A,))
     add_user(settings, "0971000002", "volunteer", (COMMUNE_A,))
+    on_route(settings, COMMUNE_A, [village], ["0971000002"])  # the other phone receives the village
     writer = Phone("DR1", village)
     first = writer.resident(1)
     consent = writer.consent(first)

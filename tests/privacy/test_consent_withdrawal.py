@@ -38,7 +38,7 @@ def test_withdrawals_clear_ethnicity_phone_and_push_and_a_withdrawn_phone_stays_
         db.add(PushFollow(subscription_id=subscription.id, resident_id=UUID(resident["id"])))
 
     in_db(settings, subscribe)
-    cursor = field.client.get("/api/sync/pull", params={"cursor": "0"}, headers=field.volunteer_a2).json()[
+    cursor = field.client.get("/api/sync/pull", params={"cursor": "0"}, headers=field.volunteer_a1).json()[
         "cursor"
     ]
 
@@ -52,7 +52,7 @@ def test_withdrawals_clear_ethnicity_phone_and_push_and_a_withdrawn_phone_stays_
     assert (stored.ethnicity, stored.phone) == (None, None)
     assert rows(settings, select(PushFollow)) == []
     assert rows(settings, select(PushSubscription)) == []
-    pulled = [c for c in field.pull_all(field.volunteer_a2, cursor) if c["kind"] == "resident"]
+    pulled = [c for c in field.pull_all(field.volunteer_a1, cursor) if c["kind"] == "resident"]
     assert [(c["body"]["ethnicity"], c["body"]["phone"]) for c in pulled] == [(None, None)]
     # A stale edit cannot put either back without a new consent.
     again = field.push(field.volunteer_a1, phone_a1.edit(resident, phone="0912345678", ethnicity=None))
