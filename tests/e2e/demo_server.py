@@ -29,9 +29,12 @@ def desk_move(url: str, dossier_id: str, to: str, **extra: Any) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def server_versions(url: str, record_id: str) -> dict[str, Any]:
-    """Every version of a record the server keeps, as the volunteer who sent it sees them."""
-    answer = httpx.get(f"{url}/api/sync/records/{record_id}/versions", headers=session(url, VOLUNTEER))
+def server_versions(url: str, record_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every version of a record the server keeps, as the volunteer who sent it sees them (the
+    demo volunteer unless ``headers`` sign in another: nobody else may read them)."""
+    answer = httpx.get(
+        f"{url}/api/sync/records/{record_id}/versions", headers=headers or session(url, VOLUNTEER)
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, Request, expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.demo_server import PASSWORD
-from tests.e2e.pwa_phone import Link, open_app, register_resident, sign_in, sync_now
+from tests.e2e.pwa_phone import Link, in_user_db, open_app, register_resident, sign_in, sync_now
 from tests.sync.phone import Phone
 
 pytestmark = pytest.mark.browser
@@ -31,19 +31,8 @@ def _login(url: str, phone: str) -> tuple[dict[str, str], dict[str, Any]]:
 
 
 def _stored(page: Page, store: str) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = page.evaluate(
-        """(store) => new Promise((resolve, reject) => {
-          const open = indexedDB.open("motcua");
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains(store)) return resolve([]);
-            const all = db.transaction(store).objectStore(store).getAll();
-            all.onsuccess = () => { db.close(); resolve(all.result); };
-          };
-        })""",
-        store,
-    )
+    """The store's rows as the app reads them: the user's own database, decrypted with the PIN."""
+    result: list[dict[str, Any]] = page.evaluate(in_user_db("return await db.all(arg);"), store)
     return result
 
 
@@ -115,6 +104,11 @@ def test_a_revoked_session_wipes_the_phone_and_says_why(live_server: str, phone:
     phone.wait_for_selector("body[data-ready=login]", timeout=60_000)
     expect(phone.get_by_role("alert")).to_contain_text("Phiên đăng nhập đã bị thu hồi")
     screenshot(phone, "phone-wiped-revoked")
-    for store in ("records", "residents", "children", "blobs", "dossiers"):
-        assert _stored(phone, store) == [], store
-    assert _stored(phone, "meta") == []  # no session, no PIN: the next person starts at sign-in
+    # The user's database is gone, and so is their entry in the phone's directory of users
+    # (no session, no PIN: the next person starts at sign-in).
+    left = phone.evaluate("""async () => {
+      const { listUsers } = await import("/app/js/db.js");
+      const names = (await indexedDB.databases()).map((d) => d.name);
+      return { names: names.filter((n) => n !== "motcua-phone"), users: (await listUsers()).length };
+    }""")
+    assert left == {"names": [], "users": 0}

@@ -84,6 +84,7 @@ class Coordinator:
         self.http.close()
 
     def set_password(self, password: str) -> None:
+        self.password = password
         csrf = _csrf(self.http.get("/office/volunteers").text)
         if self.user_id is None:
             form = {"full_name": "Đinh Thị Vân", "phone": PHONE, "commune": COMMUNE, "_csrf_token": csrf}
@@ -109,9 +110,13 @@ def _unsent_resident(page: Page, personal_id: str, name: str) -> list[str]:
     return [record_id for record_id, state in page.evaluate(_RECORDS) if record_id not in before]
 
 
-def _sent_once(url: str, record_ids: list[str]) -> None:
+def _sent_once(url: str, record_ids: list[str], password: str) -> None:
+    """Each record is on the server once, as its sender (this volunteer) reads it."""
+    signed = httpx.post(f"{url}/api/auth/login", json={"phone": PHONE, "password": password})
+    assert signed.status_code == 201, signed.text
+    sender = {"authorization": f"Bearer {signed.json()['token']}"}
     for record_id in record_ids:
-        versions = server_versions(url, record_id)
+        versions = server_versions(url, record_id, sender)
         assert versions["server_revision"] == 1
         assert len(versions["versions"]) == 1, versions
 
@@ -170,7 +175,7 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         assert sealed == ["ct,id,iv,state"] * 3  # no name, no ID number: only the ciphertext
         sync_now(page)
         expect(page.locator(".sync-chip")).to_have_text(ALL_SENT, timeout=60_000)
-        _sent_once(live_server, first)
+        _sent_once(live_server, first, office.password)
 
         # A new password while the app is open: "sign in again"; the key in memory keeps the data.
         context.set_offline(True)
@@ -184,7 +189,7 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         page.wait_for_selector("body[data-ready=sync]")  # the PIN stays
         sync_now(page)
         expect(page.locator(".sync-chip")).to_have_text(ALL_SENT, timeout=60_000)
-        _sent_once(live_server, second)
+        _sent_once(live_server, second, office.password)
 
         # Reopened after another change: the old PIN opens the data; discarding asks first.
         context.set_offline(True)
@@ -205,7 +210,7 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         assert {record_id for record_id, _ in page.evaluate(_RECORDS)} >= set(first + second + third)
         sync_now(page)
         expect(page.locator(".sync-chip")).to_have_text(ALL_SENT, timeout=60_000)
-        _sent_once(live_server, third)
+        _sent_once(live_server, third, office.password)
 
         # The PIN locked out, then a new password: the old password opens the data.
         context.set_offline(True)
@@ -227,7 +232,7 @@ def test_a_plain_phone_upgrades_and_a_changed_password_loses_nothing(
         _set_pin(page)
         sync_now(page)
         expect(page.locator(".sync-chip")).to_have_text(ALL_SENT, timeout=60_000)
-        _sent_once(live_server, fourth)
+        _sent_once(live_server, fourth, office.password)
 
         # Only a volunteer who chooses to, warned with the count, discards the old data.
         context.set_offline(True)
