@@ -188,15 +188,20 @@ def _tool_failed(name: str, stderr: str) -> BackupError:
     return BackupError(f"{name} failed: {lines[0] if lines else 'no message'}")
 
 
-async def _pg_backup(settings: Settings, dump: Path) -> tuple[str, int, str]:
-    import asyncpg  # type: ignore[import-untyped]  # the driver the app already uses
+async def _pg_connect(env: dict[str, str]) -> Any:
+    """A connection of the driver the app already uses, to the database libpq's ``PG*`` name."""
+    import asyncpg  # type: ignore[import-untyped]
 
-    pg_dump = _tool("pg_dump")
-    env = _pg_environment(settings)
-    connection = await asyncpg.connect(
+    return await asyncpg.connect(
         database=env["PGDATABASE"], host=env["PGHOST"], port=int(env["PGPORT"]),
         user=env.get("PGUSER"), password=env.get("PGPASSWORD"),
     )  # fmt: skip
+
+
+async def _pg_backup(settings: Settings, dump: Path) -> tuple[str, int, str]:
+    pg_dump = _tool("pg_dump")
+    env = _pg_environment(settings)
+    connection = await _pg_connect(env)
     try:
         # The manifest and the dump read the same snapshot: pg_dump joins this transaction's.
         async with connection.transaction(isolation="repeatable_read", readonly=True):
@@ -340,14 +345,9 @@ def _sqlite_restore(settings: Settings, dump: Path, epoch: str) -> None:
 
 
 async def _pg_restore(settings: Settings, dump: Path, epoch: str, *, clean: bool) -> None:
-    import asyncpg
-
     pg_restore = _tool("pg_restore")
     env = _pg_environment(settings)
-    connection = await asyncpg.connect(
-        database=env["PGDATABASE"], host=env["PGHOST"], port=int(env["PGPORT"]),
-        user=env.get("PGUSER"), password=env.get("PGPASSWORD"),
-    )  # fmt: skip
+    connection = await _pg_connect(env)
     try:
         if clean:
             await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
