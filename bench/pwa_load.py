@@ -129,18 +129,23 @@ def first_load(browser: Browser, url: str, cpu: float) -> tuple[float, int]:
         context.close()
 
 
+def _sign_in_to_pin(page: Page, url: str) -> None:
+    """The demo volunteer signs in and types a new PIN twice; the caller submits it."""
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=login]")
+    page.fill("input[name=phone]", VOLUNTEER[0])
+    page.fill("input[name=password]", VOLUNTEER[1])
+    page.click("button[type=submit]")
+    page.wait_for_selector("body[data-ready=pin]")
+    page.fill("input[name=pin]", PIN)
+    page.fill("input[name=pin-repeat]", PIN)
+
+
 def reopen_offline(browser: Browser, url: str, runs: int, cpu: float) -> list[float]:
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("body[data-ready=login]")
-        page.fill("input[name=phone]", VOLUNTEER[0])
-        page.fill("input[name=password]", VOLUNTEER[1])
-        page.click("button[type=submit]")
-        page.wait_for_selector("body[data-ready=pin]")
-        page.fill("input[name=pin]", PIN)
-        page.fill("input[name=pin-repeat]", PIN)
+        _sign_in_to_pin(page, url)
         page.click("button[type=submit]")
         page.wait_for_selector("body[data-ready=today]")
         deadline = time.monotonic() + 60
@@ -250,14 +255,7 @@ def commune_scale(browser: Browser, url: str, runs: int, cpu: float, expected: i
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("body[data-ready=login]")
-        page.fill("input[name=phone]", VOLUNTEER[0])
-        page.fill("input[name=password]", VOLUNTEER[1])
-        page.click("button[type=submit]")
-        page.wait_for_selector("body[data-ready=pin]")
-        page.fill("input[name=pin]", PIN)
-        page.fill("input[name=pin-repeat]", PIN)
+        _sign_in_to_pin(page, url)
         session = _throttle(page, None, cpu)
         started = time.monotonic()
         page.click("button[type=submit]")
