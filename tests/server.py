@@ -46,28 +46,32 @@ class ServerProcess:
         self.env = {"MOTCUA_PUBLIC_URL": self.url, **env}
         self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
+        # What the server says (warnings and up) goes to a file a failing test can quote.
+        self.log = Path(self.env.get("MOTCUA_DATA_DIR", ".")) / f"serve-{self.port}.log"
 
     def start(self, timeout: float = 60) -> ServerProcess:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "motcua.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.workers),
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "motcua.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"motcua serve exited with {self.process.returncode}")
+                raise RuntimeError(f"motcua serve exited with {self.process.returncode}: {self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:  # noqa: S310 - loopback
                     if response.status == 200:
@@ -75,7 +79,14 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.1)
         self.kill()
-        raise RuntimeError("motcua serve did not become healthy in time")
+        raise RuntimeError(f"motcua serve did not become healthy in time: {self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines the server wrote, to show beside a failure."""
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no shutdown hook, no rollback, like a power cut."""
