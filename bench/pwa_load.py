@@ -277,7 +277,7 @@ def commune_scale(browser: Browser, url: str, runs: int, cpu: float, expected: i
         # The residents screen: opening it builds the index; then the keystrokes.
         opened = time.monotonic()
         page.evaluate("location.hash = '#/residents'")
-        page.wait_for_selector("body[data-ready=residents]")
+        page.wait_for_selector("body[data-ready=residents]", timeout=600_000)
         residents_screen = time.monotonic() - opened
         typed = page.evaluate(TYPE_QUERIES, list(QUERIES))
         session.detach()

@@ -32,7 +32,7 @@ from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMe
 from motcua.rounds.service import describe, today
 from motcua.settings import Settings
 from motcua.sync.api import PULL_PAGE_SIZE
-from motcua.sync.phone_scope import PhoneScope
+from motcua.sync.phone_scope import TASK_ONLY_FIELDS, PhoneScope, tasked_residents
 from motcua.sync.pull import PLACE_KINDS, pull
 from tests.conftest import COMMUNE_A, COMMUNE_B, add_user, bearer, in_db, rows
 from tests.desk.conftest import desk_officer, moved
@@ -161,6 +161,23 @@ async def _old_change_out(db: AsyncSession, row: Change, residents: set[UUID]) -
     return ChangeOut(row.seq, row.kind, row.record_id, version.version, None, server)
 
 
+async def _old_strip(db: AsyncSession, principal: Principal, change: ChangeOut) -> ChangeOut:
+    """Blank the task-only fields of a resident or consent not of the user's own tasks, one
+    change at a time (docs/privacy.md)."""
+    if change.body is None or change.kind not in TASK_ONLY_FIELDS:
+        return change
+    if change.kind == "consent":
+        resident = change.body["resident_id"]
+    else:
+        resident = (change.server or {}).get("merged_into", change.id)
+    own = await db.scalar(
+        select(Resident.id).where(Resident.id == UUID(resident), tasked_residents(principal.user_id))
+    )
+    if own is None:
+        change.body.update(dict.fromkeys(TASK_ONLY_FIELDS[change.kind]))
+    return change
+
+
 async def _old_pull(db: AsyncSession, principal: Principal, cursor: int, limit: int) -> PullOut:
     from sqlalchemy import and_, or_
 
@@ -189,7 +206,7 @@ async def _old_pull(db: AsyncSession, principal: Principal, cursor: int, limit: 
     for row in sorted(latest.values(), key=lambda r: r.seq):
         if (out := await _old_change_out(db, row, residents)) is not None:
             changes.append(out)
-    changes = await scope.strip(db, changes)
+    changes = [await _old_strip(db, principal, change) for change in changes]
     record_access(db, principal, "sync.pull", residents)
     next_cursor = rows[-1].seq if rows else cursor
     return PullOut(changes=changes, cursor=str(next_cursor), more=more, drop=scope.drop)

@@ -22,3 +22,6 @@ class Change(ReferenceRow):
     record_id: Mapped[str] = mapped_column(String(100))
     commune_code: Mapped[int | None] = mapped_column(default=None, index=True)
     owner_id: Mapped[UUID | None] = mapped_column(default=None, index=True)
+    # The resident a resident (or merged alias), consent or tick change belongs to: what a
+    # phone's scope is judged on (sync/phone_scope.py).
+    resident_id: Mapped[UUID | None] = mapped_column(default=None)

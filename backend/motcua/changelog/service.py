@@ -22,12 +22,23 @@ class ChangeRow(TypedDict):
     record_id: str
     commune_code: int | None
     owner_id: UUID | None
+    resident_id: UUID | None
 
 
 def change(
-    kind: str, record_id: object, commune_code: int | None = None, owner_id: UUID | None = None
+    kind: str,
+    record_id: object,
+    commune_code: int | None = None,
+    owner_id: UUID | None = None,
+    resident_id: UUID | None = None,
 ) -> ChangeRow:
-    return {"kind": kind, "record_id": str(record_id), "commune_code": commune_code, "owner_id": owner_id}
+    return {
+        "kind": kind,
+        "record_id": str(record_id),
+        "commune_code": commune_code,
+        "owner_id": owner_id,
+        "resident_id": resident_id,
+    }
 
 
 async def append_changes(db: AsyncSession, changes: list[ChangeRow]) -> None:

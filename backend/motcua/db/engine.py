@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import UUID
 
 import msgspec
 from sqlalchemy import event, make_url
@@ -160,17 +159,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    dbapi_connection.create_function("uuid_bytes", 1, uuid_bytes, deterministic=True)
-
-
-def uuid_bytes(text: str | None) -> bytes | None:
-    """SQL ``uuid_bytes(text)`` on SQLite: a UUID written as text (the change log's record ids)
-    as SQLite stores a UUID column, 16 bytes, so a query can look it up by primary key; NULL
-    for anything else (sync.phone_scope)."""
-    try:
-        return UUID(text).bytes if text is not None else None
-    except ValueError:
-        return None
 
 
 @asynccontextmanager

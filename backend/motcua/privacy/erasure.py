@@ -240,9 +240,10 @@ async def erase_resident(
         },
     )
     await db.flush()
-    changes: list[ChangeRow] = [change("resident", resident.id, resident.commune_code)]
-    changes += [change("checklist", step, resident.commune_code) for step in person.steps]
-    changes += [change("consent", consent, resident.commune_code) for consent in person.consents]
+    place = resident.commune_code
+    changes: list[ChangeRow] = [change("resident", resident.id, place, resident_id=resident.id)]
+    changes += [change("checklist", step, place, resident_id=resident.id) for step in person.steps]
+    changes += [change("consent", consent, place, resident_id=resident.id) for consent in person.consents]
     changes += [change("dossier", d.id, owner_id=d.volunteer_id) for d in person.dossiers]
     await append_changes(db, changes)
     report = ErasureReport(

@@ -60,6 +60,7 @@ class Applied:
     merged_into: UUID | None = None
     missing_attachments: list[str] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)  # extra (kind, id) for the change log
+    resident_id: UUID | None = None  # the resident the record (and the extra changes) belong to
 
 
 def decode_body(record: RecordIn, body_type: type[BodyT]) -> BodyT:

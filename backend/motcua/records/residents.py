@@ -273,7 +273,9 @@ async def apply_resident(incoming: Incoming) -> Applied:
         for key, value in values.items():
             setattr(resident, key, value)
     incoming.facts.added_resident(resident)
-    return Applied(commune_code=resident.commune_code, owner_id=resident.registered_by)
+    return Applied(
+        commune_code=resident.commune_code, owner_id=resident.registered_by, resident_id=resident.id
+    )
 
 
 def _merge(incoming: Incoming, resident: Resident) -> Applied:
@@ -290,7 +292,10 @@ def _merge(incoming: Incoming, resident: Resident) -> Applied:
     )
     incoming.facts.merged(incoming.record.id, resident)
     return Applied(
-        commune_code=resident.commune_code, owner_id=incoming.principal.user_id, merged_into=resident.id
+        commune_code=resident.commune_code,
+        owner_id=incoming.principal.user_id,
+        merged_into=resident.id,
+        resident_id=resident.id,
     )
 
 
@@ -355,7 +360,12 @@ async def apply_consent(incoming: Incoming) -> Applied:
     if not body.given and await _newest_of_purpose(incoming, resident.id, body.purpose):
         for withdraw in _WITHDRAWERS.values():
             changes += await withdraw(incoming.db, resident, body.purpose)
-    return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id, changes=changes)
+    return Applied(
+        commune_code=resident.commune_code,
+        owner_id=incoming.principal.user_id,
+        changes=changes,
+        resident_id=resident.id,
+    )
 
 
 async def _newest_of_purpose(incoming: Incoming, resident_id: UUID, purpose: str) -> bool:
@@ -397,4 +407,6 @@ async def apply_checklist(incoming: Incoming) -> Applied:
             "written_at": incoming.record.written_time,
         },
     )
-    return Applied(commune_code=resident.commune_code, owner_id=incoming.principal.user_id)
+    return Applied(
+        commune_code=resident.commune_code, owner_id=incoming.principal.user_id, resident_id=resident.id
+    )

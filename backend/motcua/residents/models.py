@@ -51,7 +51,7 @@ class Resident(Record):
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     interpreter_language: Mapped[str | None] = mapped_column(String(60), default=None)
     ethnicity: Mapped[str | None] = mapped_column(String(60), default=None)
-    registered_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    registered_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     written_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
@@ -69,7 +69,7 @@ class ResidentMerge(Record):
     resident: Mapped[Resident] = relationship(lazy="raise")
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    registered_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    registered_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
 
 
 class Consent(Record):

@@ -30,7 +30,7 @@ from motcua.places.service import commune_filter
 from motcua.records.schemas import ChangeOut
 from motcua.residents.models import Resident
 from motcua.sync.models import LookedUp
-from motcua.sync.phone_scope import PhoneScope, Window
+from motcua.sync.phone_scope import tasked_ids
 from motcua.sync.pull import _residents
 
 MAX_MATCHES = 5
@@ -112,7 +112,7 @@ async def lookup(db: AsyncSession, principal: Principal, q: str) -> LookupOut:
         .on_conflict_do_nothing()
     )
     texts = [str(i) for i in ids]
-    _, bodies = await _residents(db, texts)
+    _, bodies = await _residents(db, texts, tasked_ids(principal.user_id))
     seqs = dict(
         (
             await db.execute(
@@ -125,5 +125,4 @@ async def lookup(db: AsyncSession, principal: Principal, q: str) -> LookupOut:
     changes = [
         ChangeOut(seqs.get(i, 0), "resident", i, bodies[i][0], bodies[i][1]) for i in texts if i in bodies
     ]
-    scope = PhoneScope(principal, Window(), db.get_bind().dialect.name, utcnow().date())
-    return LookupOut(await scope.strip(db, changes))
+    return LookupOut(changes)

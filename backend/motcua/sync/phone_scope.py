@@ -20,19 +20,18 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 
 from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route, RouteStop, RouteVolunteer
 from motcua.changelog.models import Change
 from motcua.db.as_text import uuid_text
 from motcua.dossiers.models import Dossier
-from motcua.records.schemas import ChangeOut
-from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
+from motcua.residents.models import Resident, ResidentMerge
 from motcua.rounds.service import today as vietnam_today
 from motcua.settings import Settings
 from motcua.sync.models import HeldVillage, LookedUp
@@ -66,21 +65,43 @@ def route_villages(user_id: UUID, window: Window, on: date) -> Select[Any]:
     )
 
 
+def tasked_ids(user_id: UUID) -> CompoundSelect[Any]:
+    """The ids of the residents of the user's own tasks: those they registered (or registered
+    again) or filed a dossier for. Each part reads an index, so a page's queries can test
+    every resident (or consent's resident) against it cheaply."""
+    return union_all(
+        select(Resident.id).where(Resident.registered_by == user_id),
+        select(Dossier.resident_id).where(Dossier.volunteer_id == user_id),
+        select(ResidentMerge.resident_id).where(ResidentMerge.registered_by == user_id),
+    )
+
+
 def tasked_residents(user_id: UUID) -> ColumnElement[bool]:
-    """On :class:`Resident`: those the user registered (or registered again) or filed a dossier for."""
-    return or_(
-        Resident.registered_by == user_id,
-        Resident.id.in_(select(Dossier.resident_id).where(Dossier.volunteer_id == user_id)),
-        Resident.id.in_(select(ResidentMerge.resident_id).where(ResidentMerge.registered_by == user_id)),
+    """On :class:`Resident`: those of the user's own tasks (:func:`tasked_ids`)."""
+    return Resident.id.in_(tasked_ids(user_id))
+
+
+def hide_task_only(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without the :data:`TASK_ONLY_FIELDS` of its kind (blanked, not removed)."""
+    body.update(dict.fromkeys(TASK_ONLY_FIELDS[kind]))
+    return body
+
+
+def visible_ids(user_id: UUID, window: Window, on: date) -> CompoundSelect[Any]:
+    """The ids of the residents a phone of ``user_id`` may hold on the day ``on``: their tasks,
+    their routes' villages and those they looked up (docs/sync.md §8)."""
+    return union_all(
+        *tasked_ids(user_id).selects,
+        select(Resident.id).where(Resident.village_id.in_(route_villages(user_id, window, on))),
+        select(LookedUp.resident_id).where(LookedUp.user_id == user_id),
     )
 
 
 def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
-    """On :class:`Resident`: those a phone of ``user_id`` may hold on the day ``on``: their
-    tasks, their routes' villages and those they looked up (docs/sync.md §8)."""
+    """On :class:`Resident`: those of :func:`visible_ids`, tested row by row."""
     return or_(
-        tasked_residents(user_id),
         Resident.village_id.in_(route_villages(user_id, window, on)),
+        Resident.id.in_(tasked_ids(user_id)),
         Resident.id.in_(select(LookedUp.resident_id).where(LookedUp.user_id == user_id)),
     )
 
@@ -98,64 +119,15 @@ async def reach(
     return True, tasked is not None
 
 
-def _records_of(residents: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
-    """On :class:`Change`: a resident, merged alias, consent or tick of the ``residents`` (a
-    condition on :class:`Resident`).
+def _records_of(residents: Select[Any] | CompoundSelect[Any]) -> ColumnElement[bool]:
+    """On :class:`Change`: a resident, consent or tick change of one of the ``residents`` (ids).
 
-    PostgreSQL hashes the ids of all of them once per query and probes it for each change row
-    (its planner may walk every change after the cursor, not just a page's worth); SQLite walks
-    the change log in order and looks each row's record up by its primary key.
+    Each such change names the resident it was written for; a second registration merged into
+    another names the one kept (records/residents.py), so its changes follow that one. The
+    database reads the ids once per query and probes them for each change row it walks in
+    ``seq`` order.
     """
-    children = (("consent", Consent), ("checklist", ChecklistStep))
-    if dialect == "postgresql":
-        return or_(
-            and_(
-                Change.kind == "resident",
-                Change.record_id.in_(
-                    select(cast(Resident.id, String))
-                    .where(residents)
-                    .union_all(
-                        select(cast(ResidentMerge.duplicate_id, String))
-                        .join(Resident, Resident.id == ResidentMerge.resident_id)
-                        .where(residents)
-                    )
-                ),
-            ),
-            *(
-                and_(
-                    Change.kind == kind,
-                    Change.record_id.in_(
-                        select(cast(model.id, String))
-                        .join(Resident, Resident.id == model.resident_id)
-                        .where(residents)
-                    ),
-                )
-                for kind, model in children
-            ),
-        )
-    record = func.uuid_bytes(Change.record_id)  # db.engine registers it on every SQLite connection
-    return or_(
-        and_(
-            Change.kind == "resident",
-            or_(
-                select(Resident.id).where(Resident.id == record, residents).exists(),
-                select(ResidentMerge.id)
-                .join(Resident, Resident.id == ResidentMerge.resident_id)
-                .where(ResidentMerge.duplicate_id == record, residents)
-                .exists(),
-            ),
-        ),
-        *(
-            and_(
-                Change.kind == kind,
-                select(model.id)
-                .join(Resident, Resident.id == model.resident_id)
-                .where(model.id == record, residents)
-                .exists(),
-            )
-            for kind, model in children
-        ),
-    )
+    return Change.resident_id.in_(residents)
 
 
 @dataclass
@@ -207,7 +179,16 @@ class PhoneScope:
 
     def places(self) -> ColumnElement[bool]:
         """On :class:`Change`: the resident, consent and tick changes this phone may receive."""
-        return _records_of(visible(self.principal.user_id, self.window, self.on), self.dialect)
+        user = self.principal.user_id
+        if self.dialect == "postgresql":  # hashes the visible ids once, probes it per change row
+            return _records_of(visible_ids(user, self.window, self.on))
+        # SQLite would fill a temporary table with every visible id on each page (a whole
+        # village is thousands); looking each change's resident up by its key costs less.
+        return (
+            select(Resident.id)
+            .where(Resident.id == Change.resident_id, visible(user, self.window, self.on))
+            .exists()
+        )
 
     async def backfill(self, db: AsyncSession, limit: int) -> list[Any] | None:
         """Up to ``limit`` older changes of a village newly open to the phone, or None when
@@ -230,7 +211,7 @@ class PhoneScope:
                     .where(
                         Change.seq > pending.backfilled,
                         Change.seq <= pending.backfill_to,
-                        _records_of(Resident.village_id == pending.village_id, self.dialect),
+                        _records_of(select(Resident.id).where(Resident.village_id == pending.village_id)),
                     )
                     .order_by(Change.seq)
                     .limit(limit)
@@ -246,31 +227,3 @@ class PhoneScope:
             )
             if rows:
                 return rows
-
-    async def strip(self, db: AsyncSession, changes: list[ChangeOut]) -> list[ChangeOut]:
-        """Remove :data:`TASK_ONLY_FIELDS` from the residents and consents of others' tasks."""
-        named: set[UUID] = set()
-        for change in changes:
-            if change.kind == "resident" and change.body is not None:
-                named.add(UUID((change.server or {}).get("merged_into", change.id)))
-            elif change.kind == "consent" and change.body is not None:
-                named.add(UUID(change.body["resident_id"]))
-        if not named:
-            return changes
-        tasked = {
-            str(i)
-            for i in await db.scalars(
-                select(Resident.id).where(Resident.id.in_(named), tasked_residents(self.principal.user_id))
-            )
-        }
-        for change in changes:
-            if change.body is None or change.kind not in TASK_ONLY_FIELDS:
-                continue
-            resident = (
-                change.body["resident_id"]
-                if change.kind == "consent"
-                else (change.server or {}).get("merged_into", change.id)
-            )
-            if resident not in tasked:
-                change.body.update(dict.fromkeys(TASK_ONLY_FIELDS[change.kind]))
-        return changes

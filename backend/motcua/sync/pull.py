@@ -9,7 +9,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import CompoundSelect, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.attachments.service import missing_attachments_of
@@ -18,7 +18,7 @@ from motcua.auth.principal import Principal
 from motcua.campaigns.models import Route
 from motcua.catalogue.models import ProcedureVersion
 from motcua.changelog.models import Change
-from motcua.db.as_text import date_text, json_text, uuid_text
+from motcua.db.as_text import among_text_ids, date_text, json_text, uuid_text
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.places.models import Commune
 from motcua.places.service import commune_filter
@@ -26,7 +26,7 @@ from motcua.records.models import HeldRecord, RecordRevision, RefusedRecord, Syn
 from motcua.records.schemas import ChangeOut, Holding, HoldingsOut, PullOut
 from motcua.residents.models import ChecklistStep, Consent, Resident, ResidentMerge
 from motcua.rounds.service import describe
-from motcua.sync.phone_scope import PhoneScope, Window
+from motcua.sync.phone_scope import PhoneScope, Window, hide_task_only, tasked_ids
 
 PLACE_KINDS = ("resident", "consent", "checklist")
 
@@ -37,6 +37,10 @@ Bodies = dict[str, tuple[int | None, dict[str, Any]]]
 
 def _iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
 
 
 def _raw(text: str | None) -> msgspec.Raw | None:
@@ -58,15 +62,18 @@ class _Page:
     versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
 
-async def _residents(db: AsyncSession, ids: list[str]) -> tuple[dict[str, tuple[int | None, str]], Bodies]:
+async def _residents(
+    db: AsyncSession, ids: list[str], tasked: CompoundSelect[Any]
+) -> tuple[dict[str, tuple[int | None, str]], Bodies]:
     """Each id's merge target (with the revision of the id itself) if it was merged, and the
-    body of every resident they name, with its revision."""
+    body of every resident they name, with its revision; the task-only fields blanked unless
+    the resident is one of ``tasked`` (sync.phone_scope)."""
     merges = await db.execute(
         select(
             uuid_text(ResidentMerge.duplicate_id), SyncRecord.revision, uuid_text(ResidentMerge.resident_id)
         )
         .outerjoin(SyncRecord, SyncRecord.id == ResidentMerge.duplicate_id)
-        .where(ResidentMerge.duplicate_id.in_(ids))
+        .where(among_text_ids(ResidentMerge.duplicate_id, ids, _dialect(db)))
     )
     merged_into: dict[str, tuple[int | None, str]] = {
         duplicate: (revision, target) for duplicate, revision, target in merges
@@ -85,31 +92,29 @@ async def _residents(db: AsyncSession, ids: list[str]) -> tuple[dict[str, tuple[
             json_text(Resident.needs),
             Resident.interpreter_language,
             Resident.ethnicity,
+            Resident.id.in_(tasked),
         )
         .outerjoin(SyncRecord, SyncRecord.id == Resident.id)
-        .where(Resident.id.in_(wanted))
+        .where(among_text_ids(Resident.id, list(wanted), _dialect(db)))
     )
-    bodies: Bodies = {
-        rid: (
-            revision,
-            {
-                "village_id": village,
-                "full_name": name,
-                "birth_date": born,
-                "sex": sex,
-                "personal_id": personal_id,
-                "phone": phone,
-                "needs": _raw(needs),
-                "interpreter_language": language,
-                "ethnicity": ethnicity,
-            },
-        )
-        for rid, revision, village, name, born, sex, personal_id, phone, needs, language, ethnicity in rows
-    }
+    bodies: Bodies = {}
+    for rid, revision, village, name, born, sex, personal_id, phone, needs, language, ethnicity, own in rows:
+        body = {
+            "village_id": village,
+            "full_name": name,
+            "birth_date": born,
+            "sex": sex,
+            "personal_id": personal_id,
+            "phone": phone,
+            "needs": _raw(needs),
+            "interpreter_language": language,
+            "ethnicity": ethnicity,
+        }
+        bodies[rid] = (revision, body if own else hide_task_only("resident", body))
     return merged_into, bodies
 
 
-async def _consents(db: AsyncSession, ids: list[str]) -> Bodies:
+async def _consents(db: AsyncSession, ids: list[str], tasked: CompoundSelect[Any]) -> Bodies:
     rows = await db.execute(
         select(
             uuid_text(Consent.id),
@@ -120,24 +125,23 @@ async def _consents(db: AsyncSession, ids: list[str]) -> Bodies:
             Consent.given,
             Consent.method,
             Consent.signature_sha256,
+            Consent.resident_id.in_(tasked),
         )
         .outerjoin(SyncRecord, SyncRecord.id == Consent.id)
-        .where(Consent.id.in_(ids))
+        .where(among_text_ids(Consent.id, ids, _dialect(db)))
     )
-    return {
-        cid: (
-            revision,
-            {
-                "resident_id": resident,
-                "purpose": purpose,
-                "wording_vi": wording,
-                "given": given,
-                "method": method,
-                "signature_sha256": signature,
-            },
-        )
-        for cid, revision, resident, purpose, wording, given, method, signature in rows
-    }
+    bodies: Bodies = {}
+    for cid, revision, resident, purpose, wording, given, method, signature, own in rows:
+        body = {
+            "resident_id": resident,
+            "purpose": purpose,
+            "wording_vi": wording,
+            "given": given,
+            "method": method,
+            "signature_sha256": signature,
+        }
+        bodies[cid] = (revision, body if own else hide_task_only("consent", body))
+    return bodies
 
 
 async def _steps(db: AsyncSession, ids: list[str]) -> Bodies:
@@ -152,7 +156,7 @@ async def _steps(db: AsyncSession, ids: list[str]) -> Bodies:
             date_text(ChecklistStep.appointment_on),
         )
         .outerjoin(SyncRecord, SyncRecord.id == ChecklistStep.id)
-        .where(ChecklistStep.id.in_(ids))
+        .where(among_text_ids(ChecklistStep.id, ids, _dialect(db)))
     )
     return {
         sid: (
@@ -254,17 +258,17 @@ async def _versions(db: AsyncSession, record_ids: list[str]) -> dict[tuple[str, 
     }
 
 
-async def _load(db: AsyncSession, rows: Sequence[Any]) -> _Page:
+async def _load(db: AsyncSession, rows: Sequence[Any], tasked: CompoundSelect[Any]) -> _Page:
     """One query per kind present on the page (none for an absent kind); each brings the
-    revisions the server holds with it."""
+    revisions the server holds with it, and residents and consents whether they are ``tasked``."""
     ids: dict[str, list[str]] = {}
     for _, kind, record_id, _ in rows:
         ids.setdefault(kind, []).append(record_id)
     page = _Page()
     if "resident" in ids:
-        page.merged_into, page.residents = await _residents(db, ids["resident"])
+        page.merged_into, page.residents = await _residents(db, ids["resident"], tasked)
     if "consent" in ids:
-        page.consents = await _consents(db, ids["consent"])
+        page.consents = await _consents(db, ids["consent"], tasked)
     if "checklist" in ids:
         page.steps = await _steps(db, ids["checklist"])
     if "dossier" in ids:
@@ -347,8 +351,7 @@ async def pull(
     latest = {(row[1], row[2]): row for row in rows}  # a record changed twice is sent once
     chosen = rows if len(latest) == len(rows) else sorted(latest.values(), key=lambda r: r[0])
     residents: list[str] = []
-    changes = _changes(await _load(db, chosen), chosen, residents)
-    changes = await scope.strip(db, changes)
+    changes = _changes(await _load(db, chosen, tasked_ids(principal.user_id)), chosen, residents)
     record_access(db, principal, "sync.pull", residents)
     next_cursor = rows[-1][0] if rows and backfill is None else cursor
     return PullOut(changes=changes, cursor=str(next_cursor), more=more, drop=scope.drop)

@@ -352,8 +352,11 @@ class _Push:
                     RefusedRecord.record_id == record.id, RefusedRecord.content_hash == digest
                 )
             )
-        self.changes.append(change(record.kind, record.id, applied.commune_code, applied.owner_id))
-        self.changes += [change(kind, rid, applied.commune_code) for kind, rid in applied.changes]
+        resident = applied.resident_id
+        self.changes.append(change(record.kind, record.id, applied.commune_code, applied.owner_id, resident))
+        self.changes += [
+            change(kind, rid, applied.commune_code, resident_id=resident) for kind, rid in applied.changes
+        ]
         self.seen[(record.id, digest)] = "applied"
         self.refused.discard((record.id, digest))
         self.applied_keys |= {waiting_for_record(record.id), waiting_for_revision(record.id, record.revision)}
