@@ -48,10 +48,11 @@ jslint:
 	elif [ "$$CI" = "true" ]; then echo "node and npm are required in CI" >&2; exit 1; \
 	else echo "npm not found: JavaScript lint skipped"; fi
 
-# One worker per core, a test file at a time per worker (tests of one file share its fixtures).
+# One worker per core, a test file at a time per worker (tests of one file share its fixtures);
+# the slowest 25 tests are listed at the end, to see where the time goes.
 PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 jstest:
 	@if command -v node >/dev/null; then node --test tests/js/; \

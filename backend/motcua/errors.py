@@ -28,6 +28,7 @@ from litestar.routes import BaseRoute, HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger("motcua.errors")
 
@@ -162,11 +163,16 @@ def _is_unstorable(exc: BaseException) -> bool:
 
 
 # Two transactions waited for each other (PostgreSQL broke the tie) or could not be ordered:
-# the request's transaction was rolled back whole, so nothing of it was applied.
-_CONTENTION = ("40P01", "40001", "55P03")
+# the request's transaction was rolled back whole, so nothing of it was applied. Or the request
+# found no connection at all: PostgreSQL had no slot left (53300, more processes × pool than
+# max_connections, docs/operations.md "Sizing") or was starting (57P03), or the pool stayed
+# empty for its whole timeout: nothing was even begun.
+_CONTENTION = ("40P01", "40001", "55P03", "53300", "57P03")
 
 
 def _is_contention(exc: BaseException) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return True
     if not isinstance(exc, DBAPIError):
         return False
     return _sqlstate(exc) in _CONTENTION or "database is locked" in str(getattr(exc, "orig", ""))
