@@ -38,29 +38,39 @@ class Tx {
     this.transaction = transaction;
     this.key = key;
     this.writes = [];
+    this.waiters = [];
+    this.spinning = false;
   }
   store(name) {
     return this.transaction.objectStore(name);
   }
   // Await crypto inside: tiny reads keep the transaction alive; a request callback hands over.
+  // One chain of reads per transaction, however many values wait (a page stores 2,000).
   hold(promise) {
-    const store = this.store(this.transaction.objectStoreNames[0]);
     return new Promise((resolve, reject) => {
-      let outcome = null;
+      const waiter = { outcome: null };
       promise.then(
         (value) => {
-          outcome = () => resolve(value);
+          waiter.outcome = () => resolve(value);
         },
         (error) => {
-          outcome = () => reject(error);
+          waiter.outcome = () => reject(error);
         },
       );
-      const spin = () => {
-        if (outcome) outcome();
-        else store.get([]).onsuccess = spin;
-      };
-      spin();
+      this.waiters.push(waiter);
+      this.spin();
     });
+  }
+  spin() {
+    if (this.spinning) return;
+    this.spinning = true;
+    this.store(this.transaction.objectStoreNames[0]).get([]).onsuccess = () => {
+      this.spinning = false;
+      const ready = this.waiters.filter((w) => w.outcome);
+      this.waiters = this.waiters.filter((w) => !w.outcome);
+      for (const waiter of ready) waiter.outcome();
+      if (this.waiters.length) this.spin();
+    };
   }
   open(request, many = false) {
     return done(request).then((value) => {

@@ -15,10 +15,10 @@ from motcua.attachments.storage import attachment_path
 from motcua.db.base import utcnow
 from motcua.db.engine import make_engine
 from motcua.dossiers.models import DossierAttachment, DossierEvent
-from motcua.privacy.retention import RetentionCounts, retention_pass, retention_totals
+from motcua.privacy.retention import RetentionCounts, retention_backlog, retention_pass, retention_totals
 from motcua.records.models import RecordRevision, RefusedRecord
 from motcua.settings import Settings
-from tests.conftest import execute, rows
+from tests.conftest import execute, in_db, rows
 from tests.privacy.conftest import finish
 from tests.sync.conftest import Field
 from tests.sync.phone import Phone
@@ -33,6 +33,10 @@ def _pass(settings: Settings) -> RetentionCounts:
             await engine.dispose()
 
     return asyncio.run(once())
+
+
+def _backlog(settings: Settings) -> dict[str, int]:
+    return in_db(settings, lambda db: retention_backlog(db, settings))
 
 
 def _hashes(dossier: dict) -> set[str]:  # type: ignore[type-arg]
@@ -86,6 +90,7 @@ def test_retention_deletes_what_is_due_and_keeps_what_is_still_named(
         .values(created_at=long_ago),
     )
     before = retention_totals()
+    assert _backlog(settings) == {"dossiers": 2, "refused": 1, "revisions": 1}  # /metrics shows it
 
     counts = _pass(settings)
 
@@ -107,3 +112,4 @@ def test_retention_deletes_what_is_due_and_keeps_what_is_still_named(
     pulled = {c["id"]: c for c in field.pull_all(field.volunteer_a1) if c["kind"] == "dossier"}
     assert pulled[old_dossier["id"]]["server"]["missing_attachments"] == []
     assert _pass(settings) == RetentionCounts()
+    assert _backlog(settings) == {"dossiers": 0, "refused": 0, "revisions": 0}

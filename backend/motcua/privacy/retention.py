@@ -3,7 +3,9 @@ document photos and signatures of finished dossiers, refused records and old rev
 deleted when their time is up (docs/privacy.md, "Retention"; the windows are settings).
 
 One pass is a few statements; each pass logs one line with its counts, and
-:func:`retention_totals` gives the counts since the process started, for metrics.
+:func:`retention_totals` gives the counts since the process started; /metrics reads
+:func:`retention_backlog` (what is due and still there) from the database, since the worker
+that deletes is usually another process.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import contextlib
 import logging
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from motcua.db.base import utcnow
@@ -61,7 +65,7 @@ _PASSES = _Passes()
 
 def retention_totals() -> dict[str, int | str | None]:
     """Counts deleted by this process's retention passes so far, how many passes ran, and when
-    the last one ended: for the metrics endpoint to read."""
+    the last one ended."""
     last = _PASSES.last_at
     return {**asdict(_TOTALS), "passes": _PASSES.count, "last_pass_at": last.isoformat() if last else None}
 
@@ -85,16 +89,16 @@ def _withdrawn_photos() -> ScalarSelect[UUID]:
     )
 
 
-async def _due_dossiers(db: AsyncSession, cutoff: datetime) -> list[UUID]:
+def _due_dossiers(cutoff: datetime) -> Select[Any]:
     """Finished dossiers that still name attachments, finished before ``cutoff`` (or whose
-    resident withdrew consent to document photos), oldest first, a bounded number."""
+    resident withdrew consent to document photos), oldest first."""
     finished_at = (
         select(DossierEvent.dossier_id, func.max(DossierEvent.created_at).label("at"))
         .where(DossierEvent.to_status.in_(FINISHED))
         .group_by(DossierEvent.dossier_id)
         .subquery()
     )
-    rows = await db.scalars(
+    return (
         select(Dossier.id)
         .join(finished_at, finished_at.c.dossier_id == Dossier.id)
         .where(
@@ -103,30 +107,52 @@ async def _due_dossiers(db: AsyncSession, cutoff: datetime) -> list[UUID]:
             exists().where(DossierAttachment.dossier_id == Dossier.id),
         )
         .order_by(finished_at.c.at)
-        .limit(DOSSIERS_PER_TRANSACTION)
     )
-    return list(rows)
+
+
+def _old_refused(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    return RefusedRecord.created_at < now - timedelta(days=settings.retain_refused_days)
+
+
+def _old_revisions(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    current = select(SyncRecord.revision).where(SyncRecord.id == RecordRevision.record_id).scalar_subquery()
+    return and_(
+        RecordRevision.created_at < now - timedelta(days=settings.retain_revisions_days),
+        or_(
+            RecordRevision.state == "conflict",
+            and_(RecordRevision.state == "applied", RecordRevision.revision < current),
+        ),
+    )
 
 
 async def _prune_records(db: AsyncSession, settings: Settings, now: datetime) -> tuple[int, int]:
-    refused = await db.execute(
-        delete(RefusedRecord).where(
-            RefusedRecord.created_at < now - timedelta(days=settings.retain_refused_days)
-        )
-    )
-    current = select(SyncRecord.revision).where(SyncRecord.id == RecordRevision.record_id).scalar_subquery()
+    refused = await db.execute(delete(RefusedRecord).where(_old_refused(settings, now)))
     revisions = await db.execute(
         delete(RecordRevision)
-        .where(
-            RecordRevision.created_at < now - timedelta(days=settings.retain_revisions_days),
-            or_(
-                RecordRevision.state == "conflict",
-                and_(RecordRevision.state == "applied", RecordRevision.revision < current),
-            ),
-        )
+        .where(_old_revisions(settings, now))
         .execution_options(synchronize_session=False)
     )
     return int(getattr(refused, "rowcount", 0) or 0), int(getattr(revisions, "rowcount", 0) or 0)
+
+
+async def retention_backlog(
+    db: AsyncSession, settings: Settings, now: datetime | None = None
+) -> dict[str, int]:
+    """What is past its time and not deleted yet: finished dossiers still naming photos, refused
+    records, earlier revisions. About 0 while the worker runs its passes; growing when it
+    does not (for /metrics, read from the database whichever process answers)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=settings.retain_attachments_days)
+    dossiers = await db.scalar(
+        select(func.count()).select_from(_due_dossiers(cutoff).order_by(None).subquery())
+    )
+    refused = await db.scalar(
+        select(func.count()).select_from(RefusedRecord).where(_old_refused(settings, now))
+    )
+    revisions = await db.scalar(
+        select(func.count()).select_from(RecordRevision).where(_old_revisions(settings, now))
+    )
+    return {"dossiers": int(dossiers or 0), "refused": int(refused or 0), "revisions": int(revisions or 0)}
 
 
 async def retention_pass(
@@ -139,7 +165,7 @@ async def retention_pass(
     cutoff = now - timedelta(days=settings.retain_attachments_days)
     while True:
         async with session_scope(engine) as db:
-            due = await _due_dossiers(db, cutoff)
+            due = list(await db.scalars(_due_dossiers(cutoff).limit(DOSSIERS_PER_TRANSACTION)))
             forgotten = await forget_attachments(db, due)
         counts.dossiers += len(forgotten.dossiers)
         counts.attachments += await forgotten.delete_files(settings)

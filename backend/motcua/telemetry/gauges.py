@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.db.base import utcnow
 from motcua.dossiers.lifecycle import RESULT_OWED
 from motcua.dossiers.models import Dossier
+from motcua.privacy.retention import retention_backlog
 from motcua.push.heartbeat import worker_state
 from motcua.push.models import OUTBOX_STATES, PushOutbox
 from motcua.records.models import HeldRecord, RefusedRecord
@@ -44,6 +45,7 @@ async def read_figures(db: AsyncSession, settings: Settings) -> Figures:
         db, Dossier.commune_code, Dossier.deadline_at < now, Dossier.status.not_in(RESULT_OWED)
     )
     worker = await worker_state(db, settings.push_interval_seconds, now)
+    backlog = await retention_backlog(db, settings, now)
 
     held_family = GaugeMetricFamily(
         "motcua_sync_held_records",
@@ -73,6 +75,14 @@ async def read_figures(db: AsyncSession, settings: Settings) -> Figures:
     )
     for commune, count in sorted(overdue.items()):
         overdue_family.add_metric([commune], count)
+    retention_family = GaugeMetricFamily(
+        "motcua_retention_overdue",
+        "Past their retention time and not deleted yet: finished dossiers still naming photos, "
+        "refused records, earlier revisions. About 0 while the worker runs; growing when not.",
+        labels=["what"],
+    )
+    for what, count in backlog.items():
+        retention_family.add_metric([what], count)
     return Figures(
         [
             held_family,
@@ -89,5 +99,6 @@ async def read_figures(db: AsyncSession, settings: Settings) -> Figures:
                 value=1.0 if worker.worker == "alive" else 0.0,
             ),
             overdue_family,
+            retention_family,
         ]
     )
