@@ -49,10 +49,12 @@ def _asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def _admin_execute(sql: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL), timeout=5)
+async def admin_execute(*statements: str, url: str = POSTGRES_URL) -> None:
+    """Run ``statements`` as PostgreSQL's administrator, on ``url``'s database (the server's own by default)."""
+    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
     try:
-        await connection.execute(sql)
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
 
@@ -60,7 +62,7 @@ async def _admin_execute(sql: str) -> None:
 def _postgres_database() -> Iterator[str]:
     name = f"motcua_test_{uuid.uuid4().hex[:12]}"
     try:
-        run(_admin_execute(f'CREATE DATABASE "{name}"'))
+        run(admin_execute(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and is unreachable at {POSTGRES_URL}: {error}")
@@ -69,7 +71,7 @@ def _postgres_database() -> Iterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
-        run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def make_settings(data_dir: Path, database_url: str | None = None) -> Settings:

@@ -87,13 +87,18 @@ def hide_task_only(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def looked_up_ids(user_id: UUID) -> Select[Any]:
+    """The residents the user found on the server (``GET /api/sync/lookup``)."""
+    return select(LookedUp.resident_id).where(LookedUp.user_id == user_id)
+
+
 def visible_ids(user_id: UUID, window: Window, on: date) -> CompoundSelect[Any]:
     """The ids of the residents a phone of ``user_id`` may hold on the day ``on``: their tasks,
     their routes' villages and those they looked up (docs/sync.md §8)."""
     return union_all(
         *tasked_ids(user_id).selects,
         select(Resident.id).where(Resident.village_id.in_(route_villages(user_id, window, on))),
-        select(LookedUp.resident_id).where(LookedUp.user_id == user_id),
+        looked_up_ids(user_id),
     )
 
 
@@ -102,7 +107,7 @@ def visible(user_id: UUID, window: Window, on: date) -> ColumnElement[bool]:
     return or_(
         Resident.village_id.in_(route_villages(user_id, window, on)),
         Resident.id.in_(tasked_ids(user_id)),
-        Resident.id.in_(select(LookedUp.resident_id).where(LookedUp.user_id == user_id)),
+        Resident.id.in_(looked_up_ids(user_id)),
     )
 
 
