@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
+from litestar import Litestar, get
 from litestar.testing import TestClient
 from sqlalchemy import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from motcua.app import create_app
+from motcua.errors import EXCEPTION_HANDLERS
 from motcua.settings import Settings
 from tests.conftest import COMMUNE_A, PASSWORD, add_user, admin_execute, bearer, run
 
@@ -51,3 +54,19 @@ def test_a_database_out_of_connections_answers_busy(settings: Settings) -> None:
         run(admin_execute(drop_connections))
         run(admin_execute(f"DROP OWNED BY {role}", url=settings.database_url))
         run(admin_execute(f"DROP ROLE {role}"))
+
+
+def test_a_pool_that_stays_empty_answers_busy() -> None:
+    """The pool's own timeout (every connection of the process busy for 30 s) is the same
+    "nothing was begun" as PostgreSQL refusing one: 503 busy, not 500."""
+
+    @get("/busy")
+    async def busy() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached, connection timed out")
+
+    app = Litestar([busy], exception_handlers=EXCEPTION_HANDLERS)
+    with TestClient(app) as client:
+        answer = client.get("/busy", headers={"accept": "application/json"})
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "busy"
+    assert answer.headers["retry-after"] == "5"
